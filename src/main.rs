@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    regime_dashboard::mount();
+}
