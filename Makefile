@@ -1,0 +1,77 @@
+# The two commands a newcomer needs are `make demo` and `make test`: each
+# installs what is missing (scripts/install-tools.sh checks versions first, so
+# a second run installs nothing), then does its job.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+export PATH := $(ROOT)/tools/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+
+PORT ?= 8080
+DEV_BACKEND_PORT ?= 8081
+SERVER_BIN := target/server/demo-server
+INSTALL := scripts/install-tools.sh
+
+.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist
+
+help:
+	@echo "make demo   build the page and serve it with the demo backend on http://127.0.0.1:$(PORT) (PORT= to change)"
+	@echo "make test   run every test: native cargo tests, wasm-bindgen tests in Chromium, Playwright"
+	@echo "make dev    trunk serve with hot reload, proxied to a demo backend"
+	@echo "make dist   release build of the page into dist/, ready for a static host"
+	@echo "make bench  benchmarks in headless Chromium; rewrites docs/BENCHMARKS.md"
+
+tools:
+	@$(INSTALL)
+
+# ---- builds ---------------------------------------------------------------
+
+dist:
+	@$(INSTALL) wasm-target trunk wasm-bindgen wasm-opt
+	trunk build --release
+	@echo "dist/ is ready for any static host:"; ls -l dist
+
+server:
+	cargo build --profile server -p demo-server
+
+# ---- the two commands ------------------------------------------------------
+
+demo: dist server
+	@echo "Dashboard and demo backend: http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
+	$(SERVER_BIN) --port $(PORT) --static dist
+
+test: test-native test-wasm test-e2e
+	@echo "make test: native, wasm-bindgen (Chromium) and Playwright suites all passed"
+
+test-native:
+	@echo "==== native: cargo test (regime-core, demo-server) ===="
+	cargo test -p regime-core -p demo-server
+
+test-wasm: server
+	@$(INSTALL) wasm-target wasm-bindgen chromium
+	@echo "==== wasm-bindgen-test in headless Chromium, against a live demo backend ===="
+	scripts/with-demo-server.sh $(SERVER_BIN) --control -- \
+	  cargo test --target wasm32-unknown-unknown -p regime-dashboard
+
+test-e2e: dist server
+	@$(INSTALL) chromium e2e
+	@echo "==== Playwright in headless Chromium, release build + demo backend ===="
+	cd e2e && npx playwright test
+
+# ---- development -----------------------------------------------------------
+
+dev: server
+	@$(INSTALL) wasm-target trunk wasm-bindgen wasm-opt
+	@echo "Backend on :$(DEV_BACKEND_PORT), trunk serve with hot reload on http://127.0.0.1:$(PORT)"
+	$(SERVER_BIN) --port $(DEV_BACKEND_PORT) --control & pid=$$!; \
+	  trap "kill $$pid" EXIT; trunk serve --port $(PORT)
+
+bench: dist server
+	@$(INSTALL) chromium e2e
+	node bench/run.mjs
+
+clean-dist:
+	rm -rf dist
