@@ -1,6 +1,14 @@
 //! The dashboard's settings (PROTOCOL.md §5): built-in defaults, then
 //! `config.json`, then the query string, each value validated.
-//! Owned by the connection-layer work (issue #5); this is the agreed surface.
+//!
+//! A value that cannot be used never stops the page: the previous value (the
+//! default, or what an earlier source set) stays, and a [`SettingProblem`]
+//! says which key, which value and what was expected, so the health panel
+//! can show it as a sentence.
+
+use std::fmt;
+
+use serde_json::Value;
 
 use crate::live::TransportKind;
 
@@ -17,11 +25,68 @@ pub enum Protocol {
     Off,
 }
 
+impl Protocol {
+    /// Reads a `protocol` value: `native`, `socketio`, `auto` or `off`, in any
+    /// case. `plain`, `ws`, `websocket`, `socket.io` and `sio` are accepted as
+    /// the obvious aliases, `none` and `rest` as `off`.
+    pub fn parse(text: &str) -> Option<Protocol> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "native" | "plain" | "ws" | "websocket" => Some(Protocol::Native),
+            "socketio" | "socket.io" | "socket-io" | "sio" => Some(Protocol::SocketIo),
+            "auto" => Some(Protocol::Auto),
+            "off" | "none" | "rest" => Some(Protocol::Off),
+            _ => None,
+        }
+    }
+
+    /// The setting's value as the user writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Native => "native",
+            Protocol::SocketIo => "socketio",
+            Protocol::Auto => "auto",
+            Protocol::Off => "off",
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a setting came from: `config.json`.
+pub const SOURCE_CONFIG_JSON: &str = "config.json";
+/// Where a setting came from: the page's query string.
+pub const SOURCE_QUERY: &str = "query string";
+
+/// The default REST polling period, ms.
+pub const DEFAULT_POLL_MS: u64 = 5000;
+/// The shortest polling period accepted, ms.
+pub const MIN_POLL_MS: u64 = 500;
+/// The longest polling period accepted, ms (ten minutes).
+pub const MAX_POLL_MS: u64 = 600_000;
+/// The default Socket.IO namespace.
+pub const DEFAULT_NAMESPACE: &str = "/signals";
+/// The longest symbol or timeframe accepted, in characters.
+pub const MAX_NAME_LEN: usize = 32;
+
+const EXPECTED_API: &str = "an http:// or https:// URL with a host, such as https://api.example.com";
+const EXPECTED_WS: &str =
+    "a ws:// or wss:// URL with a host (http:// and https:// are converted), or a path starting with /";
+const EXPECTED_PROTOCOL: &str = "one of native, socketio, auto or off";
+const EXPECTED_NS: &str = "a Socket.IO namespace starting with /, such as /signals or /, without spaces or commas";
+const EXPECTED_POLL: &str = "a whole number of milliseconds from 500 to 600000";
+const EXPECTED_SYMBOL: &str = "1 to 32 characters among letters, digits and . _ : - /";
+const EXPECTED_JSON: &str = "a JSON object such as {\"api\":\"https://api.example.com\",\"poll\":5000}";
+
 /// A setting that was given but could not be used: shown to the user, and
 /// the default is used instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingProblem {
-    /// The key, e.g. `poll`.
+    /// The key, e.g. `poll`; empty when the whole source could not be read
+    /// (a `config.json` that is not a JSON object).
     pub key: String,
     /// The value as given.
     pub value: String,
@@ -31,12 +96,48 @@ pub struct SettingProblem {
     pub source: String,
 }
 
+impl SettingProblem {
+    fn new(key: &str, value: &str, expected: &str, source: &str) -> Self {
+        SettingProblem {
+            key: key.to_string(),
+            value: crate::live::excerpt(value, 80),
+            expected: expected.to_string(),
+            source: source.to_string(),
+        }
+    }
+
+    /// One sentence naming the key, the value and what was expected, e.g.
+    /// `The setting poll = "fast" from the query string was not used: expected
+    /// a whole number of milliseconds from 500 to 600000.`
+    pub fn sentence(&self) -> String {
+        if self.key.is_empty() {
+            format!(
+                "{} could not be read ({}), so none of its settings were used: expected {}.",
+                self.source, self.value, self.expected
+            )
+        } else {
+            format!(
+                "The setting {} = {:?} from the {} was not used: expected {}.",
+                self.key, self.value, self.source, self.expected
+            )
+        }
+    }
+}
+
+impl fmt::Display for SettingProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sentence())
+    }
+}
+
 /// Every setting the core needs. See PROTOCOL.md §5 for the keys.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     /// REST base URL, absolute, without a trailing slash (`api`).
     pub api: String,
     /// The live URL when the user set one (`ws`); `None` derives it from `api`.
+    /// Kept normalised: a `ws://`/`wss://` URL, or a path starting with `/`
+    /// that is resolved against `api`'s host.
     pub ws: Option<String>,
     /// `protocol`. Defaults to `Auto`.
     pub protocol: Protocol,
@@ -51,9 +152,637 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The live URL for a transport: `ws` when set, else `ws(s)://<api host>/ws`
-    /// or `…/socket.io/?EIO=4&transport=websocket`.
-    pub fn live_url(&self, _kind: TransportKind) -> String {
-        todo!("issue #5")
+    /// The built-in defaults for a page served from `page_origin`
+    /// (`https://host:port`): REST at the page's origin, protocol `auto`,
+    /// namespace `/signals`, polling every 5000 ms, symbol and timeframe
+    /// chosen from `/api/symbols`.
+    pub fn defaults(page_origin: &str) -> Settings {
+        Settings {
+            api: page_origin.trim().trim_end_matches('/').to_string(),
+            ws: None,
+            protocol: Protocol::Auto,
+            namespace: DEFAULT_NAMESPACE.to_string(),
+            symbol: None,
+            timeframe: None,
+            poll_ms: DEFAULT_POLL_MS,
+        }
+    }
+
+    /// Defaults, then `config.json` (when there is one), then the query
+    /// string: PROTOCOL.md §5's order, later sources winning.
+    pub fn load(page_origin: &str, config_json: Option<&str>, query: &str) -> (Settings, Vec<SettingProblem>) {
+        let mut settings = Settings::defaults(page_origin);
+        let mut problems = Vec::new();
+        if let Some(json) = config_json {
+            settings.apply_json(json, SOURCE_CONFIG_JSON, &mut problems);
+        }
+        settings.apply_query(query, &mut problems);
+        (settings, problems)
+    }
+
+    /// Applies a JSON object of settings (`config.json`). Unknown keys and
+    /// `null` values are ignored; `poll` may be a number or a string. A text
+    /// that is not a JSON object is one problem with an empty key, and
+    /// nothing is applied.
+    pub fn apply_json(&mut self, json: &str, source: &str, problems: &mut Vec<SettingProblem>) {
+        let object = match serde_json::from_str::<Value>(json) {
+            Ok(Value::Object(object)) => object,
+            Ok(other) => {
+                let what = format!("it is a JSON {}, not an object", json_kind(&other));
+                problems.push(SettingProblem::new("", &what, EXPECTED_JSON, source));
+                return;
+            }
+            Err(error) => {
+                problems.push(SettingProblem::new("", &format!("invalid JSON: {error}"), EXPECTED_JSON, source));
+                return;
+            }
+        };
+        for (key, value) in &object {
+            let text = match value {
+                Value::Null => continue,
+                Value::String(s) => s.clone(),
+                // Numbers are accepted for every key (a poll period, or a
+                // symbol such as 1000); their text is validated as usual.
+                Value::Number(n) => n.to_string(),
+                other => {
+                    if is_known_key(key) {
+                        let expected = expected_for(key).unwrap_or(EXPECTED_JSON);
+                        problems.push(SettingProblem::new(key, &other.to_string(), expected, source));
+                    }
+                    continue;
+                }
+            };
+            self.apply_one(key, &text, source, problems);
+        }
+    }
+
+    /// Applies a query string (`?api=…&poll=2000`, with or without the `?`).
+    /// Keys and values are percent-decoded (`+` is a space); unknown keys
+    /// are left to whoever else reads the URL; a repeated key's last value
+    /// wins.
+    pub fn apply_query(&mut self, query: &str, problems: &mut Vec<SettingProblem>) {
+        for (key, value) in parse_query(query) {
+            if is_known_key(&key) {
+                self.apply_one(&key, &value, SOURCE_QUERY, problems);
+            }
+        }
+    }
+
+    /// Validates and applies one key. Unknown keys are ignored.
+    fn apply_one(&mut self, key: &str, value: &str, source: &str, problems: &mut Vec<SettingProblem>) {
+        let mut problem = |expected: &str| problems.push(SettingProblem::new(key, value, expected, source));
+        match key {
+            "api" => match normalise_api(value) {
+                Some(api) => self.api = api,
+                None => problem(EXPECTED_API),
+            },
+            "ws" => match normalise_ws(value) {
+                Some(ws) => self.ws = Some(ws),
+                None => problem(EXPECTED_WS),
+            },
+            "protocol" => match Protocol::parse(value) {
+                Some(p) => self.protocol = p,
+                None => problem(EXPECTED_PROTOCOL),
+            },
+            "ns" => match normalise_namespace(value) {
+                Some(ns) => self.namespace = ns,
+                None => problem(EXPECTED_NS),
+            },
+            "poll" => match parse_poll(value) {
+                Some(ms) => self.poll_ms = ms,
+                None => problem(EXPECTED_POLL),
+            },
+            "symbol" => match valid_name(value) {
+                Some(s) => self.symbol = Some(s),
+                None => problem(EXPECTED_SYMBOL),
+            },
+            "tf" => match valid_name(value) {
+                Some(s) => self.timeframe = Some(s),
+                None => problem(EXPECTED_SYMBOL),
+            },
+            _ => {}
+        }
+    }
+
+    /// The live URL for a transport.
+    ///
+    /// With `ws` set: that URL (a path is put on `api`'s host); for
+    /// Socket.IO, `/socket.io/` is used when it has no path, and
+    /// `EIO=4&transport=websocket` is added when its query has no `EIO=`.
+    /// Without `ws`: derived from `api` (`http` → `ws`, `https` → `wss`,
+    /// keeping any path prefix of `api`): `…/ws` for the plain transport,
+    /// `…/socket.io/?EIO=4&transport=websocket` for Socket.IO.
+    pub fn live_url(&self, kind: TransportKind) -> String {
+        let base = ws_base_of(&self.api);
+        let given = self.ws.as_deref().map(|ws| {
+            if ws.starts_with('/') {
+                // A path: on the api's host (its origin, not its path prefix).
+                let (scheme, rest) = split_scheme(&base).unwrap_or(("ws", base.as_str()));
+                let authority = rest.split('/').next().unwrap_or(rest);
+                format!("{scheme}://{authority}{ws}")
+            } else {
+                ws.to_string()
+            }
+        });
+        match (given, kind) {
+            (Some(url), TransportKind::Plain) => url,
+            (Some(url), TransportKind::SocketIo) => socketio_url(&url),
+            (None, TransportKind::Plain) => format!("{base}/ws"),
+            (None, TransportKind::SocketIo) => format!("{base}/socket.io/?EIO=4&transport=websocket"),
+        }
+    }
+
+    /// The URL that `auto` probes to learn whether the backend speaks
+    /// Socket.IO: the Socket.IO URL with `transport=polling`.
+    pub fn socketio_probe_url(&self) -> String {
+        let url = self.live_url(TransportKind::SocketIo);
+        let (scheme, rest) = split_scheme(&url).unwrap_or(("ws", url.as_str()));
+        let http = if scheme.eq_ignore_ascii_case("wss") { "https" } else { "http" };
+        format!("{http}://{rest}").replace("transport=websocket", "transport=polling")
+    }
+
+    /// `current_query` (the page's `location.search`, with or without `?`)
+    /// with `symbol` and `tf` set to this selection, every other parameter
+    /// kept as it was. Returns `""` or a string starting with `?`.
+    pub fn to_query(&self, current_query: &str) -> String {
+        query_with_selection(current_query, self.symbol.as_deref(), self.timeframe.as_deref())
+    }
+}
+
+/// `current_query` with `symbol` and `tf` replaced (or removed, for `None`),
+/// every other parameter kept in its original encoding and order. Returns
+/// `""` or a string starting with `?`.
+pub fn query_with_selection(current_query: &str, symbol: Option<&str>, timeframe: Option<&str>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut symbol_at = None;
+    let mut tf_at = None;
+    for raw in current_query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        let key = percent_decode(raw.split('=').next().unwrap_or(""));
+        match key.as_str() {
+            "symbol" => symbol_at = symbol_at.or(Some(parts.len())),
+            "tf" => tf_at = tf_at.or(Some(parts.len())),
+            _ => {
+                parts.push(raw.to_string());
+                continue;
+            }
+        }
+        // A placeholder keeps the original position of the first occurrence.
+        parts.push(String::new());
+    }
+    let mut set = |at: Option<usize>, key: &str, value: Option<&str>| {
+        if let Some(v) = value {
+            let pair = format!("{key}={}", percent_encode(v));
+            match at {
+                Some(i) => parts[i] = pair,
+                None => parts.push(pair),
+            }
+        }
+    };
+    set(symbol_at, "symbol", symbol);
+    set(tf_at, "tf", timeframe);
+    let kept: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+    if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    }
+}
+
+fn is_known_key(key: &str) -> bool {
+    matches!(key, "api" | "ws" | "protocol" | "ns" | "symbol" | "tf" | "poll")
+}
+
+fn expected_for(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "api" => EXPECTED_API,
+        "ws" => EXPECTED_WS,
+        "protocol" => EXPECTED_PROTOCOL,
+        "ns" => EXPECTED_NS,
+        "poll" => EXPECTED_POLL,
+        "symbol" | "tf" => EXPECTED_SYMBOL,
+        _ => return None,
+    })
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Splits `scheme://rest` into (scheme, rest).
+fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let at = url.find("://")?;
+    let scheme = &url[..at];
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+        return None;
+    }
+    Some((scheme, &url[at + 3..]))
+}
+
+/// True when the authority (`host[:port]`, maybe `user@`) is usable: a
+/// non-empty host, no spaces or controls, a numeric port if any.
+fn valid_authority(authority: &str) -> bool {
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    if host_port.is_empty() || host_port.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
+        // An IPv6 literal: `[::1]:8080`.
+        match rest.split_once(']') {
+            Some((h, after)) => (h, after.strip_prefix(':')),
+            None => return false,
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    let port_ok = match port {
+        None => true,
+        Some(p) => !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()) && p.parse::<u32>().map_or(false, |n| n <= 65535),
+    };
+    !host.is_empty() && port_ok
+}
+
+/// Splits an absolute URL into (lower-case scheme, authority, rest starting
+/// at the path, query or fragment), or `None` when it is not one.
+fn split_url(url: &str) -> Option<(String, &str, &str)> {
+    let (scheme, rest) = split_scheme(url)?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if !valid_authority(authority) || tail.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    Some((scheme.to_ascii_lowercase(), authority, tail))
+}
+
+/// `api`: an http(s) URL; the fragment and query are dropped, trailing
+/// slashes removed.
+fn normalise_api(value: &str) -> Option<String> {
+    let (scheme, authority, tail) = split_url(value.trim())?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let path = tail.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+    Some(format!("{scheme}://{authority}{path}"))
+}
+
+/// `ws`: a ws(s) URL (http(s) converted) without its fragment, or a path.
+fn normalise_ws(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.starts_with('/') && !value.starts_with("//") {
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return None;
+        }
+        return Some(value.split('#').next().unwrap_or(value).to_string());
+    }
+    let (scheme, authority, tail) = split_url(value)?;
+    let scheme = match scheme.as_str() {
+        "ws" | "http" => "ws",
+        "wss" | "https" => "wss",
+        _ => return None,
+    };
+    let tail = tail.split('#').next().unwrap_or("");
+    Some(format!("{scheme}://{authority}{tail}"))
+}
+
+/// The `ws(s)://…` form of the api base URL (any path prefix kept). An api
+/// that is not http(s) (a `file://` page with no `api` set) is used as it is
+/// after its scheme.
+fn ws_base_of(api: &str) -> String {
+    match split_scheme(api) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => format!("wss://{rest}"),
+        Some((_, rest)) => format!("ws://{rest}"),
+        None => format!("ws://{api}"),
+    }
+}
+
+/// A user's live URL made into a Socket.IO one: `/socket.io/` when it has no
+/// path, `EIO=4&transport=websocket` when its query has no `EIO=`.
+fn socketio_url(url: &str) -> String {
+    let (before_query, query) = match url.split_once('?') {
+        Some((b, q)) => (b.to_string(), Some(q)),
+        None => (url.to_string(), None),
+    };
+    let mut base = before_query;
+    let has_path = split_scheme(&base).map(|(_, rest)| rest.find('/').map_or(false, |i| i + 1 < rest.len())).unwrap_or(true);
+    if !has_path {
+        base = format!("{}/socket.io/", base.trim_end_matches('/'));
+    }
+    match query {
+        None | Some("") => format!("{base}?EIO=4&transport=websocket"),
+        Some(q) => {
+            let keys: Vec<&str> = q.split('&').map(|p| p.split('=').next().unwrap_or("")).collect();
+            if !keys.contains(&"EIO") {
+                format!("{base}?{q}&EIO=4&transport=websocket")
+            } else if !keys.contains(&"transport") {
+                format!("{base}?{q}&transport=websocket")
+            } else {
+                format!("{base}?{q}")
+            }
+        }
+    }
+}
+
+fn normalise_namespace(value: &str) -> Option<String> {
+    let ns = value.trim();
+    let ok = ns.starts_with('/')
+        && ns.len() <= 100
+        && !ns.chars().any(|c| c == ',' || c.is_whitespace() || c.is_control() || c == '"');
+    ok.then(|| ns.to_string())
+}
+
+fn parse_poll(value: &str) -> Option<u64> {
+    let text = value.trim();
+    let ms: u64 = if let Ok(n) = text.parse::<u64>() {
+        n
+    } else {
+        // `5000.0` from a JSON number written as a float is still whole.
+        let f: f64 = text.parse().ok()?;
+        if !f.is_finite() || f.fract() != 0.0 || f < 0.0 || f > MAX_POLL_MS as f64 {
+            return None;
+        }
+        f as u64
+    };
+    (MIN_POLL_MS..=MAX_POLL_MS).contains(&ms).then_some(ms)
+}
+
+/// A symbol or timeframe: 1..=32 characters of `[A-Za-z0-9._:-/]`.
+fn valid_name(value: &str) -> Option<String> {
+    let v = value.trim();
+    let ok = !v.is_empty()
+        && v.chars().count() <= MAX_NAME_LEN
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-' | '/'));
+    ok.then(|| v.to_string())
+}
+
+/// Splits a query string into decoded (key, value) pairs. A pair without
+/// `=` has an empty value.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes and `+` (a space, as forms write it). A `%` not
+/// followed by two hex digits is kept as it is; bytes that are not UTF-8
+/// become U+FFFD.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Encodes everything but unreserved characters and `:` `/` (which are safe
+/// in a query value and keep symbols such as `BTC/USDT` readable).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORIGIN: &str = "http://localhost:8080";
+
+    fn query(q: &str) -> (Settings, Vec<SettingProblem>) {
+        Settings::load(ORIGIN, None, q)
+    }
+
+    fn json(j: &str) -> (Settings, Vec<SettingProblem>) {
+        Settings::load(ORIGIN, Some(j), "")
+    }
+
+    #[test]
+    fn defaults_follow_the_page_origin() {
+        let s = Settings::defaults("https://dash.example.com/");
+        assert_eq!(s.api, "https://dash.example.com");
+        assert_eq!(s.ws, None);
+        assert_eq!(s.protocol, Protocol::Auto);
+        assert_eq!(s.namespace, "/signals");
+        assert_eq!(s.poll_ms, 5000);
+        assert_eq!((&s.symbol, &s.timeframe), (&None, &None));
+        assert_eq!(s.live_url(TransportKind::Plain), "wss://dash.example.com/ws");
+        assert_eq!(
+            s.live_url(TransportKind::SocketIo),
+            "wss://dash.example.com/socket.io/?EIO=4&transport=websocket"
+        );
+    }
+
+    #[test]
+    fn every_key_is_read_from_the_query_string() {
+        let (s, problems) = query(
+            "?api=https%3A%2F%2Fapi.example.com%2F&ws=wss://live.example.com/ws/price&protocol=SocketIO\
+             &ns=%2Fmarket&symbol=ETHUSDT&tf=4h&poll=2000&theme=dark",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.api, "https://api.example.com");
+        assert_eq!(s.ws.as_deref(), Some("wss://live.example.com/ws/price"));
+        assert_eq!(s.protocol, Protocol::SocketIo);
+        assert_eq!(s.namespace, "/market");
+        assert_eq!(s.symbol.as_deref(), Some("ETHUSDT"));
+        assert_eq!(s.timeframe.as_deref(), Some("4h"));
+        assert_eq!(s.poll_ms, 2000);
+    }
+
+    #[test]
+    fn bad_values_keep_the_default_and_say_what_was_expected() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("api=ftp://x", "api", "http:// or https://"),
+            ("api=localhost:8000", "api", "http:// or https://"),
+            ("api=http://", "api", "http:// or https://"),
+            ("api=http://host:99999", "api", "http:// or https://"),
+            ("ws=tcp://x/ws", "ws", "ws:// or wss://"),
+            ("ws=ws://has space/ws", "ws", "ws:// or wss://"),
+            ("protocol=grpc", "protocol", "native, socketio, auto or off"),
+            ("ns=signals", "ns", "starting with /"),
+            ("ns=/a,b", "ns", "starting with /"),
+            ("poll=fast", "poll", "500 to 600000"),
+            ("poll=499", "poll", "500 to 600000"),
+            ("poll=600001", "poll", "500 to 600000"),
+            ("poll=1500.5", "poll", "500 to 600000"),
+            ("poll=-1000", "poll", "500 to 600000"),
+            ("symbol=", "symbol", "1 to 32 characters"),
+            ("symbol=%3Cscript%3E", "symbol", "1 to 32 characters"),
+            ("tf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "tf", "1 to 32 characters"),
+        ];
+        for (q, key, expected) in cases {
+            let (s, problems) = query(q);
+            assert_eq!(problems.len(), 1, "{q}: {problems:?}");
+            let p = &problems[0];
+            assert_eq!(p.key, *key, "{q}");
+            assert_eq!(p.source, "query string");
+            assert!(p.expected.contains(expected), "{q}: {}", p.expected);
+            let sentence = p.sentence();
+            assert!(sentence.contains(key) && sentence.contains("query string"), "{sentence}");
+            let d = Settings::defaults(ORIGIN);
+            assert_eq!((s.api, s.ws, s.protocol, s.namespace, s.poll_ms), (d.api, d.ws, d.protocol, d.namespace, d.poll_ms), "{q}");
+            assert_eq!((s.symbol, s.timeframe), (None, None), "{q}");
+        }
+    }
+
+    #[test]
+    fn a_problem_sentence_names_key_value_and_expectation() {
+        let (_, problems) = query("poll=fast");
+        assert_eq!(
+            problems[0].sentence(),
+            "The setting poll = \"fast\" from the query string was not used: \
+             expected a whole number of milliseconds from 500 to 600000."
+        );
+    }
+
+    #[test]
+    fn config_json_accepts_numbers_and_strings_and_ignores_the_unknown() {
+        let (s, problems) = json(r#"{"api":"http://10.0.0.2:8001","poll":"2500","protocol":"off","symbol":null,"extra":{"x":1}}"#);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.api, "http://10.0.0.2:8001");
+        assert_eq!(s.poll_ms, 2500);
+        assert_eq!(s.protocol, Protocol::Off);
+        let (s, _) = json(r#"{"poll":3000}"#);
+        assert_eq!(s.poll_ms, 3000);
+        let (s, _) = json(r#"{"poll":3000.0}"#);
+        assert_eq!(s.poll_ms, 3000);
+    }
+
+    #[test]
+    fn config_json_that_cannot_be_read_is_one_problem() {
+        for bad in ["{not json", "[1,2]", "\"api\"", ""] {
+            let (s, problems) = json(bad);
+            assert_eq!(problems.len(), 1, "{bad}");
+            assert_eq!(problems[0].key, "");
+            assert_eq!(problems[0].source, "config.json");
+            assert!(problems[0].sentence().starts_with("config.json could not be read"), "{}", problems[0].sentence());
+            assert_eq!(s, Settings::defaults(ORIGIN));
+        }
+        let (_, problems) = json(r#"{"poll":true,"ns":["/a"]}"#);
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["ns", "poll"]);
+    }
+
+    #[test]
+    fn the_query_string_wins_over_config_json() {
+        let (s, problems) =
+            Settings::load(ORIGIN, Some(r#"{"poll":2000,"symbol":"BTCUSDT","ns":"/a"}"#), "poll=9000&ns=bad");
+        assert_eq!(s.poll_ms, 9000);
+        assert_eq!(s.symbol.as_deref(), Some("BTCUSDT"));
+        // A bad query value keeps what config.json set, not the built-in default.
+        assert_eq!(s.namespace, "/a");
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn live_urls_are_derived_from_api() {
+        let (s, _) = query("api=http://127.0.0.1:8001");
+        assert_eq!(s.live_url(TransportKind::Plain), "ws://127.0.0.1:8001/ws");
+        assert_eq!(s.live_url(TransportKind::SocketIo), "ws://127.0.0.1:8001/socket.io/?EIO=4&transport=websocket");
+        let (s, _) = query("api=https://h.example/backend/");
+        assert_eq!(s.live_url(TransportKind::Plain), "wss://h.example/backend/ws");
+        assert_eq!(s.socketio_probe_url(), "https://h.example/backend/socket.io/?EIO=4&transport=polling");
+    }
+
+    #[test]
+    fn a_given_ws_url_is_used_and_completed_for_socketio() {
+        let cases = [
+            ("ws://h:8001/ws/price", "ws://h:8001/ws/price", "ws://h:8001/ws/price?EIO=4&transport=websocket"),
+            ("http://h:8001", "ws://h:8001", "ws://h:8001/socket.io/?EIO=4&transport=websocket"),
+            ("https://h/", "wss://h/", "wss://h/socket.io/?EIO=4&transport=websocket"),
+            ("wss://h/rt/?EIO=4&transport=websocket", "wss://h/rt/?EIO=4&transport=websocket", "wss://h/rt/?EIO=4&transport=websocket"),
+            ("wss://h/rt/?token=a", "wss://h/rt/?token=a", "wss://h/rt/?token=a&EIO=4&transport=websocket"),
+            ("wss://h/rt/?EIO=4", "wss://h/rt/?EIO=4", "wss://h/rt/?EIO=4&transport=websocket"),
+            ("ws://h/ws#frag", "ws://h/ws", "ws://h/ws?EIO=4&transport=websocket"),
+            ("/ws/price", "ws://localhost:8080/ws/price", "ws://localhost:8080/ws/price?EIO=4&transport=websocket"),
+        ];
+        for (given, plain, sio) in cases {
+            let (s, problems) = query(&format!("ws={}", percent_encode(given)));
+            assert!(problems.is_empty(), "{given}: {problems:?}");
+            assert_eq!(s.live_url(TransportKind::Plain), plain, "{given}");
+            assert_eq!(s.live_url(TransportKind::SocketIo), sio, "{given}");
+        }
+    }
+
+    #[test]
+    fn percent_decoding_is_lenient() {
+        assert_eq!(percent_decode("a%2Fb+c"), "a/b c");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%E2%82%AC"), "€");
+        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+        assert_eq!(parse_query("?a&b=&=c&d=1=2"), [
+            ("a".to_string(), String::new()),
+            ("b".to_string(), String::new()),
+            (String::new(), "c".to_string()),
+            ("d".to_string(), "1=2".to_string()),
+        ]);
+    }
+
+    #[test]
+    fn nothing_in_a_url_or_file_panics() {
+        let nasty = ["%", "%%", "?&&&", "=", "api=%", "ws=ws://[::1", "ws=ws://[::1]:80/x", "api=http://@",
+            "poll=1e400", "poll=NaN", "poll=18446744073709551616", "symbol=%F0%9F%92%A9", "ns=/\u{0}",
+            "api=http://h:", "ws=//h/ws"];
+        for q in nasty {
+            let _ = query(q);
+        }
+        for j in ["{\"poll\":1e400}", "{\"poll\":-0}", "{\"api\":\"\u{202e}\"}", "null", "{}"] {
+            let _ = json(j);
+        }
+        let (s, p) = query("ws=ws://[::1]:80/x");
+        assert!(p.is_empty());
+        assert_eq!(s.live_url(TransportKind::Plain), "ws://[::1]:80/x");
+    }
+
+    #[test]
+    fn the_selection_is_written_back_into_the_query() {
+        let mut s = Settings::defaults(ORIGIN);
+        assert_eq!(s.to_query(""), "");
+        s.symbol = Some("BTC/USDT".into());
+        s.timeframe = Some("1h".into());
+        assert_eq!(s.to_query(""), "?symbol=BTC/USDT&tf=1h");
+        assert_eq!(s.to_query("?api=http%3A%2F%2Fh&symbol=ETH&x=1"), "?api=http%3A%2F%2Fh&symbol=BTC/USDT&x=1&tf=1h");
+        assert_eq!(s.to_query("tf=4h&symbol=A&symbol=B"), "?tf=1h&symbol=BTC/USDT");
+        let (back, problems) = query(&s.to_query("poll=2000"));
+        assert!(problems.is_empty());
+        assert_eq!((back.symbol, back.timeframe, back.poll_ms), (s.symbol.clone(), s.timeframe.clone(), 2000));
+        assert_eq!(query_with_selection("?symbol=A&tf=1h&x=2", None, None), "?x=2");
     }
 }
