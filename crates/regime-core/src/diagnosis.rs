@@ -1,1 +1,374 @@
-//! Stub: being written (issue #3).
+//! A failure as one sentence a trader can act on, plus the technical detail.
+//!
+//! Every constructor here is one case of the field reports (seeds/000: the
+//! `/socket.io/` 404 storm of a Socket.IO client against a plain WebSocket
+//! backend; seeds/003: "websocket error" that was really a refused
+//! namespace, missing events or CORS). The connection machine decides *when*
+//! a problem holds and clears it when its cause is gone; this file only says
+//! what it means, in words.
+
+use crate::Millis;
+
+/// How bad a problem is for the trader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Something the user must change, or data that does not arrive.
+    Error,
+    /// Degraded: the page works, less well.
+    Warning,
+    /// Worth knowing; nothing to do.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning`, `info`: for CSS classes and test hooks.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Which problem this is (one of each kind is shown at a time, except REST
+/// HTTP errors, which are kept per endpoint).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DiagnosisKind {
+    /// Socket.IO was asked of a backend that has only a plain WebSocket.
+    SocketIoNotOffered,
+    /// A plain WebSocket was asked of a Socket.IO backend.
+    SocketIoServerAsPlain,
+    /// The Socket.IO server refused the namespace (CONNECT_ERROR).
+    NamespaceRefused,
+    /// The server speaks Socket.IO v2 (Engine.IO 3).
+    SocketIoV2,
+    /// Connected, but no `regime` event came.
+    NoRegimeEvents,
+    /// REST fails in the browser while the host is up: CORS.
+    RestBlockedByCors,
+    /// REST fails and the host does not answer at all.
+    RestHostDown,
+    /// A REST request was answered with an HTTP error.
+    RestHttpError,
+    /// A REST answer could not be read.
+    RestInvalidBody,
+    /// The live connection died (heartbeat timeout or silence).
+    DeadConnection,
+    /// The plain server does not answer pings.
+    PongsNotSupported,
+    /// Live frames were skipped as malformed.
+    MalformedFrames,
+    /// The live connection fails before it opens.
+    LiveRefused,
+    /// The live connection opens but its handshake does not finish.
+    HandshakeTimeout,
+    /// The server sent an error message.
+    ServerError,
+    /// The backend's ids started again from a lower number.
+    IdsRestarted,
+    /// The browser says it has no network.
+    BrowserOffline,
+}
+
+/// One problem as the health panel shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub kind: DiagnosisKind,
+    pub severity: Severity,
+    /// One sentence a trader can act on.
+    pub sentence: String,
+    /// The technical detail, for whoever fixes the backend.
+    pub detail: String,
+}
+
+fn d(kind: DiagnosisKind, severity: Severity, sentence: String, detail: String) -> Diagnosis {
+    Diagnosis {
+        kind,
+        severity,
+        sentence,
+        detail,
+    }
+}
+
+fn seconds(ms: Millis) -> String {
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+impl Diagnosis {
+    /// seeds/000: a Socket.IO client against a plain WebSocket backend. The
+    /// probe `GET …/socket.io/?EIO=4&transport=polling` said so (`status` is
+    /// the HTTP status, `answer` the start of the body).
+    pub fn socketio_not_offered(probe_url: &str, status: u16, answer: &str) -> Self {
+        let why = if status == 404 {
+            "(HTTP 404)".to_string()
+        } else {
+            format!("(HTTP {status}, not a Socket.IO handshake)")
+        };
+        d(
+            DiagnosisKind::SocketIoNotOffered,
+            Severity::Error,
+            format!(
+                "This backend has no Socket.IO endpoint at /socket.io/ {why}: it probably speaks plain WebSocket. Set protocol=native or protocol=auto."
+            ),
+            format!("GET {probe_url} answered {status}: {answer:?}"),
+        )
+    }
+
+    /// A Socket.IO socket opened, but its first frame was not an Engine.IO
+    /// open packet.
+    pub fn socketio_not_spoken(live_url: &str, first_frame: &str) -> Self {
+        d(
+            DiagnosisKind::SocketIoNotOffered,
+            Severity::Error,
+            "The live server answers, but not in Socket.IO: it probably speaks plain WebSocket. Set protocol=native or protocol=auto.".into(),
+            format!("{live_url}: first frame {first_frame:?} is not an Engine.IO open packet"),
+        )
+    }
+
+    /// A plain WebSocket asked of a Socket.IO backend (the probe answered
+    /// `0{…`, or the plain socket received Engine.IO frames).
+    pub fn socketio_server_as_plain(evidence: &str) -> Self {
+        d(
+            DiagnosisKind::SocketIoServerAsPlain,
+            Severity::Error,
+            "This backend speaks Socket.IO, not plain WebSocket. Set protocol=socketio or protocol=auto.".into(),
+            evidence.to_string(),
+        )
+    }
+
+    /// seeds/003: the namespace was refused (`44/signals,{"message":…}`).
+    pub fn namespace_refused(namespace: &str, message: &str) -> Self {
+        let other = if namespace == "/" {
+            "the server's namespace (ns=/signals)"
+        } else {
+            "ns=/ or the server's namespace"
+        };
+        d(
+            DiagnosisKind::NamespaceRefused,
+            Severity::Error,
+            format!(
+                "The Socket.IO server refuses the namespace {namespace} (\"{message}\"). Set ns to the namespace the server uses: {other}."
+            ),
+            format!("CONNECT_ERROR for {namespace}: {message}"),
+        )
+    }
+
+    pub fn socketio_v2() -> Self {
+        d(
+            DiagnosisKind::SocketIoV2,
+            Severity::Error,
+            "This server speaks Socket.IO v2; the dashboard needs Socket.IO v3 or newer (or set protocol=native for a plain WebSocket).".into(),
+            "the namespace CONNECT reply carries no sid (Engine.IO 3 / Socket.IO v2)".into(),
+        )
+    }
+
+    pub fn no_regime_events(waited_ms: Millis, poll_ms: Millis) -> Self {
+        d(
+            DiagnosisKind::NoRegimeEvents,
+            Severity::Warning,
+            "The server accepts the live connection but sends no regime events.".into(),
+            format!(
+                "no `regime` event within {} of connecting; the regime is polled from REST every {} meanwhile. Check the event names and the subscription on the backend.",
+                seconds(waited_ms),
+                seconds(poll_ms)
+            ),
+        )
+    }
+
+    pub fn rest_blocked_by_cors(api: &str, failure: &str) -> Self {
+        d(
+            DiagnosisKind::RestBlockedByCors,
+            Severity::Error,
+            format!(
+                "The backend at {api} is up but does not allow this page's address (CORS): add this page's origin to the backend's allowed origins, or serve the page from the backend."
+            ),
+            format!("fetch failed ({failure}); a no-cors request to the same host was answered"),
+        )
+    }
+
+    pub fn rest_host_down(api: &str, failure: &str) -> Self {
+        d(
+            DiagnosisKind::RestHostDown,
+            Severity::Error,
+            format!("The backend at {api} does not answer: it is down, or the api setting points to the wrong address."),
+            format!("fetch failed ({failure}), and a no-cors request to the same host failed too"),
+        )
+    }
+
+    /// `endpoint` is the path, e.g. `/api/signals`; `error` the `{"error"}`
+    /// text when the body had one.
+    pub fn rest_http_error(endpoint: &str, status: u16, error: Option<&str>, url: &str) -> Self {
+        let said = match error {
+            Some(e) => format!(": \"{e}\""),
+            None => String::new(),
+        };
+        let severity = if status >= 500 {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        d(
+            DiagnosisKind::RestHttpError,
+            severity,
+            format!("The backend answers {endpoint} with HTTP {status}{said}."),
+            format!("GET {url} → {status}"),
+        )
+    }
+
+    pub fn rest_invalid_body(endpoint: &str, reason: &str, count: u64) -> Self {
+        d(
+            DiagnosisKind::RestInvalidBody,
+            Severity::Warning,
+            format!(
+                "The backend's answer to {endpoint} could not be read, so that data is not shown."
+            ),
+            format!("{reason} ({count} unreadable answers so far)"),
+        )
+    }
+
+    pub fn dead_connection_heartbeat(waited_ms: Millis) -> Self {
+        d(
+            DiagnosisKind::DeadConnection,
+            Severity::Warning,
+            "The live connection went quiet and was dropped; reconnecting, with REST polling meanwhile.".into(),
+            format!("no Engine.IO ping from the server within {} (pingInterval + pingTimeout)", seconds(waited_ms)),
+        )
+    }
+
+    pub fn dead_connection_silence(silence_ms: Millis, pongs_seen: bool) -> Self {
+        let pongs = if pongs_seen {
+            "neither pongs nor data"
+        } else {
+            "no data (and this server never answered a ping)"
+        };
+        d(
+            DiagnosisKind::DeadConnection,
+            Severity::Warning,
+            "The live connection went silent and was dropped; reconnecting, with REST polling meanwhile.".into(),
+            format!("{pongs} for {}", seconds(silence_ms)),
+        )
+    }
+
+    pub fn pongs_not_supported() -> Self {
+        d(
+            DiagnosisKind::PongsNotSupported,
+            Severity::Info,
+            "This server does not answer pings; the connection is judged by its traffic.".into(),
+            "no {\"type\":\"pong\"} to {\"type\":\"ping\"}: only silence now counts as a dead connection".into(),
+        )
+    }
+
+    pub fn malformed_frames(count: u64, last_reason: &str, last_excerpt: &str) -> Self {
+        d(
+            DiagnosisKind::MalformedFrames,
+            Severity::Warning,
+            format!("{count} live message(s) from the server could not be read and were skipped."),
+            format!("last: {last_reason} (frame: {last_excerpt:?})"),
+        )
+    }
+
+    /// The live side fails before it opens. `retries` consecutive failures;
+    /// the next attempt in `next_in_ms`.
+    pub fn live_refused(
+        kind_label: &str,
+        url: &str,
+        retries: u32,
+        next_in_ms: Millis,
+        cause: &str,
+    ) -> Self {
+        d(
+            DiagnosisKind::LiveRefused,
+            Severity::Warning,
+            format!(
+                "The live {kind_label} connection cannot be opened (tried {retries} time(s)); retrying in {}, with data from the REST API meanwhile.",
+                seconds(next_in_ms)
+            ),
+            format!("{url}: {cause}"),
+        )
+    }
+
+    pub fn handshake_timeout(kind_label: &str, url: &str, waited_ms: Millis) -> Self {
+        d(
+            DiagnosisKind::HandshakeTimeout,
+            Severity::Warning,
+            format!(
+                "The live server accepts the connection but does not finish the {kind_label} handshake: check the protocol setting."
+            ),
+            format!("{url}: no handshake within {}", seconds(waited_ms)),
+        )
+    }
+
+    pub fn server_error(message: &str) -> Self {
+        d(
+            DiagnosisKind::ServerError,
+            Severity::Warning,
+            format!("The server reported an error: \"{message}\"."),
+            "an error message on the live connection (not fatal)".into(),
+        )
+    }
+
+    /// `what` is `signal` or `alert`.
+    pub fn ids_restarted(what: &str, held_max: u64, newest: u64) -> Self {
+        d(
+            DiagnosisKind::IdsRestarted,
+            Severity::Info,
+            format!("The backend restarted and numbers its {what}s from the start again; the list follows the new numbering."),
+            format!("REST's newest {what} id is {newest}, below the highest held ({held_max})"),
+        )
+    }
+
+    pub fn browser_offline() -> Self {
+        d(
+            DiagnosisKind::BrowserOffline,
+            Severity::Warning,
+            "This computer is offline; the dashboard reconnects as soon as the network is back."
+                .into(),
+            "navigator.onLine is false".into(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_404_storm_sentence_is_the_one_the_field_report_needed() {
+        let p = Diagnosis::socketio_not_offered(
+            "http://h/socket.io/?EIO=4&transport=polling",
+            404,
+            "Not Found",
+        );
+        assert_eq!(
+            p.sentence,
+            "This backend has no Socket.IO endpoint at /socket.io/ (HTTP 404): it probably speaks plain WebSocket. Set protocol=native or protocol=auto."
+        );
+        assert_eq!(p.severity, Severity::Error);
+        assert!(p.detail.contains("404"));
+    }
+
+    #[test]
+    fn namespace_refusal_names_namespace_message_and_the_fix() {
+        let p = Diagnosis::namespace_refused("/signals", "Invalid namespace");
+        assert!(p.sentence.contains("/signals") && p.sentence.contains("Invalid namespace"));
+        assert!(p.sentence.contains("ns=/"));
+    }
+
+    #[test]
+    fn severities_order_errors_first() {
+        let mut v = vec![Severity::Info, Severity::Error, Severity::Warning];
+        v.sort();
+        assert_eq!(v, [Severity::Error, Severity::Warning, Severity::Info]);
+    }
+
+    #[test]
+    fn seconds_read_naturally() {
+        assert_eq!(seconds(30_000), "30 s");
+        assert_eq!(seconds(1_250), "1.2 s");
+    }
+}
