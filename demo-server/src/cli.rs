@@ -1,0 +1,134 @@
+//! Command-line flags. Every flag is documented here and shows up in `--help`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// The bundled demo backend of the regime dashboard: REST, a plain WebSocket
+/// and Socket.IO v4 on one port, fed by a market simulator (or a CSV replay),
+/// with optional fault injection for tests.
+///
+/// Logs go to stderr (set RUST_LOG, default `info`); stdout carries exactly
+/// one line, `listening on http://ADDR:PORT`.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "demo-server", version, about, long_about)]
+pub struct Args {
+    /// TCP port to listen on; 0 picks a free port (read it from the stdout line).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Simulated candles per second per series (may be fractional, e.g. 0.2).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+
+    /// Seed of the market simulator: the same seed gives the same candles.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Signals and alerts kept for REST paging (`after=`), each.
+    #[arg(long, default_value_t = 2000)]
+    pub history: usize,
+
+    /// Regime history points kept per series.
+    #[arg(long, default_value_t = 500)]
+    pub points: usize,
+
+    /// Candles pre-simulated per series at start, so history and indicators are warm.
+    #[arg(long, default_value_t = 300)]
+    pub warmup: usize,
+
+    /// Price ticks per candle (the live `price` events between candles).
+    #[arg(long, default_value_t = 4)]
+    pub ticks_per_candle: u32,
+
+    /// Replay candles from a CSV file (timestamp,open,high,low,close[,volume];
+    /// header optional; timestamp RFC 3339, epoch ms or epoch s) instead of simulating.
+    #[arg(long, value_name = "FILE.csv")]
+    pub replay: Option<PathBuf>,
+
+    /// Symbol name given to the replayed candles.
+    #[arg(long, default_value = "REPLAY")]
+    pub replay_symbol: String,
+
+    /// Serve a built `dist/` directory (SPA fallback to index.html).
+    #[arg(long = "static", value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+
+    /// Allow only this origin (CORS). Default: any origin.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors_origin: Option<String>,
+
+    /// Enable the fault-injection control API under /control/.
+    #[arg(long)]
+    pub control: bool,
+
+    /// Socket.IO (Engine.IO) ping interval in milliseconds.
+    #[arg(long, default_value_t = 25_000)]
+    pub sio_ping_interval_ms: u64,
+
+    /// Socket.IO (Engine.IO) ping timeout in milliseconds.
+    #[arg(long, default_value_t = 20_000)]
+    pub sio_ping_timeout_ms: u64,
+
+    // ---- faults, also settable at run time through /control/faults ----
+    /// Share (0..1) of live messages replaced by a malformed frame.
+    #[arg(long, default_value_t = 0.0)]
+    pub malformed_rate: f64,
+
+    /// Extra signals per second broadcast on both transports (a flood).
+    #[arg(long, default_value_t = 0.0)]
+    pub flood: f64,
+
+    /// Steady extra signals per second (besides the strategy's own).
+    #[arg(long, default_value_t = 0.0)]
+    pub signals_per_sec: f64,
+
+    /// Share (0..1) of /api/ requests answered 500.
+    #[arg(long, default_value_t = 0.0)]
+    pub rest_fail_rate: f64,
+
+    /// Delay added to every /api/ answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Do not serve Socket.IO (its paths answer 404).
+    #[arg(long)]
+    pub no_socketio: bool,
+
+    /// Do not serve the plain WebSocket (its paths answer 404).
+    #[arg(long)]
+    pub no_plain: bool,
+
+    /// Answer every /api/ request 503.
+    #[arg(long)]
+    pub no_rest: bool,
+
+    /// Accept Socket.IO connections but never send them an event.
+    #[arg(long)]
+    pub socketio_silent: bool,
+
+    /// The plain WebSocket never answers pings.
+    #[arg(long)]
+    pub plain_no_pong: bool,
+
+    /// The plain WebSocket sends nothing at all (a dead-looking connection).
+    #[arg(long)]
+    pub plain_silent: bool,
+
+    /// Drop all live sockets every N seconds (0 = never).
+    #[arg(long, default_value_t = 0.0, value_name = "SECS")]
+    pub restart_live_every: f64,
+}
+
+impl Args {
+    /// Arguments for an in-process test server: port 0, control on, fast
+    /// Socket.IO pings, everything else at defaults.
+    pub fn for_tests() -> Args {
+        Args::parse_from(["demo-server", "--port", "0", "--control"])
+    }
+}

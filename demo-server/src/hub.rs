@@ -1,0 +1,231 @@
+//! The broadcast hub: every live message is serialised once, into both wire
+//! shapes (the plain WebSocket envelope and the Socket.IO event array), and
+//! sent through one tokio broadcast channel to every connection task and to
+//! the Socket.IO forwarder.
+//!
+//! Sending never waits for a receiver: a slow receiver falls behind, and when
+//! it is more than the channel's capacity behind it skips ahead (tokio's
+//! `Lagged`), which the receiver counts. So a flood of 50 000 messages per
+//! second to a few clients costs one serialisation per message, and one slow
+//! client never stalls the others.
+
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
+use regime_core::model::Subscription;
+use serde::Serialize;
+use socketioxide_core::Str;
+use tokio::sync::broadcast;
+
+/// How many frames a receiver may fall behind before it skips.
+pub const CAPACITY: usize = 8192;
+
+/// The four server events of the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Regime,
+    Alert,
+    Signal,
+    Price,
+}
+
+impl EventKind {
+    /// The name on the wire: the envelope `type` and the Socket.IO event name.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Regime => "regime",
+            EventKind::Alert => "regime:alert",
+            EventKind::Signal => "signal",
+            EventKind::Price => "price",
+        }
+    }
+}
+
+/// What a frame is about, for subscription filtering.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Topic {
+    /// Filtered by symbol and timeframe.
+    Regime { symbol: String, timeframe: String },
+    /// Filtered by symbol.
+    Price { symbol: String },
+    /// Always sent (signals and alerts of every symbol).
+    All,
+}
+
+impl Topic {
+    /// Does a connection with this subscription (None: not subscribed yet,
+    /// so everything) get the frame?
+    pub fn wanted_by(&self, sub: Option<&Subscription>) -> bool {
+        match (self, sub) {
+            (_, None) | (Topic::All, _) => true,
+            (Topic::Regime { symbol, timeframe }, Some(s)) => s.matches(symbol, Some(timeframe)),
+            (Topic::Price { symbol }, Some(s)) => s.matches(symbol, None),
+        }
+    }
+}
+
+/// A plain-WebSocket frame.
+#[derive(Clone, Debug)]
+pub enum PlainOut {
+    Text(Utf8Bytes),
+    Binary(Bytes),
+}
+
+/// What the Socket.IO forwarder sends, after `42/<ns>,`.
+#[derive(Clone, Debug)]
+pub enum SioOut {
+    /// A well-formed EVENT payload: `["name",{…}]`.
+    Event(Str),
+    /// Any text as the EVENT payload, well-formed or not (fault injection).
+    Raw(Str),
+    /// A BINARY_EVENT header with one placeholder, then one binary attachment.
+    Binary(Str, Bytes),
+}
+
+/// One live message, pre-serialised for both transports.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub topic: Topic,
+    pub plain: PlainOut,
+    pub sio: SioOut,
+}
+
+impl Frame {
+    /// A contract event: `{"type":name,"data":…}` and `["name",…]`.
+    pub fn event<T: Serialize>(kind: EventKind, topic: Topic, data: &T) -> Frame {
+        let json = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
+        let name = kind.name();
+        Frame {
+            topic,
+            plain: PlainOut::Text(Utf8Bytes::from(format!(
+                r#"{{"type":"{name}","data":{json}}}"#
+            ))),
+            sio: SioOut::Event(Str::from(format!(r#"["{name}",{json}]"#))),
+        }
+    }
+
+    pub fn regime(s: &regime_core::model::RegimeSnapshot) -> Frame {
+        let topic = Topic::Regime {
+            symbol: s.symbol.clone(),
+            timeframe: s.timeframe.clone(),
+        };
+        Frame::event(EventKind::Regime, topic, s)
+    }
+
+    pub fn alert(a: &regime_core::model::RegimeAlert) -> Frame {
+        Frame::event(EventKind::Alert, Topic::All, a)
+    }
+
+    pub fn signal(s: &regime_core::model::Signal) -> Frame {
+        Frame::event(EventKind::Signal, Topic::All, s)
+    }
+
+    pub fn price(p: &regime_core::model::PriceTick) -> Frame {
+        Frame::event(
+            EventKind::Price,
+            Topic::Price {
+                symbol: p.symbol.clone(),
+            },
+            p,
+        )
+    }
+}
+
+/// The broadcast channel and its sender.
+pub struct Hub {
+    tx: broadcast::Sender<Arc<Frame>>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub::new(CAPACITY)
+    }
+}
+
+impl Hub {
+    pub fn new(capacity: usize) -> Hub {
+        let (tx, _) = broadcast::channel(capacity.max(16));
+        Hub { tx }
+    }
+
+    /// Sends a frame to every current receiver; never blocks.
+    pub fn send(&self, frame: Frame) {
+        // An error only means that nobody listens right now.
+        let _ = self.tx.send(Arc::new(frame));
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {
+        self.tx.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regime_core::model::{PriceTick, Timestamp};
+
+    #[test]
+    fn one_serialisation_two_shapes() {
+        let f = Frame::price(&PriceTick {
+            symbol: "BTCUSDT".into(),
+            price: 1.5,
+            timestamp: Timestamp(0),
+        });
+        let PlainOut::Text(t) = &f.plain else {
+            panic!()
+        };
+        assert_eq!(
+            t.as_str(),
+            r#"{"type":"price","data":{"symbol":"BTCUSDT","price":1.5,"timestamp":"1970-01-01T00:00:00.000Z"}}"#
+        );
+        let SioOut::Event(s) = &f.sio else { panic!() };
+        assert_eq!(
+            s.as_str(),
+            r#"["price",{"symbol":"BTCUSDT","price":1.5,"timestamp":"1970-01-01T00:00:00.000Z"}]"#
+        );
+    }
+
+    #[test]
+    fn topic_filtering() {
+        let sub = Subscription {
+            symbols: vec!["BTCUSDT".into()],
+            timeframes: vec!["1h".into()],
+        };
+        let r = |s: &str, t: &str| Topic::Regime {
+            symbol: s.into(),
+            timeframe: t.into(),
+        };
+        assert!(r("BTCUSDT", "1h").wanted_by(Some(&sub)));
+        assert!(!r("BTCUSDT", "1m").wanted_by(Some(&sub)));
+        assert!(!r("ETHUSDT", "1h").wanted_by(Some(&sub)));
+        assert!(r("ETHUSDT", "1m").wanted_by(None));
+        assert!(Topic::Price {
+            symbol: "BTCUSDT".into()
+        }
+        .wanted_by(Some(&sub)));
+        assert!(!Topic::Price {
+            symbol: "SOLUSDT".into()
+        }
+        .wanted_by(Some(&sub)));
+        assert!(Topic::All.wanted_by(Some(&sub)));
+    }
+
+    #[tokio::test]
+    async fn a_lagging_receiver_skips_instead_of_blocking_the_sender() {
+        let hub = Hub::new(16);
+        let mut rx = hub.subscribe();
+        for i in 0..100 {
+            hub.send(Frame::price(&PriceTick {
+                symbol: "X".into(),
+                price: i as f64,
+                timestamp: Timestamp(0),
+            }));
+        }
+        match rx.recv().await {
+            Err(broadcast::error::RecvError::Lagged(n)) => assert_eq!(n, 84),
+            other => panic!("expected a lag, got {other:?}"),
+        }
+        assert!(rx.recv().await.is_ok());
+    }
+}

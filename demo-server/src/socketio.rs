@@ -1,0 +1,304 @@
+//! Socket.IO v4 (Engine.IO 4, Socket.IO protocol 5) on `/socket.io/`, with
+//! socketioxide. Namespaces `/signals` and `/`; server events `regime`,
+//! `regime:alert`, `signal`, `price` with one argument each; client event
+//! `subscribe` (`{"symbols":[…],"timeframes":[…]}`), honoured per socket.
+//!
+//! Subscriptions are rooms: a socket that has not subscribed is in the rooms
+//! `r|*|*` (every regime) and `p|*` (every price); a subscription replaces
+//! them with `r|SYMBOL|TF` and `p|SYMBOL` (`*` where a list is empty).
+//! A regime of BTCUSDT/1h goes to `r|BTCUSDT|1h`, `r|*|1h`, `r|BTCUSDT|*` and
+//! `r|*|*`; signals and alerts go to the whole namespace.
+//!
+//! The forwarder task takes the pre-serialised frames of the hub and hands
+//! them to socketioxide's local adapter as ready-made packets, so a payload
+//! is serialised once whatever the number of sockets. The adapter is
+//! socketioxide's own in-memory one ([`CoreLocalAdapter`]) behind a thin
+//! wrapper, [`DemoAdapter`], whose only addition is to register itself so
+//! the forwarder can reach it: that is also what lets fault injection send
+//! packets that socketioxide's typed `emit` could never produce (garbage
+//! after `42`, a non-array payload).
+//!
+//! The namespaces are registered as dynamic namespaces so that dropping every
+//! connection (`SocketIo::close`) leaves them in place for the next ones.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use regime_core::model::Subscription;
+use socketioxide::adapter::Emitter;
+use socketioxide::extract::{Data, SocketRef, State};
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::SocketIo;
+use socketioxide_core::adapter::{
+    BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, SocketEmitter,
+};
+use socketioxide_core::packet::{Packet, PacketData};
+use socketioxide_core::{Str, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::hub::{SioOut, Topic};
+use crate::state::AppState;
+
+pub const NAMESPACES: &[&str] = &["/signals", "/"];
+
+/// Every live namespace adapter, so the forwarder can broadcast raw packets.
+#[derive(Default, Clone)]
+pub struct AdapterRegistry(Arc<Mutex<Vec<Weak<CoreLocalAdapter<Emitter>>>>>);
+
+impl AdapterRegistry {
+    fn register(&self, a: &Arc<CoreLocalAdapter<Emitter>>) {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        g.retain(|w| w.strong_count() > 0);
+        g.push(Arc::downgrade(a));
+    }
+
+    fn live(&self) -> Vec<Arc<CoreLocalAdapter<Emitter>>> {
+        let g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        g.iter().filter_map(Weak::upgrade).collect()
+    }
+}
+
+/// socketioxide's in-memory adapter, registered in an [`AdapterRegistry`].
+pub struct DemoAdapter {
+    local: Arc<CoreLocalAdapter<Emitter>>,
+}
+
+impl CoreAdapter<Emitter> for DemoAdapter {
+    type Error = Infallible;
+    type State = AdapterRegistry;
+    type AckStream = <Emitter as SocketEmitter>::AckStream;
+    type InitRes = ();
+
+    fn new(state: &AdapterRegistry, local: CoreLocalAdapter<Emitter>) -> Self {
+        let local = Arc::new(local);
+        state.register(&local);
+        DemoAdapter { local }
+    }
+
+    fn init(self: Arc<Self>, on_success: impl FnOnce() + Send + 'static) -> Self::InitRes {
+        on_success();
+    }
+
+    async fn broadcast_with_ack(
+        &self,
+        packet: Packet,
+        opts: BroadcastOptions,
+        timeout: Option<Duration>,
+    ) -> Result<Self::AckStream, Self::Error> {
+        Ok(self.local.broadcast_with_ack(packet, opts, timeout).0)
+    }
+
+    fn get_local(&self) -> &CoreLocalAdapter<Emitter> {
+        &self.local
+    }
+}
+
+impl DefinedAdapter for DemoAdapter {}
+
+/// The rooms of a subscription (or of no subscription: everything).
+pub fn rooms_for(sub: Option<&Subscription>) -> Vec<String> {
+    let star = || vec!["*".to_string()];
+    let (syms, tfs) = match sub {
+        None => (star(), star()),
+        Some(s) => (
+            if s.symbols.is_empty() {
+                star()
+            } else {
+                s.symbols.iter().take(64).cloned().collect()
+            },
+            if s.timeframes.is_empty() {
+                star()
+            } else {
+                s.timeframes.iter().take(16).cloned().collect()
+            },
+        ),
+    };
+    let mut rooms = Vec::new();
+    for s in &syms {
+        for t in &tfs {
+            rooms.push(format!("r|{s}|{t}"));
+        }
+        rooms.push(format!("p|{s}"));
+    }
+    rooms
+}
+
+/// The rooms a frame goes to; empty means the whole namespace.
+fn target_rooms(topic: &Topic) -> Vec<String> {
+    match topic {
+        Topic::All => vec![],
+        Topic::Regime { symbol, timeframe } => vec![
+            format!("r|{symbol}|{timeframe}"),
+            format!("r|*|{timeframe}"),
+            format!("r|{symbol}|*"),
+            "r|*|*".to_string(),
+        ],
+        Topic::Price { symbol } => vec![format!("p|{symbol}"), "p|*".to_string()],
+    }
+}
+
+/// Reads a subscription liberally: missing lists mean "all", non-strings are skipped.
+fn parse_subscription(v: &serde_json::Value) -> Subscription {
+    let list = |k: &str| -> Vec<String> {
+        v.get(k)
+            .and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Subscription {
+        symbols: list("symbols"),
+        timeframes: list("timeframes"),
+    }
+}
+
+async fn on_connect(socket: SocketRef<DemoAdapter>, State(st): State<AppState>) {
+    st.counters.socketio_clients.fetch_add(1, Ordering::Relaxed);
+    st.counters
+        .socketio_connections_total
+        .fetch_add(1, Ordering::Relaxed);
+    tracing::debug!(ns = socket.ns(), sid = %socket.id, "socket.io connect");
+    socket.join(rooms_for(None));
+    socket.on(
+        "subscribe",
+        async |s: SocketRef<DemoAdapter>, Data(v): Data<serde_json::Value>| {
+            let sub = parse_subscription(&v);
+            s.leave_all();
+            s.join(rooms_for(Some(&sub)));
+        },
+    );
+    socket.on_disconnect(
+        async |s: SocketRef<DemoAdapter>, State(st): State<AppState>| {
+            tracing::debug!(ns = s.ns(), sid = %s.id, "socket.io disconnect");
+            st.counters.socketio_clients.fetch_sub(1, Ordering::Relaxed);
+        },
+    );
+}
+
+/// Builds the tower layer and registers the namespaces.
+pub fn build(st: &AppState) -> SocketIoLayer<DemoAdapter> {
+    let (layer, io) = SocketIo::builder()
+        .ping_interval(Duration::from_millis(st.args.sio_ping_interval_ms.max(10)))
+        .ping_timeout(Duration::from_millis(st.args.sio_ping_timeout_ms.max(10)))
+        .max_buffer_size(1024)
+        .with_state(st.clone())
+        .with_adapter::<DemoAdapter>(st.sio_registry.clone())
+        .build_layer();
+    for ns in NAMESPACES {
+        io.dyn_ns(*ns, on_connect)
+            .expect("static namespace paths are valid");
+    }
+    st.set_io(io);
+    layer
+}
+
+fn packet(ns: &Str, out: &SioOut) -> Packet {
+    let inner = match out {
+        SioOut::Event(s) | SioOut::Raw(s) => PacketData::Event(Value::Str(s.clone(), None), None),
+        SioOut::Binary(s, bin) => PacketData::BinaryEvent(
+            Value::Str(s.clone(), Some(VecDeque::from([bin.clone()]))),
+            None,
+        ),
+    };
+    Packet {
+        inner,
+        ns: ns.clone(),
+    }
+}
+
+/// Moves hub frames to every Socket.IO namespace. Runs until the server stops.
+pub async fn run_forwarder(st: AppState) {
+    let mut rx = st.hub.subscribe();
+    loop {
+        let frame = match rx.recv().await {
+            Ok(f) => f,
+            Err(RecvError::Lagged(n)) => {
+                st.counters.socketio_dropped.fetch_add(n, Ordering::Relaxed);
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        let send = st
+            .faults
+            .with(|f| f.live_enabled && f.socketio_enabled && !f.socketio_silent);
+        if !send {
+            continue;
+        }
+        let rooms = target_rooms(&frame.topic);
+        for adapter in st.sio_registry.live() {
+            let mut opts = BroadcastOptions::default();
+            for r in &rooms {
+                opts.rooms.push(r.clone().into());
+            }
+            let n = adapter.sockets(opts.clone()).len() as u64;
+            if n == 0 {
+                continue;
+            }
+            let failed = match adapter.broadcast(packet(adapter.path(), &frame.sio), opts) {
+                Ok(()) => 0,
+                Err(errs) => errs.len() as u64,
+            };
+            st.counters
+                .socketio_dropped
+                .fetch_add(failed, Ordering::Relaxed);
+            st.counters
+                .messages_sent
+                .fetch_add(n.saturating_sub(failed), Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rooms_of_a_subscription() {
+        assert_eq!(rooms_for(None), vec!["r|*|*", "p|*"]);
+        let s = Subscription {
+            symbols: vec!["BTCUSDT".into()],
+            timeframes: vec![],
+        };
+        assert_eq!(rooms_for(Some(&s)), vec!["r|BTCUSDT|*", "p|BTCUSDT"]);
+        let s = Subscription {
+            symbols: vec![],
+            timeframes: vec!["1h".into()],
+        };
+        assert_eq!(rooms_for(Some(&s)), vec!["r|*|1h", "p|*"]);
+        // every subscription room is among the rooms a matching frame targets
+        let t = target_rooms(&Topic::Regime {
+            symbol: "BTCUSDT".into(),
+            timeframe: "1h".into(),
+        });
+        for sub in [
+            Subscription {
+                symbols: vec!["BTCUSDT".into()],
+                timeframes: vec!["1h".into()],
+            },
+            Subscription {
+                symbols: vec![],
+                timeframes: vec!["1h".into()],
+            },
+            Subscription {
+                symbols: vec!["BTCUSDT".into()],
+                timeframes: vec![],
+            },
+        ] {
+            let rooms = rooms_for(Some(&sub));
+            assert!(rooms.iter().any(|r| t.contains(r)), "{sub:?}");
+        }
+    }
+
+    #[test]
+    fn liberal_subscription_reading() {
+        let s = parse_subscription(&serde_json::json!({"symbols":["A",1,null],"timeframes":"1h"}));
+        assert_eq!(s.symbols, vec!["A"]);
+        assert!(s.timeframes.is_empty());
+    }
+}
