@@ -1,1 +1,789 @@
-//! Stub: being written (issue #3).
+//! The plain JSON envelope transport (PROTOCOL.md §3).
+//!
+//! Every frame, both ways, is one JSON object `{"type":…,"data":…}`. The
+//! server sends the four market events, `pong`, `error` (and possibly `ping`);
+//! the client sends `subscribe` and `ping`. A frame without an envelope whose
+//! object has `regime` and `adx` is a bare RegimeSnapshot.
+//!
+//! Decoding is one pass over the text in the usual case (`type` before
+//! `data`): the envelope is read by a map visitor that, once it knows the
+//! type, reads `data` straight into the model type. Only when `data` comes
+//! first is it kept as a borrowed raw slice and read afterwards. No
+//! `serde_json::Value` tree is built on this path.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::live::{FrameError, LiveEvent};
+use crate::model::{PriceTick, RegimeAlert, RegimeSnapshot, Signal, Subscription};
+
+/// What a plain server sends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlainServerFrame {
+    /// A market event (`regime`, `regime:alert`, `signal`, `price`, or a bare
+    /// snapshot).
+    Event(LiveEvent),
+    /// `{"type":"pong","id":7}`: the answer to our ping.
+    Pong { id: Option<u64> },
+    /// `{"type":"ping","id":7}`: the server wants a pong.
+    ServerPing { id: Option<u64> },
+    /// `{"type":"error","data":{"message":"…"}}`: not fatal.
+    Error { message: String },
+}
+
+/// What a plain client sends (read by the demo backend).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlainClientFrame {
+    /// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`.
+    Subscribe(Subscription),
+    /// `{"type":"ping","id":7}`.
+    Ping { id: Option<u64> },
+}
+
+// ---------------------------------------------------------------------------
+// Shared with the Socket.IO decoder: market event names and their one-pass
+// decoding, and readable serde_json errors.
+// ---------------------------------------------------------------------------
+
+/// The four market events, by their wire names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum MarketEventKind {
+    Regime,
+    Alert,
+    Signal,
+    Price,
+}
+
+impl MarketEventKind {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "regime" => Some(MarketEventKind::Regime),
+            "regime:alert" => Some(MarketEventKind::Alert),
+            "signal" => Some(MarketEventKind::Signal),
+            "price" => Some(MarketEventKind::Price),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            MarketEventKind::Regime => "regime",
+            MarketEventKind::Alert => "regime:alert",
+            MarketEventKind::Signal => "signal",
+            MarketEventKind::Price => "price",
+        }
+    }
+}
+
+/// Reads one market event's object straight from the deserializer.
+pub(crate) struct MarketEventSeed(pub(crate) MarketEventKind);
+
+impl<'de> DeserializeSeed<'de> for MarketEventSeed {
+    type Value = LiveEvent;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<LiveEvent, D::Error> {
+        // Derived structs would also read a JSON array, field by field in
+        // order; the contract's objects are objects, so only a map is let in.
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MarketEventSeed {
+    type Value = LiveEvent;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a {} object", self.0.name())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LiveEvent, A::Error> {
+        let d = MapAccessDeserializer::new(map);
+        match self.0 {
+            MarketEventKind::Regime => RegimeSnapshot::deserialize(d).map(LiveEvent::Regime),
+            MarketEventKind::Alert => RegimeAlert::deserialize(d).map(LiveEvent::Alert),
+            MarketEventKind::Signal => Signal::deserialize(d).map(LiveEvent::Signal),
+            MarketEventKind::Price => PriceTick::deserialize(d).map(LiveEvent::Price),
+        }
+    }
+}
+
+/// Reads a market event from its JSON object text; the reason is prefixed
+/// with the event name (`signal: missing field "price"`).
+pub(crate) fn decode_market_event(kind: MarketEventKind, json: &str) -> Result<LiveEvent, String> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    MarketEventSeed(kind)
+        .deserialize(&mut de)
+        .and_then(|event| de.end().map(|()| event))
+        .map_err(|e| format!("{}: {}", kind.name(), json_error_reason(&e)))
+}
+
+/// A serde_json error as a short sentence: without the `at line 1 column 80`
+/// tail (the excerpt shows the frame), and with field names in double quotes
+/// (`missing field "price"`).
+pub(crate) fn json_error_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) if e.line() != 0 => &text[..i],
+        _ => &text[..],
+    };
+    text.replace('`', "\"")
+}
+
+/// Why text that does not start with `{` is not a frame: not JSON at all, or
+/// JSON of the wrong kind.
+pub(crate) fn not_an_object_reason(text: &str) -> String {
+    match serde_json::from_str::<IgnoredAny>(text) {
+        Err(e) => format!("frame is not JSON: {}", json_error_reason(&e)),
+        Ok(_) => format!("frame is not a JSON object but {}", json_kind(text)),
+    }
+}
+
+/// The kind of a valid JSON text, from its first character.
+fn json_kind(text: &str) -> &'static str {
+    match text.trim_start().as_bytes().first() {
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Decoding server frames.
+// ---------------------------------------------------------------------------
+
+/// The envelope keys this decoder looks at; others are skipped unread.
+enum EnvelopeKey {
+    Type,
+    Data,
+    Id,
+    Message,
+    Regime,
+    Adx,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for EnvelopeKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = EnvelopeKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<EnvelopeKey, E> {
+                Ok(match v {
+                    "type" => EnvelopeKey::Type,
+                    "data" => EnvelopeKey::Data,
+                    "id" => EnvelopeKey::Id,
+                    "message" => EnvelopeKey::Message,
+                    "regime" => EnvelopeKey::Regime,
+                    "adx" => EnvelopeKey::Adx,
+                    _ => EnvelopeKey::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// The value of `type`.
+enum FrameType {
+    Market(MarketEventKind),
+    Pong,
+    Ping,
+    Error,
+    Subscribe,
+    Unknown(String),
+}
+
+impl<'de> Deserialize<'de> for FrameType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = FrameType;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a frame type string in \"type\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FrameType, E> {
+                if let Some(kind) = MarketEventKind::from_name(v) {
+                    return Ok(FrameType::Market(kind));
+                }
+                Ok(match v {
+                    "pong" => FrameType::Pong,
+                    "ping" => FrameType::Ping,
+                    "error" => FrameType::Error,
+                    "subscribe" => FrameType::Subscribe,
+                    other => FrameType::Unknown(other.to_string()),
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// What one pass over a server frame found.
+#[derive(Default)]
+struct Envelope<'de> {
+    frame_type: Option<FrameType>,
+    event: Option<LiveEvent>,
+    data: Option<&'de RawValue>,
+    id: Option<&'de RawValue>,
+    message: Option<&'de RawValue>,
+    has_regime: bool,
+    has_adx: bool,
+}
+
+/// Reads the envelope; `decoding` names the market event being read while
+/// its data is read, so that an error can say which.
+struct EnvelopeVisitor<'c> {
+    decoding: &'c Cell<Option<MarketEventKind>>,
+}
+
+impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
+    type Value = Envelope<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+        let mut env = Envelope::default();
+        while let Some(key) = map.next_key::<EnvelopeKey>()? {
+            match key {
+                EnvelopeKey::Type => {
+                    if env.frame_type.is_some() {
+                        return Err(de::Error::custom("duplicate field \"type\""));
+                    }
+                    env.frame_type = Some(map.next_value()?);
+                }
+                EnvelopeKey::Data => {
+                    if env.event.is_some() || env.data.is_some() {
+                        return Err(de::Error::custom("duplicate field \"data\""));
+                    }
+                    if let Some(FrameType::Market(kind)) = env.frame_type {
+                        self.decoding.set(Some(kind));
+                        env.event = Some(map.next_value_seed(MarketEventSeed(kind))?);
+                        self.decoding.set(None);
+                    } else {
+                        env.data = Some(map.next_value()?);
+                    }
+                }
+                EnvelopeKey::Id => env.id = Some(map.next_value()?),
+                EnvelopeKey::Message => env.message = Some(map.next_value()?),
+                EnvelopeKey::Regime => {
+                    env.has_regime = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                EnvelopeKey::Adx => {
+                    env.has_adx = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                EnvelopeKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(env)
+    }
+}
+
+/// Reads one frame from a plain server.
+///
+/// Accepts the four envelopes, `pong`, `ping`, `error`, and a bare
+/// RegimeSnapshot (an object with `regime` and `adx` and no `type`). Anything
+/// else is a [`FrameError`] whose reason says what is wrong: `frame is not
+/// JSON: …`, `unknown type "tick"`, `signal: missing field "price"`.
+pub fn decode_server_frame(text: &str) -> Result<PlainServerFrame, FrameError> {
+    let fail = |reason: String| FrameError::new(reason, text);
+    match text.bytes().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => {}
+        Some(_) => return Err(fail(not_an_object_reason(text))),
+        None => return Err(fail("empty frame".to_string())),
+    }
+    let decoding = Cell::new(None);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = de
+        .deserialize_map(EnvelopeVisitor {
+            decoding: &decoding,
+        })
+        .and_then(|env| de.end().map(|()| env));
+    let env = match parsed {
+        Ok(env) => env,
+        Err(e) => {
+            let reason = json_error_reason(&e);
+            return Err(fail(if e.is_syntax() || e.is_eof() {
+                format!("frame is not JSON: {reason}")
+            } else if let Some(kind) = decoding.get() {
+                format!("{}: {reason}", kind.name())
+            } else {
+                format!("invalid envelope: {reason}")
+            }));
+        }
+    };
+    match env.frame_type {
+        Some(FrameType::Market(kind)) => match (env.event, env.data) {
+            (Some(event), _) => Ok(PlainServerFrame::Event(event)),
+            (None, Some(raw)) => decode_market_event(kind, raw.get())
+                .map(PlainServerFrame::Event)
+                .map_err(fail),
+            (None, None) => Err(fail(format!("{}: missing \"data\"", kind.name()))),
+        },
+        Some(FrameType::Pong) => Ok(PlainServerFrame::Pong {
+            id: read_id(env.id),
+        }),
+        Some(FrameType::Ping) => Ok(PlainServerFrame::ServerPing {
+            id: read_id(env.id),
+        }),
+        Some(FrameType::Error) => Ok(PlainServerFrame::Error {
+            message: error_message(env.data, env.message),
+        }),
+        Some(FrameType::Subscribe) => Err(fail(
+            "unexpected type \"subscribe\": only clients subscribe".to_string(),
+        )),
+        Some(FrameType::Unknown(name)) => Err(fail(format!("unknown type {name:?}"))),
+        None if env.has_regime && env.has_adx => serde_json::from_str::<RegimeSnapshot>(text)
+            .map(|s| PlainServerFrame::Event(LiveEvent::Regime(s)))
+            .map_err(|e| fail(format!("snapshot: {}", json_error_reason(&e)))),
+        None => Err(fail(
+            "missing \"type\" (and not a snapshot with \"regime\" and \"adx\")".to_string(),
+        )),
+    }
+}
+
+/// An id in a ping or pong: an integer, an integral float or integer text.
+/// Anything else, or nothing, is `None`: a pong without a readable id is still
+/// a pong.
+fn read_id(raw: Option<&RawValue>) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Id(#[serde(with = "crate::model::lenient_id")] u64);
+    raw.and_then(|raw| serde_json::from_str::<Id>(raw.get()).ok())
+        .map(|id| id.0)
+}
+
+/// The text of an `error` frame: `data.message`, `data.error`, `data` as a
+/// string, or a top-level `message`, whichever is there.
+fn error_message(data: Option<&RawValue>, message: Option<&RawValue>) -> String {
+    #[derive(Deserialize)]
+    struct ErrorData {
+        message: Option<String>,
+        error: Option<String>,
+    }
+    let as_text = |raw: &RawValue| serde_json::from_str::<String>(raw.get()).ok();
+    data.and_then(|raw| {
+        if !raw.get().starts_with('{') {
+            return as_text(raw);
+        }
+        match serde_json::from_str::<ErrorData>(raw.get()) {
+            Ok(ErrorData {
+                message: Some(m), ..
+            })
+            | Ok(ErrorData { error: Some(m), .. }) => Some(m),
+            _ => None,
+        }
+    })
+    .or_else(|| message.and_then(as_text))
+    .unwrap_or_else(|| "the server reported an error without a message".to_string())
+}
+
+// ---------------------------------------------------------------------------
+// Encoding client frames, and the demo backend's side.
+// ---------------------------------------------------------------------------
+
+/// JSON text of a model value. Serialising the model's structs (strings,
+/// numbers, options) cannot fail, so the fallback is never taken.
+fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+}
+
+/// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`.
+pub fn encode_subscribe(sub: &Subscription) -> String {
+    #[derive(Serialize)]
+    struct SubscribeFrame<'a> {
+        #[serde(rename = "type")]
+        frame_type: &'static str,
+        symbols: &'a [String],
+        timeframes: &'a [String],
+    }
+    to_json(&SubscribeFrame {
+        frame_type: "subscribe",
+        symbols: &sub.symbols,
+        timeframes: &sub.timeframes,
+    })
+}
+
+/// `{"type":"ping","id":7}`.
+pub fn encode_ping(id: u64) -> String {
+    format!(r#"{{"type":"ping","id":{id}}}"#)
+}
+
+/// `{"type":"pong","id":7}`, or `{"type":"pong"}` for a ping without id.
+pub fn encode_pong(id: Option<u64>) -> String {
+    match id {
+        Some(id) => format!(r#"{{"type":"pong","id":{id}}}"#),
+        None => r#"{"type":"pong"}"#.to_string(),
+    }
+}
+
+/// `{"type":"error","data":{"message":"…"}}`.
+pub fn encode_error(message: &str) -> String {
+    format!(
+        r#"{{"type":"error","data":{{"message":{}}}}}"#,
+        to_json(message)
+    )
+}
+
+/// `{"type":"signal","data":{…}}` and the like, for the demo backend.
+pub fn encode_event(event: &LiveEvent) -> String {
+    let data = match event {
+        LiveEvent::Regime(s) => to_json(s),
+        LiveEvent::Alert(a) => to_json(a),
+        LiveEvent::Signal(s) => to_json(s),
+        LiveEvent::Price(p) => to_json(p),
+    };
+    format!(r#"{{"type":{},"data":{data}}}"#, to_json(event.name()))
+}
+
+/// Reads one frame from a plain client (the demo backend's side). The
+/// subscription may also come wrapped in `data`.
+pub fn decode_client_frame(text: &str) -> Result<PlainClientFrame, FrameError> {
+    #[derive(Deserialize)]
+    struct ClientEnvelope<'a> {
+        #[serde(rename = "type", borrow)]
+        frame_type: Cow<'a, str>,
+        symbols: Option<Vec<String>>,
+        timeframes: Option<Vec<String>>,
+        #[serde(borrow)]
+        data: Option<&'a RawValue>,
+        #[serde(borrow)]
+        id: Option<&'a RawValue>,
+    }
+    let fail = |reason: String| FrameError::new(reason, text);
+    if text.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
+        return Err(fail(not_an_object_reason(text)));
+    }
+    let env = serde_json::from_str::<ClientEnvelope>(text).map_err(|e| {
+        let reason = json_error_reason(&e);
+        fail(if e.is_syntax() || e.is_eof() {
+            format!("frame is not JSON: {reason}")
+        } else {
+            reason
+        })
+    })?;
+    match &*env.frame_type {
+        "subscribe" => {
+            if env.symbols.is_none() && env.timeframes.is_none() {
+                if let Some(raw) = env.data {
+                    return serde_json::from_str::<Subscription>(raw.get())
+                        .map(PlainClientFrame::Subscribe)
+                        .map_err(|e| fail(format!("subscribe: {}", json_error_reason(&e))));
+                }
+            }
+            Ok(PlainClientFrame::Subscribe(Subscription {
+                symbols: env.symbols.unwrap_or_default(),
+                timeframes: env.timeframes.unwrap_or_default(),
+            }))
+        }
+        "ping" => Ok(PlainClientFrame::Ping {
+            id: read_id(env.id),
+        }),
+        other => Err(fail(format!("unknown type {other:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Regime, Side, Timestamp};
+
+    const SIGNAL: &str = r#"{"id":57,"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":64250.5,"strategy":"adx-breakout","confidence":0.72,"timestamp":"2025-10-09T13:00:00Z","note":"DI+ over DI-"}"#;
+
+    fn signal() -> Signal {
+        Signal {
+            id: 57,
+            symbol: "BTCUSDT".into(),
+            timeframe: "1h".into(),
+            side: Side::Long,
+            price: 64250.5,
+            timestamp: Timestamp(1_760_014_800_000),
+            strategy: Some("adx-breakout".into()),
+            confidence: Some(0.72),
+            note: Some("DI+ over DI-".into()),
+        }
+    }
+
+    /// `Ok` checks the frame; `Err` checks that the reason starts with it.
+    fn check(input: &str, expect: Result<PlainServerFrame, &str>) {
+        let got = decode_server_frame(input);
+        match (&got, &expect) {
+            (Ok(g), Ok(e)) => assert_eq!(g, e, "{input}"),
+            (Err(g), Err(e)) => assert!(
+                g.reason.starts_with(e),
+                "{input}: reason {:?}, expected {e:?}",
+                g.reason
+            ),
+            _ => panic!("{input}: got {got:?}, expected {expect:?}"),
+        }
+    }
+
+    #[test]
+    fn envelopes_of_the_contract() {
+        check(
+            &format!(r#"{{"type":"signal","data":{SIGNAL}}}"#),
+            Ok(PlainServerFrame::Event(LiveEvent::Signal(signal()))),
+        );
+        // `data` before `type` takes the slower road but gives the same answer.
+        check(
+            &format!(r#"{{"data":{SIGNAL},"type":"signal"}}"#),
+            Ok(PlainServerFrame::Event(LiveEvent::Signal(signal()))),
+        );
+        check(
+            &format!(" {{ \"type\" : \"signal\" , \"extra\":[1,{{}}], \"data\" : {SIGNAL} }}\n"),
+            Ok(PlainServerFrame::Event(LiveEvent::Signal(signal()))),
+        );
+        check(
+            r#"{"type":"price","data":{"symbol":"BTCUSDT","price":64251.0,"timestamp":1760014800000}}"#,
+            Ok(PlainServerFrame::Event(LiveEvent::Price(PriceTick {
+                symbol: "BTCUSDT".into(),
+                price: 64251.0,
+                timestamp: Timestamp(1_760_014_800_000),
+            }))),
+        );
+        let alert = r#"{"type":"regime:alert","data":{"id":1042,"symbol":"BTCUSDT","timeframe":"1h","from":"range","to":"trend_up","adx":27.1,"atrPct":0.018,"timestamp":"2025-10-09T13:00:00Z","message":"ADX crossed 25"}}"#;
+        match decode_server_frame(alert) {
+            Ok(PlainServerFrame::Event(LiveEvent::Alert(a))) => {
+                assert_eq!((a.id, a.from, a.to), (1042, Regime::Range, Regime::TrendUp));
+            }
+            other => panic!("{other:?}"),
+        }
+        let regime = r#"{"type":"regime","data":{"symbol":"BTCUSDT","timeframe":"1h","regime":"range","adx":18.5,"atrPct":0.0156,"timestamp":"2025-10-09T12:00:00Z"}}"#;
+        assert!(matches!(
+            decode_server_frame(regime),
+            Ok(PlainServerFrame::Event(LiveEvent::Regime(_)))
+        ));
+    }
+
+    #[test]
+    fn control_frames() {
+        check(
+            r#"{"type":"pong","id":7}"#,
+            Ok(PlainServerFrame::Pong { id: Some(7) }),
+        );
+        check(
+            r#"{"type":"pong","id":"7"}"#,
+            Ok(PlainServerFrame::Pong { id: Some(7) }),
+        );
+        check(
+            r#"{"type":"pong"}"#,
+            Ok(PlainServerFrame::Pong { id: None }),
+        );
+        check(
+            r#"{"type":"pong","id":{"x":1}}"#,
+            Ok(PlainServerFrame::Pong { id: None }),
+        );
+        check(
+            r#"{"id":3,"type":"ping"}"#,
+            Ok(PlainServerFrame::ServerPing { id: Some(3) }),
+        );
+        check(
+            r#"{"type":"error","data":{"message":"bad symbol"}}"#,
+            Ok(PlainServerFrame::Error {
+                message: "bad symbol".into(),
+            }),
+        );
+        check(
+            r#"{"type":"error","data":{"error":"bad tf"}}"#,
+            Ok(PlainServerFrame::Error {
+                message: "bad tf".into(),
+            }),
+        );
+        check(
+            r#"{"type":"error","data":"plain text"}"#,
+            Ok(PlainServerFrame::Error {
+                message: "plain text".into(),
+            }),
+        );
+        check(
+            r#"{"type":"error","message":"top"}"#,
+            Ok(PlainServerFrame::Error {
+                message: "top".into(),
+            }),
+        );
+        check(
+            r#"{"type":"error"}"#,
+            Ok(PlainServerFrame::Error {
+                message: "the server reported an error without a message".into(),
+            }),
+        );
+    }
+
+    #[test]
+    fn bare_snapshot() {
+        let text = r#"{"symbol":"BTCUSDT","timeframe":"1h","regime":"range","adx":18.5,"atrPct":0.0156,"timestamp":"2025-10-09T12:00:00Z","plusDi":17.2,"minusDi":15.9,"close":64210.5}"#;
+        match decode_server_frame(text) {
+            Ok(PlainServerFrame::Event(LiveEvent::Regime(s))) => {
+                assert_eq!((s.adx, s.close), (18.5, Some(64210.5)))
+            }
+            other => panic!("{other:?}"),
+        }
+        check(
+            r#"{"regime":"range","adx":18.5}"#,
+            Err(r#"snapshot: missing field "symbol""#),
+        );
+        check(r#"{"regime":"range"}"#, Err(r#"missing "type""#));
+    }
+
+    #[test]
+    fn rejections_say_why() {
+        check("", Err("empty frame"));
+        check("   ", Err("empty frame"));
+        check("hello", Err("frame is not JSON: expected value"));
+        check("{", Err("frame is not JSON: EOF while parsing an object"));
+        check(
+            r#"{"type":"signal","data":{"id":1,"#,
+            Err("frame is not JSON: EOF"),
+        );
+        check("[1,2]", Err("frame is not a JSON object but an array"));
+        check("42", Err("frame is not a JSON object but a number"));
+        check(r#""x""#, Err("frame is not a JSON object but a string"));
+        check("null", Err("frame is not a JSON object but null"));
+        check(
+            r#"{"type":"tick","data":{}}"#,
+            Err(r#"unknown type "tick""#),
+        );
+        check(
+            r#"{"type":5}"#,
+            Err("invalid envelope: invalid type: integer"),
+        );
+        check(r#"{"type":"signal"}"#, Err(r#"signal: missing "data""#));
+        check(
+            r#"{"type":"signal","data":{"id":1,"symbol":"B","timeframe":"1h","side":"long","timestamp":0}}"#,
+            Err(r#"signal: missing field "price""#),
+        );
+        check(
+            r#"{"data":{"id":1,"symbol":"B","timeframe":"1h","side":"long","timestamp":0},"type":"signal"}"#,
+            Err(r#"signal: missing field "price""#),
+        );
+        check(
+            r#"{"type":"signal","data":null}"#,
+            Err("signal: invalid type: null"),
+        );
+        check(
+            r#"{"type":"price","data":["B",1,0]}"#,
+            Err("price: invalid type: sequence, expected a price object"),
+        );
+        check(
+            r#"{"data":["B",1,0],"type":"price"}"#,
+            Err("price: invalid type: sequence, expected a price object"),
+        );
+        check(
+            r#"{"type":"price","data":{"symbol":"B","price":"abc","timestamp":0}}"#,
+            Err(r#"price: not a number: "abc""#),
+        );
+        check(
+            r#"{"type":"signal","type":"price"}"#,
+            Err(r#"invalid envelope: duplicate field "type""#),
+        );
+        check(
+            r#"{"type":"pong"} x"#,
+            Err("frame is not JSON: trailing characters"),
+        );
+        check(
+            r#"{"type":"subscribe","symbols":[]}"#,
+            Err(r#"unexpected type "subscribe""#),
+        );
+    }
+
+    #[test]
+    fn rejection_keeps_an_excerpt() {
+        let long = format!(r#"{{"type":"tick","data":"{}"}}"#, "x".repeat(500));
+        let err = decode_server_frame(&long).expect_err("unknown type");
+        assert_eq!(err.excerpt.chars().count(), 121);
+    }
+
+    #[test]
+    fn encoders() {
+        let sub = Subscription {
+            symbols: vec!["BTCUSDT".into()],
+            timeframes: vec!["1h".into()],
+        };
+        assert_eq!(
+            encode_subscribe(&sub),
+            r#"{"type":"subscribe","symbols":["BTCUSDT"],"timeframes":["1h"]}"#
+        );
+        assert_eq!(encode_ping(7), r#"{"type":"ping","id":7}"#);
+        assert_eq!(encode_pong(Some(7)), r#"{"type":"pong","id":7}"#);
+        assert_eq!(encode_pong(None), r#"{"type":"pong"}"#);
+        assert_eq!(
+            encode_error("no \"such\" symbol"),
+            r#"{"type":"error","data":{"message":"no \"such\" symbol"}}"#
+        );
+        let ev = LiveEvent::Signal(signal());
+        let text = encode_event(&ev);
+        assert!(
+            text.starts_with(r#"{"type":"signal","data":{"id":57,"#),
+            "{text}"
+        );
+        assert_eq!(decode_server_frame(&text), Ok(PlainServerFrame::Event(ev)));
+        assert_eq!(
+            decode_server_frame(&encode_pong(Some(9))),
+            Ok(PlainServerFrame::Pong { id: Some(9) })
+        );
+        assert_eq!(
+            decode_server_frame(&encode_error("e")),
+            Ok(PlainServerFrame::Error {
+                message: "e".into()
+            })
+        );
+    }
+
+    #[test]
+    fn client_frames() {
+        let sub = Subscription {
+            symbols: vec!["BTCUSDT".into()],
+            timeframes: vec!["1h".into()],
+        };
+        assert_eq!(
+            decode_client_frame(&encode_subscribe(&sub)),
+            Ok(PlainClientFrame::Subscribe(sub.clone()))
+        );
+        assert_eq!(
+            decode_client_frame(
+                r#"{"type":"subscribe","data":{"symbols":["BTCUSDT"],"timeframes":["1h"]}}"#
+            ),
+            Ok(PlainClientFrame::Subscribe(sub))
+        );
+        assert_eq!(
+            decode_client_frame(r#"{"type":"subscribe"}"#),
+            Ok(PlainClientFrame::Subscribe(Subscription::default()))
+        );
+        assert_eq!(
+            decode_client_frame(&encode_ping(3)),
+            Ok(PlainClientFrame::Ping { id: Some(3) })
+        );
+        assert_eq!(
+            decode_client_frame(r#"{"type":"ping"}"#),
+            Ok(PlainClientFrame::Ping { id: None })
+        );
+        for (bad, reason) in [
+            ("nope", "frame is not JSON"),
+            ("[]", "frame is not a JSON object"),
+            (r#"{"type":"dance"}"#, r#"unknown type "dance""#),
+            (r#"{"symbols":[]}"#, r#"missing field "type""#),
+            (r#"{"type":"subscribe","symbols":"BTC"}"#, "invalid type"),
+            (
+                r#"{"type":"subscribe","data":{"symbols":7}}"#,
+                "subscribe: invalid type",
+            ),
+        ] {
+            let err = decode_client_frame(bad).expect_err(bad);
+            assert!(err.reason.starts_with(reason), "{bad}: {:?}", err.reason);
+        }
+    }
+}
