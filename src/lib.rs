@@ -7,8 +7,10 @@ pub mod app;
 pub mod components;
 pub mod connection;
 
-/// Mounts the dashboard on `<body>`.
+/// Mounts the dashboard on `<body>`, after installing the panic hook (the
+/// console message of console_error_panic_hook, plus the message kept for
+/// the health panel and `window.__regime.panic`).
 pub fn mount() {
-    console_error_panic_hook::set_once();
+    connection::panic::install();
     leptos::mount::mount_to_body(app::App);
 }

@@ -1,7 +1,59 @@
 //! The browser connection layer: drives `regime_core::machine::Connection`
 //! with the browser's WebSocket, fetch, timers, online/offline and
 //! visibility events, and publishes what components draw as Leptos signals.
-//! Being written (issue #5). The surface below is agreed with the components.
+//!
+//! ```text
+//!  settings_loader ─► Settings ─► driver (owns the Connection) ─► view ─► Leptos signals
+//!                                   ▲  socket, rest, timers, window events
+//! ```
+//!
+//! | file | job |
+//! |---|---|
+//! | `mod.rs` | the hook: [`use_connection`], [`provide_connection`], the view types |
+//! | [`driver`] | performs the core's commands, feeds browser events back, one timer, frames |
+//! | [`socket`] | one `web_sys::WebSocket` and its four handlers |
+//! | [`rest`] | gloo-net fetch with an AbortController per request |
+//! | [`view`] | the core's changes as a [`view::FrameUpdate`] (pure) |
+//! | [`settings_loader`] | defaults, `config.json`, query string |
+//! | [`test_hook`] | `window.__regime` |
+//! | [`panic`] | the panic message for the health panel |
+//! | [`clock`] | `performance.now()` for the core |
+//!
+//! # `window.__regime`: the test and diagnostic hook
+//!
+//! A plain JavaScript object, replaced when a driver starts and refreshed at
+//! most once per animation frame (only the fields that changed are written;
+//! it holds no growing data):
+//!
+//! | field | meaning |
+//! |---|---|
+//! | `framesTotal` | live frames received (text and binary) since load |
+//! | `signalsAccepted` | signals newly stored since load (duplicates not counted) |
+//! | `firstSignalId`, `lastSignalId` | the lowest and highest signal id stored since load (`null` before any) |
+//! | `duplicatesDropped` | signals dropped because their id was already held |
+//! | `malformed` | live frames skipped as malformed |
+//! | `recovered` | signals and alerts that REST `after` queries brought back |
+//! | `mode` | `connecting`, `live`, `api` or `offline` |
+//! | `panic` | the first panic message, or `null` |
+//! | `wasmMemoryBytes()` | the WebAssembly memory's size in bytes, now |
+//!
+//! With contiguous ids from the backend, "every id exactly once" reads as
+//! `signalsAccepted == lastSignalId - firstSignalId + 1`. Counters lag the
+//! truth by at most one animation frame, and stand still in a background tab
+//! (no frames there).
+
+pub mod clock;
+pub mod driver;
+pub mod panic;
+pub mod rest;
+pub mod settings_loader;
+pub mod socket;
+pub mod test_hook;
+pub mod view;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
 
 use leptos::prelude::*;
 use regime_core::machine::Mode;
@@ -65,6 +117,14 @@ pub struct HealthView {
     pub setting_problems: Vec<String>,
     /// The poll period, ms: the expected cadence for freshness colours.
     pub poll_ms: f64,
+    /// Live frames received since load.
+    pub messages_total: u64,
+    /// Socket.IO binary attachments skipped.
+    pub binary_skipped: u64,
+    /// Plain transport: whether the server answers pings (`None` until known).
+    pub pongs_supported: Option<bool>,
+    /// The first internal error (a Rust panic) of this page, if any.
+    pub panic: Option<String>,
 }
 
 /// What `use_connection()` returns: read-only signals and actions. `Copy`, so
@@ -97,4 +157,238 @@ pub struct UseConnectionReturn {
     pub reconnect: Callback<()>,
     /// Select (symbol, timeframe): re-subscribes, refetches, cancels the old.
     pub select: Callback<(String, String)>,
+}
+
+use regime_core::settings::Settings;
+use wasm_bindgen::JsValue;
+
+pub use driver::{Driver, DriverOptions};
+use view::FrameUpdate;
+
+/// Options of [`use_connection_with_options`].
+#[derive(Clone, Debug)]
+pub struct UseConnectionOptions {
+    /// Settings to use as they are, instead of reading `config.json` and the
+    /// query string. Defaults to `None` (read them).
+    pub settings: Option<Settings>,
+    /// Where `config.json` is fetched from, relative to the page; empty for
+    /// none. Defaults to `"config.json"`.
+    pub config_url: String,
+    /// The driver's options: policy, jitter seed, window events, animation
+    /// frames, `window.__regime`, URL write-back, list length. Defaults to
+    /// [`DriverOptions::default`].
+    pub driver: DriverOptions,
+}
+
+impl Default for UseConnectionOptions {
+    fn default() -> Self {
+        UseConnectionOptions { settings: None, config_url: "config.json".to_string(), driver: DriverOptions::default() }
+    }
+}
+
+/// The writable half of every published signal.
+#[derive(Clone, Copy)]
+struct ViewSignals {
+    mode: RwSignal<Mode>,
+    health: RwSignal<HealthView>,
+    selection: RwSignal<(String, String)>,
+    symbols: RwSignal<Vec<SymbolInfo>>,
+    snapshot: RwSignal<Option<SnapshotView>>,
+    overview: RwSignal<Vec<SnapshotView>>,
+    history: RwSignal<Vec<RegimePoint>>,
+    signals: RwSignal<Vec<SignalRow>>,
+    alerts: RwSignal<Vec<RegimeAlert>>,
+    fresh_alerts: RwSignal<(u64, Vec<RegimeAlert>)>,
+    last_price: RwSignal<Option<PriceView>>,
+    now: RwSignal<f64>,
+    loading: RwSignal<bool>,
+}
+
+/// Sets `signal` only when the value differs, so that readers of small
+/// values (mode, selection, health) do not re-render for nothing. A disposed
+/// signal (the page part that used it is gone) is left alone.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.try_with_untracked(|held| held != &value).unwrap_or(false) {
+        let _ = signal.try_set(value);
+    }
+}
+
+impl ViewSignals {
+    fn new(poll_ms: f64) -> Self {
+        ViewSignals {
+            mode: RwSignal::new(Mode::Connecting),
+            health: RwSignal::new(HealthView { poll_ms, ..HealthView::default() }),
+            selection: RwSignal::new((String::new(), String::new())),
+            symbols: RwSignal::new(Vec::new()),
+            snapshot: RwSignal::new(None),
+            overview: RwSignal::new(Vec::new()),
+            history: RwSignal::new(Vec::new()),
+            signals: RwSignal::new(Vec::new()),
+            alerts: RwSignal::new(Vec::new()),
+            fresh_alerts: RwSignal::new((0, Vec::new())),
+            last_price: RwSignal::new(None),
+            now: RwSignal::new(clock::now_f64()),
+            loading: RwSignal::new(true),
+        }
+    }
+
+    /// Publishes one frame: only the parts that changed are set.
+    fn apply(&self, u: FrameUpdate) {
+        if let Some(v) = u.mode {
+            set_if_changed(self.mode, v);
+        }
+        if let Some(v) = u.health {
+            set_if_changed(self.health, v);
+        }
+        if let Some(v) = u.selection {
+            set_if_changed(self.selection, v);
+        }
+        if let Some(v) = u.symbols {
+            set_if_changed(self.symbols, v);
+        }
+        if let Some(v) = u.snapshot {
+            set_if_changed(self.snapshot, v);
+        }
+        if let Some(v) = u.overview {
+            let _ = self.overview.try_set(v);
+        }
+        if let Some(v) = u.history {
+            let _ = self.history.try_set(v);
+        }
+        if let Some(v) = u.signals {
+            let _ = self.signals.try_set(v);
+        }
+        if let Some(v) = u.alerts {
+            let _ = self.alerts.try_set(v);
+        }
+        if let Some(v) = u.fresh_alerts {
+            let _ = self.fresh_alerts.try_set(v);
+        }
+        if let Some(v) = u.last_price {
+            set_if_changed(self.last_price, v);
+        }
+        if let Some(v) = u.loading {
+            set_if_changed(self.loading, v);
+        }
+    }
+
+    fn read_only(&self, reconnect: Callback<()>, select: Callback<(String, String)>) -> UseConnectionReturn {
+        UseConnectionReturn {
+            mode: self.mode.into(),
+            health: self.health.into(),
+            selection: self.selection.into(),
+            symbols: self.symbols.into(),
+            snapshot: self.snapshot.into(),
+            overview: self.overview.into(),
+            history: self.history.into(),
+            signals: self.signals.into(),
+            alerts: self.alerts.into(),
+            fresh_alerts: self.fresh_alerts.into(),
+            last_price: self.last_price.into(),
+            now: self.now.into(),
+            loading: self.loading.into(),
+            reconnect,
+            select,
+        }
+    }
+}
+
+/// The driver once the settings are read, and what was asked before that.
+#[derive(Default)]
+struct DriverSlot {
+    driver: Option<Driver>,
+    /// A `select` that came before the driver existed: used as its start.
+    pending_select: Option<(String, String)>,
+    /// The owner was cleaned up: do not start (or stop at once).
+    disposed: bool,
+}
+
+/// Creates a connection (settings, driver, signals) owned by the current
+/// reactive owner, and returns its signals and actions. Most code wants
+/// [`use_connection`], which reads the one that [`provide_connection`] put in
+/// context.
+pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnectionReturn {
+    panic::install();
+    let poll_ms = options.settings.as_ref().map_or(regime_core::settings::DEFAULT_POLL_MS, |s| s.poll_ms);
+    let signals = ViewSignals::new(poll_ms as f64);
+    let slot = Rc::new(RefCell::new(DriverSlot::default()));
+    let stored = StoredValue::new_local(slot.clone());
+
+    let UseConnectionOptions { settings, config_url, driver: driver_options } = options;
+    wasm_bindgen_futures::spawn_local(async move {
+        let (mut settings, problems) = match settings {
+            Some(s) => (s, Vec::new()),
+            None => settings_loader::load(&config_url).await,
+        };
+        if slot.borrow().disposed {
+            return;
+        }
+        if let Some((symbol, timeframe)) = slot.borrow_mut().pending_select.take() {
+            settings.symbol = Some(symbol);
+            settings.timeframe = Some(timeframe);
+        }
+        let mut driver_options = driver_options;
+        driver_options.setting_problems.extend(problems.iter().map(|p| p.sentence()));
+        let driver = Driver::new(settings, driver_options);
+        driver.set_on_frame(move |update| signals.apply(update));
+        slot.borrow_mut().driver = Some(driver.clone());
+        driver.start();
+    });
+
+    let ticker = set_interval_with_handle(move || {
+        let _ = signals.now.try_set(clock::now_f64());
+    }, Duration::from_secs(1))
+    .ok();
+    on_cleanup(move || {
+        if let Some(t) = ticker {
+            t.clear();
+        }
+        let driver = stored
+            .try_with_value(|slot| {
+                let mut slot = slot.borrow_mut();
+                slot.disposed = true;
+                slot.driver.take()
+            })
+            .flatten();
+        if let Some(d) = driver {
+            d.stop();
+        }
+    });
+
+    let current = move || stored.try_with_value(|slot| slot.borrow().driver.clone()).flatten();
+    let reconnect = Callback::new(move |()| {
+        if let Some(d) = current() {
+            d.reconnect();
+        }
+    });
+    let select = Callback::new(move |(symbol, timeframe): (String, String)| match current() {
+        Some(d) => d.select(&symbol, &timeframe),
+        None => {
+            stored.try_with_value(|slot| slot.borrow_mut().pending_select = Some((symbol, timeframe)));
+        }
+    });
+    signals.read_only(reconnect, select)
+}
+
+/// Reads the settings, starts the driver and puts its [`UseConnectionReturn`]
+/// in context for every component below. `App` calls it once, first.
+pub fn provide_connection() -> UseConnectionReturn {
+    let connection = use_connection_with_options(UseConnectionOptions::default());
+    provide_context(connection);
+    connection
+}
+
+/// The connection that [`provide_connection`] put in context. Without one
+/// (a component rendered alone, in a test), it provides one here, so a
+/// missing provider costs a second connection, never a panic.
+pub fn use_connection() -> UseConnectionReturn {
+    match use_context::<UseConnectionReturn>() {
+        Some(connection) => connection,
+        None => {
+            web_sys::console::warn_1(&JsValue::from_str(
+                "use_connection: no provide_connection() above this component; starting a connection here",
+            ));
+            provide_connection()
+        }
+    }
 }

@@ -1,0 +1,628 @@
+//! The driver: owns the core's `Connection` and does what it asks with the
+//! browser, feeding everything that happens back in as an input.
+//!
+//! Per input: call the core's handler, perform every command it queued
+//! (`poll_command` until empty), re-arm the one timer for `poll_timeout`,
+//! and ask for an animation frame. On the frame, the view is rebuilt from
+//! the core's `take_changes` (see [`super::view`]) and handed to whoever
+//! draws it, and the `window.__regime` hook is refreshed.
+//!
+//! Re-entrancy: every input goes through a queue. A handler never runs
+//! inside another one: an input that arrives while the core is borrowed
+//! (an exception thrown while a command is performed, a Leptos effect that
+//! selects a symbol during a frame) waits in the queue and is handled by the
+//! drain loop that holds the borrow. No `RefCell` is ever borrowed twice.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+
+use regime_core::machine::{Command, Connection, Mode, Policy, RequestId, RestOutcome, SocketId, Status};
+use regime_core::settings::Settings;
+use regime_core::Millis;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, Event, EventTarget};
+
+use super::clock;
+use super::socket::LiveSocket;
+use super::test_hook::TestHook;
+use super::view::{build_frame, FrameUpdate, ViewState};
+
+/// Inputs waiting past this many (only possible if the core stayed borrowed
+/// after a panic) are dropped, so a flood cannot grow memory without bound.
+const MAX_QUEUED_INPUTS: usize = 100_000;
+
+/// After a timeout, a deadline that is still due is retried this much later
+/// rather than at once, so that a deadline the core cannot clear never
+/// becomes a busy loop.
+const OVERDUE_RETRY_MS: Millis = 50;
+
+/// How the driver is set up. [`Default`] is the page's setup.
+#[derive(Clone, Debug)]
+pub struct DriverOptions {
+    /// The core's numbers (back-off, timeouts, store limits). Defaults to
+    /// `Policy::default()`.
+    pub policy: Policy,
+    /// The reconnect jitter's seed. Defaults to a random one per page load.
+    pub seed: u64,
+    /// Listen to `online`/`offline`, `visibilitychange` and `focus`.
+    /// Defaults to true.
+    pub window_events: bool,
+    /// Refresh the view on animation frames. Without it, only
+    /// [`Driver::refresh`] builds a frame. Defaults to true.
+    pub animation_frames: bool,
+    /// Publish `window.__regime`. Defaults to true.
+    pub test_hook: bool,
+    /// Write the selected symbol/timeframe into the page URL
+    /// (`history.replaceState`). Defaults to true.
+    pub write_url: bool,
+    /// At most this many signal and alert rows are published. Defaults to
+    /// 500 (the store's default signal limit).
+    pub list_limit: usize,
+    /// Settings that could not be used, as sentences for the health panel.
+    /// Defaults to none.
+    pub setting_problems: Vec<String>,
+}
+
+impl Default for DriverOptions {
+    fn default() -> Self {
+        DriverOptions {
+            policy: Policy::default(),
+            seed: clock::random_seed(),
+            window_events: true,
+            animation_frames: true,
+            test_hook: true,
+            write_url: true,
+            list_limit: 500,
+            setting_problems: Vec::new(),
+        }
+    }
+}
+
+/// Something that happened, for the core.
+#[derive(Debug)]
+pub(crate) enum Input {
+    Start,
+    SocketOpen(SocketId),
+    SocketText(SocketId, String),
+    SocketBinary(SocketId, usize),
+    SocketClosed { socket: SocketId, code: u16, reason: String, was_clean: bool },
+    SocketError(SocketId),
+    Rest(RequestId, RestOutcome),
+    Timeout,
+    Online(bool),
+    Visibility(bool),
+    Reconnect,
+    Select(String, String),
+}
+
+/// The core and the browser resources its commands created.
+struct Core {
+    connection: Connection,
+    sockets: HashMap<SocketId, LiveSocket>,
+    fetches: HashMap<RequestId, Option<AbortController>>,
+    /// The armed `setTimeout`: (handle, deadline).
+    timer: Option<(i32, Millis)>,
+    /// The last input was a timeout.
+    after_timeout: bool,
+}
+
+/// A window or document listener, removed when the driver stops.
+struct Listener {
+    target: EventTarget,
+    event: &'static str,
+    closure: Closure<dyn FnMut(Event)>,
+}
+
+/// Everything the driver's closures share (through `Weak`, so that dropping
+/// the last [`Driver`] frees it all).
+pub(crate) struct Shared {
+    core: RefCell<Core>,
+    queue: RefCell<VecDeque<Input>>,
+    view: RefCell<ViewState>,
+    hook: RefCell<Option<TestHook>>,
+    on_frame: RefCell<Option<Box<dyn FnMut(FrameUpdate)>>>,
+    /// Closed sockets whose closures may still be on the stack: freed on the
+    /// next timer, frame or tick.
+    graveyard: RefCell<Vec<LiveSocket>>,
+    timer_closure: RefCell<Option<Closure<dyn FnMut()>>>,
+    frame_closure: RefCell<Option<Closure<dyn FnMut(f64)>>>,
+    tick_closure: RefCell<Option<Closure<dyn FnMut()>>>,
+    tick_handle: Cell<Option<i32>>,
+    frame_handle: Cell<Option<i32>>,
+    listeners: RefCell<Vec<Listener>>,
+    started: Cell<bool>,
+    stopped: Cell<bool>,
+    options: DriverOptions,
+    /// The selection last written into the URL.
+    url_selection: RefCell<Option<(String, String)>>,
+}
+
+/// The connection driver. Cloning gives another handle to the same one.
+#[derive(Clone)]
+pub struct Driver {
+    shared: Rc<Shared>,
+}
+
+impl Driver {
+    /// A driver for these settings; nothing happens until [`Driver::start`].
+    pub fn new(settings: Settings, options: DriverOptions) -> Driver {
+        let connection = Connection::new(settings, options.policy, options.seed.max(1));
+        let view = ViewState::new(options.list_limit, options.setting_problems.clone());
+        let shared = Rc::new(Shared {
+            core: RefCell::new(Core {
+                connection,
+                sockets: HashMap::new(),
+                fetches: HashMap::new(),
+                timer: None,
+                after_timeout: false,
+            }),
+            queue: RefCell::new(VecDeque::new()),
+            view: RefCell::new(view),
+            hook: RefCell::new(None),
+            on_frame: RefCell::new(None),
+            graveyard: RefCell::new(Vec::new()),
+            timer_closure: RefCell::new(None),
+            frame_closure: RefCell::new(None),
+            tick_closure: RefCell::new(None),
+            tick_handle: Cell::new(None),
+            frame_handle: Cell::new(None),
+            listeners: RefCell::new(Vec::new()),
+            started: Cell::new(false),
+            stopped: Cell::new(false),
+            options,
+            url_selection: RefCell::new(None),
+        });
+        Shared::make_closures(&shared);
+        Driver { shared }
+    }
+
+    /// Sets who receives the view changes, once per animation frame.
+    pub fn set_on_frame(&self, on_frame: impl FnMut(FrameUpdate) + 'static) {
+        *self.shared.on_frame.borrow_mut() = Some(Box::new(on_frame));
+    }
+
+    /// Starts the connection: REST and the live side at once, the window
+    /// listeners, the test hook and the 1 Hz watchdog. Calling it again does
+    /// nothing.
+    pub fn start(&self) {
+        let s = &self.shared;
+        if s.started.replace(true) || s.stopped.get() {
+            return;
+        }
+        if s.options.test_hook {
+            *s.hook.borrow_mut() = TestHook::install();
+        }
+        if s.options.window_events {
+            Shared::listen(s);
+        }
+        Shared::start_tick(s);
+        Shared::input(s, Input::Start);
+        let online = web_sys::window().map_or(true, |w| w.navigator().on_line());
+        if !online {
+            Shared::input(s, Input::Online(false));
+        }
+    }
+
+    /// "Reconnect now".
+    pub fn reconnect(&self) {
+        Shared::input(&self.shared, Input::Reconnect);
+    }
+
+    /// Shows another symbol/timeframe.
+    pub fn select(&self, symbol: &str, timeframe: &str) {
+        Shared::input(&self.shared, Input::Select(symbol.to_string(), timeframe.to_string()));
+    }
+
+    /// Tells the core whether the browser is online (as the window events
+    /// would).
+    pub fn set_online(&self, online: bool) {
+        Shared::input(&self.shared, Input::Online(online));
+    }
+
+    /// Tells the core whether the page is visible (as `visibilitychange`
+    /// would).
+    pub fn set_visible(&self, visible: bool) {
+        Shared::input(&self.shared, Input::Visibility(visible));
+    }
+
+    /// Builds a frame now (as an animation frame would) and hands it to the
+    /// `on_frame` receiver; also returns it.
+    pub fn refresh(&self) -> Option<FrameUpdate> {
+        Shared::frame(&self.shared)
+    }
+
+    /// Reads the core. `None` only while the core is busy (never from
+    /// outside a handler).
+    pub fn with_connection<R>(&self, f: impl FnOnce(&Connection) -> R) -> Option<R> {
+        self.shared.core.try_borrow().ok().map(|c| f(&c.connection))
+    }
+
+    /// The mode now.
+    pub fn mode(&self) -> Mode {
+        self.with_connection(|c| c.mode()).unwrap_or(Mode::Connecting)
+    }
+
+    /// The core's status now.
+    pub fn status(&self) -> Option<Status> {
+        self.with_connection(|c| c.status().clone())
+    }
+
+    /// Live sockets and fetches the driver holds open: for tests that check
+    /// nothing leaks across reconnects.
+    pub fn open_resources(&self) -> (usize, usize) {
+        self.shared.core.try_borrow().map_or((0, 0), |c| (c.sockets.len(), c.fetches.len()))
+    }
+
+    /// Stops everything: closes sockets, aborts fetches, clears timers and
+    /// removes listeners. The driver ignores every later input.
+    pub fn stop(&self) {
+        Shared::stop(&self.shared);
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The closures are freed with this value: nothing the browser holds
+        // may still call them.
+        self.shutdown();
+    }
+}
+
+impl Shared {
+    /// Reports an input from a closure that holds a weak reference.
+    pub(crate) fn send_input(weak: &Weak<Shared>, input: Input) {
+        if let Some(shared) = weak.upgrade() {
+            Shared::input(&shared, input);
+        }
+    }
+
+    fn make_closures(this: &Rc<Shared>) {
+        let weak = Rc::downgrade(this);
+        let timer = Closure::<dyn FnMut()>::new(move || {
+            if let Some(s) = weak.upgrade() {
+                if let Ok(mut core) = s.core.try_borrow_mut() {
+                    core.timer = None;
+                }
+                s.graveyard.borrow_mut().clear();
+                Shared::input(&s, Input::Timeout);
+            }
+        });
+        let weak = Rc::downgrade(this);
+        let frame = Closure::<dyn FnMut(f64)>::new(move |_: f64| {
+            if let Some(s) = weak.upgrade() {
+                s.frame_handle.set(None);
+                Shared::frame(&s);
+            }
+        });
+        let weak = Rc::downgrade(this);
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            if let Some(s) = weak.upgrade() {
+                Shared::tick(&s);
+            }
+        });
+        *this.timer_closure.borrow_mut() = Some(timer);
+        *this.frame_closure.borrow_mut() = Some(frame);
+        *this.tick_closure.borrow_mut() = Some(tick);
+    }
+
+    /// Queues an input and handles the queue unless a drain is already
+    /// under way further up the stack.
+    pub(crate) fn input(this: &Rc<Shared>, input: Input) {
+        if this.stopped.get() {
+            return;
+        }
+        {
+            let mut queue = this.queue.borrow_mut();
+            if queue.len() >= MAX_QUEUED_INPUTS {
+                queue.clear();
+            }
+            queue.push_back(input);
+        }
+        Shared::drain(this);
+    }
+
+    fn drain(this: &Rc<Shared>) {
+        let Ok(mut core) = this.core.try_borrow_mut() else {
+            // A drain further up the stack holds the core: it will take this
+            // input from the queue before it returns.
+            return;
+        };
+        let mut now = clock::now();
+        loop {
+            let next = this.queue.borrow_mut().pop_front();
+            let Some(input) = next else { break };
+            now = clock::now();
+            core.after_timeout = matches!(input, Input::Timeout);
+            Shared::apply(this, &mut core, now, input);
+            Shared::perform(this, &mut core, now);
+        }
+        Shared::arm_timer(this, &mut core, now);
+        drop(core);
+        Shared::request_frame(this);
+    }
+
+    fn apply(this: &Rc<Shared>, core: &mut Core, now: Millis, input: Input) {
+        let c = &mut core.connection;
+        match input {
+            Input::Start => c.start(now),
+            Input::SocketOpen(id) => c.handle_socket_open(now, id),
+            Input::SocketText(id, text) => c.handle_socket_text(now, id, &text),
+            Input::SocketBinary(id, len) => c.handle_socket_binary(now, id, len),
+            Input::SocketClosed { socket, code, reason, was_clean } => {
+                if let Some(gone) = core.sockets.remove(&socket) {
+                    this.graveyard.borrow_mut().push(gone);
+                }
+                core.connection.handle_socket_closed(now, socket, code, &reason, was_clean);
+            }
+            Input::SocketError(id) => c.handle_socket_error(now, id),
+            Input::Rest(id, outcome) => {
+                core.fetches.remove(&id);
+                core.connection.handle_rest(now, id, outcome);
+            }
+            Input::Timeout => c.handle_timeout(now),
+            Input::Online(online) => c.handle_online(now, online),
+            Input::Visibility(visible) => {
+                c.handle_visibility(now, visible);
+                // Background tabs throttle timers: whatever fell due while
+                // hidden is run now.
+                c.handle_timeout(now);
+            }
+            Input::Reconnect => c.user_reconnect(now),
+            Input::Select(symbol, timeframe) => c.select(now, &symbol, &timeframe),
+        }
+    }
+
+    /// Performs every queued command. Failures that the browser reports
+    /// synchronously become inputs (queued: the core is borrowed here).
+    fn perform(this: &Rc<Shared>, core: &mut Core, _now: Millis) {
+        while let Some(command) = core.connection.poll_command() {
+            match command {
+                Command::OpenSocket { socket, url, kind: _ } => {
+                    match LiveSocket::open(&url, socket, Rc::downgrade(this)) {
+                        Ok(live) => {
+                            core.sockets.insert(socket, live);
+                        }
+                        Err(message) => {
+                            // No event will come for a socket the browser
+                            // refused to create: report what a failed
+                            // connection looks like, with the browser's words.
+                            this.queue.borrow_mut().push_back(Input::SocketClosed {
+                                socket,
+                                code: 1006,
+                                reason: format!("the browser refused to open it: {message}"),
+                                was_clean: false,
+                            });
+                        }
+                    }
+                }
+                Command::Send { socket, text } => {
+                    if let Some(live) = core.sockets.get(&socket) {
+                        if live.send(&text).is_err() {
+                            this.queue.borrow_mut().push_back(Input::SocketError(socket));
+                        }
+                    }
+                }
+                Command::CloseSocket { socket } => {
+                    if let Some(live) = core.sockets.remove(&socket) {
+                        live.close();
+                        this.graveyard.borrow_mut().push(live);
+                    }
+                }
+                Command::Fetch { request, url, what: _, opaque } => {
+                    let controller = super::rest::abort_controller();
+                    let signal = controller.as_ref().map(|c| c.signal());
+                    core.fetches.insert(request, controller);
+                    let weak = Rc::downgrade(this);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let outcome = super::rest::get(&url, opaque, signal.as_ref()).await;
+                        Shared::send_input(&weak, Input::Rest(request, outcome));
+                    });
+                }
+                Command::CancelFetch { request } => {
+                    if let Some(Some(controller)) = core.fetches.remove(&request) {
+                        controller.abort();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keeps one `setTimeout` armed for the core's earliest deadline. A
+    /// later deadline does not re-arm (the early wake-up is harmless and
+    /// re-arms then), so a frame flood does not cost a clear/set pair per
+    /// frame.
+    fn arm_timer(this: &Rc<Shared>, core: &mut Core, now: Millis) {
+        let Some(deadline) = core.connection.poll_timeout() else { return };
+        if let Some((_, armed)) = core.timer {
+            if armed <= deadline {
+                return;
+            }
+        }
+        let Some(window) = web_sys::window() else { return };
+        if let Some((handle, _)) = core.timer.take() {
+            window.clear_timeout_with_handle(handle);
+        }
+        let delay = if deadline > now {
+            deadline - now
+        } else if core.after_timeout {
+            OVERDUE_RETRY_MS
+        } else {
+            0
+        };
+        let delay = i32::try_from(delay).unwrap_or(i32::MAX);
+        let closure = this.timer_closure.borrow();
+        let Some(callback) = closure.as_ref() else { return };
+        if let Ok(handle) =
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), delay)
+        {
+            core.timer = Some((handle, deadline.max(now)));
+        }
+    }
+
+    fn request_frame(this: &Rc<Shared>) {
+        if !this.options.animation_frames || this.frame_handle.get().is_some() || this.stopped.get() {
+            return;
+        }
+        let Some(window) = web_sys::window() else { return };
+        let closure = this.frame_closure.borrow();
+        let Some(callback) = closure.as_ref() else { return };
+        if let Ok(handle) = window.request_animation_frame(callback.as_ref().unchecked_ref()) {
+            this.frame_handle.set(Some(handle));
+        }
+    }
+
+    /// One view refresh: build the changes under the core's borrow, then
+    /// hand them out with no borrow held (the receiver may call back in).
+    fn frame(this: &Rc<Shared>) -> Option<FrameUpdate> {
+        this.graveyard.borrow_mut().clear();
+        if this.stopped.get() {
+            return None;
+        }
+        let update = {
+            let Ok(mut core) = this.core.try_borrow_mut() else { return None };
+            let mut view = this.view.borrow_mut();
+            view.set_panic(super::panic::message());
+            build_frame(&mut core.connection, &mut view)
+        };
+        if let Some(hook) = this.hook.borrow_mut().as_mut() {
+            hook.update(&update.counters);
+        }
+        if this.options.write_url {
+            if let Some(selection) = &update.selection {
+                Shared::write_url(this, selection);
+            }
+        }
+        // Take the receiver out while it runs, so that it may use the driver.
+        let receiver = this.on_frame.borrow_mut().take();
+        if let Some(mut receiver) = receiver {
+            receiver(update.clone());
+            let mut slot = this.on_frame.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(receiver);
+            }
+        }
+        Some(update)
+    }
+
+    /// `history.replaceState` with `symbol` and `tf` in the query, so that a
+    /// copied link shows the same view.
+    fn write_url(this: &Rc<Shared>, selection: &(String, String)) {
+        if selection.0.is_empty() || this.url_selection.borrow().as_ref() == Some(selection) {
+            return;
+        }
+        *this.url_selection.borrow_mut() = Some(selection.clone());
+        let Some(window) = web_sys::window() else { return };
+        let location = window.location();
+        let (Ok(path), Ok(search), Ok(hash)) = (location.pathname(), location.search(), location.hash()) else {
+            return;
+        };
+        let query =
+            regime_core::settings::query_with_selection(&search, Some(&selection.0), Some(&selection.1));
+        if query == search {
+            return;
+        }
+        if let Ok(history) = window.history() {
+            // Only a security error (a sandboxed frame) can refuse this; the
+            // URL then simply stays as it was.
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}{hash}")));
+        }
+    }
+
+    /// Once a second: free closed sockets, and run an overdue deadline that
+    /// a throttled timer has not run yet.
+    fn tick(this: &Rc<Shared>) {
+        this.graveyard.borrow_mut().clear();
+        let overdue = this.core.try_borrow().is_ok_and(|c| c.timer.is_some_and(|(_, at)| at + 1000 < clock::now()));
+        if overdue {
+            Shared::input(this, Input::Timeout);
+        }
+    }
+
+    fn start_tick(this: &Rc<Shared>) {
+        let Some(window) = web_sys::window() else { return };
+        let closure = this.tick_closure.borrow();
+        let Some(callback) = closure.as_ref() else { return };
+        if let Ok(handle) =
+            window.set_interval_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), 1000)
+        {
+            this.tick_handle.set(Some(handle));
+        }
+    }
+
+    /// `online`/`offline` and `focus` on the window, `visibilitychange` on
+    /// the document.
+    fn listen(this: &Rc<Shared>) {
+        let Some(window) = web_sys::window() else { return };
+        let mut listeners = Vec::new();
+        let weak = Rc::downgrade(this);
+        listeners.push(("online", window.clone().unchecked_into::<EventTarget>(), Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            Shared::send_input(&weak, Input::Online(true));
+        })));
+        let weak = Rc::downgrade(this);
+        listeners.push(("offline", window.clone().unchecked_into::<EventTarget>(), Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            Shared::send_input(&weak, Input::Online(false));
+        })));
+        let weak = Rc::downgrade(this);
+        listeners.push(("focus", window.clone().unchecked_into::<EventTarget>(), Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            Shared::send_input(&weak, Input::Timeout);
+        })));
+        if let Some(document) = window.document() {
+            let weak = Rc::downgrade(this);
+            let doc = document.clone();
+            listeners.push((
+                "visibilitychange",
+                document.unchecked_into::<EventTarget>(),
+                Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                    let visible = doc.visibility_state() == web_sys::VisibilityState::Visible;
+                    Shared::send_input(&weak, Input::Visibility(visible));
+                }),
+            ));
+        }
+        let mut kept = this.listeners.borrow_mut();
+        for (event, target, closure) in listeners {
+            if target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()).is_ok() {
+                kept.push(Listener { target, event, closure });
+            }
+        }
+    }
+
+    fn stop(this: &Rc<Shared>) {
+        this.shutdown();
+    }
+
+    fn shutdown(&self) {
+        let this = self;
+        if this.stopped.replace(true) {
+            return;
+        }
+        this.queue.borrow_mut().clear();
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            if let Some(h) = this.frame_handle.take() {
+                let _ = w.cancel_animation_frame(h);
+            }
+            if let Some(h) = this.tick_handle.take() {
+                w.clear_interval_with_handle(h);
+            }
+        }
+        for l in this.listeners.borrow_mut().drain(..) {
+            let _ = l.target.remove_event_listener_with_callback(l.event, l.closure.as_ref().unchecked_ref());
+        }
+        if let Ok(mut core) = this.core.try_borrow_mut() {
+            if let (Some(w), Some((h, _))) = (&window, core.timer.take()) {
+                w.clear_timeout_with_handle(h);
+            }
+            for (_, live) in core.sockets.drain() {
+                live.close();
+                this.graveyard.borrow_mut().push(live);
+            }
+            for (_, controller) in core.fetches.drain() {
+                if let Some(c) = controller {
+                    c.abort();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! From the core's state to what the components draw: one [`FrameUpdate`]
+//! per animation frame, holding only the parts that changed.
+//!
+//! Pure (no browser calls), so the wasm tests check it directly against a
+//! `Connection` fed by hand.
+
+use regime_core::machine::{Changes, Connection, Mode, Status};
+use regime_core::model::{RegimeAlert, RegimePoint, SymbolInfo};
+use regime_core::store::Stamped;
+use regime_core::Millis;
+
+use super::{DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView};
+
+/// What the view builder remembers between frames.
+#[derive(Clone, Debug)]
+pub struct ViewState {
+    /// The first frame publishes everything.
+    first: bool,
+    /// Grows with every batch of fresh alerts.
+    fresh_generation: u64,
+    /// At most this many signal and alert rows are published.
+    pub list_limit: usize,
+    /// Settings that could not be used, as sentences.
+    pub setting_problems: Vec<String>,
+    /// A panic message to show, once one happened.
+    pub panic: Option<String>,
+    /// The lowest and highest signal id accepted since load (the test hook's
+    /// `firstSignalId`/`lastSignalId`).
+    first_signal_id: Option<u64>,
+    last_signal_id: Option<u64>,
+    /// The extras above changed: republish the health view.
+    extras_changed: bool,
+}
+
+impl ViewState {
+    pub fn new(list_limit: usize, setting_problems: Vec<String>) -> Self {
+        ViewState {
+            first: true,
+            fresh_generation: 0,
+            list_limit: list_limit.max(1),
+            setting_problems,
+            panic: None,
+            first_signal_id: None,
+            last_signal_id: None,
+            extras_changed: false,
+        }
+    }
+
+    /// Records a panic message for the health panel (republished once).
+    pub fn set_panic(&mut self, message: Option<String>) {
+        if message != self.panic {
+            self.panic = message;
+            self.extras_changed = true;
+        }
+    }
+
+    /// Replaces the setting problems (republished once).
+    pub fn set_setting_problems(&mut self, problems: Vec<String>) {
+        if problems != self.setting_problems {
+            self.setting_problems = problems;
+            self.extras_changed = true;
+        }
+    }
+}
+
+/// The counters of the `window.__regime` test hook.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HookCounters {
+    pub frames_total: u64,
+    pub signals_accepted: u64,
+    pub first_signal_id: Option<u64>,
+    pub last_signal_id: Option<u64>,
+    pub duplicates_dropped: u64,
+    pub malformed: u64,
+    pub recovered: u64,
+    pub mode: &'static str,
+}
+
+/// One frame's worth of view changes: `None` means "unchanged".
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrameUpdate {
+    pub mode: Option<Mode>,
+    pub health: Option<HealthView>,
+    pub selection: Option<(String, String)>,
+    pub symbols: Option<Vec<SymbolInfo>>,
+    pub snapshot: Option<Option<SnapshotView>>,
+    pub overview: Option<Vec<SnapshotView>>,
+    pub history: Option<Vec<RegimePoint>>,
+    pub signals: Option<Vec<SignalRow>>,
+    pub alerts: Option<Vec<RegimeAlert>>,
+    pub fresh_alerts: Option<(u64, Vec<RegimeAlert>)>,
+    pub last_price: Option<Option<PriceView>>,
+    pub loading: Option<bool>,
+    /// Always present: the hook compares it with what it last wrote.
+    pub counters: HookCounters,
+}
+
+impl FrameUpdate {
+    /// True when some part of the view changed (the counters aside).
+    pub fn any(&self) -> bool {
+        self.mode.is_some()
+            || self.health.is_some()
+            || self.selection.is_some()
+            || self.symbols.is_some()
+            || self.snapshot.is_some()
+            || self.overview.is_some()
+            || self.history.is_some()
+            || self.signals.is_some()
+            || self.alerts.is_some()
+            || self.fresh_alerts.is_some()
+            || self.last_price.is_some()
+            || self.loading.is_some()
+    }
+}
+
+fn at(ms: Millis) -> f64 {
+    ms as f64
+}
+
+fn snapshot_view(s: &Stamped<regime_core::model::RegimeSnapshot>) -> SnapshotView {
+    SnapshotView { snapshot: s.value.clone(), received_at: at(s.received_at) }
+}
+
+/// Takes the core's changes and its fresh alerts, and builds what changed.
+pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate {
+    let mut changes = conn.take_changes();
+    if state.first {
+        changes = Changes {
+            status: true,
+            snapshots: true,
+            history: true,
+            signals: true,
+            alerts: true,
+            prices: true,
+            symbols: true,
+            selection: true,
+        };
+    }
+    let fresh = conn.drain_fresh_alerts();
+    let mut update = FrameUpdate::default();
+    let selection = conn.selection().map(|(s, t)| (s.to_string(), t.to_string()));
+    let store = conn.store();
+
+    if changes.status || state.extras_changed {
+        update.mode = Some(conn.mode());
+        update.health = Some(health_view(conn.status(), conn.settings().poll_ms, state));
+        state.extras_changed = false;
+    }
+    if changes.selection {
+        update.selection = Some(selection.clone().unwrap_or_default());
+    }
+    if changes.symbols {
+        update.symbols = Some(store.symbols().to_vec());
+    }
+    if changes.snapshots || changes.selection || changes.symbols {
+        update.overview = Some(match &selection {
+            Some((_, tf)) => store.snapshots_at(tf).into_iter().map(snapshot_view).collect(),
+            None => Vec::new(),
+        });
+    }
+    if changes.snapshots || changes.selection {
+        update.snapshot = Some(selection.as_ref().and_then(|(s, t)| store.snapshot(s, t)).map(snapshot_view));
+    }
+    if changes.history || changes.selection {
+        update.history = Some(match &selection {
+            Some((s, t)) => store.history(s, t).cloned().collect(),
+            None => Vec::new(),
+        });
+    }
+    if changes.signals {
+        update.signals = Some(
+            store
+                .signals_newest_first()
+                .take(state.list_limit)
+                .map(|s| SignalRow { signal: s.value.clone(), received_at: at(s.received_at) })
+                .collect(),
+        );
+    }
+    if changes.alerts {
+        update.alerts = Some(store.alerts_newest_first().take(state.list_limit).map(|a| a.value.clone()).collect());
+    }
+    if changes.prices || changes.selection {
+        update.last_price = Some(selection.as_ref().and_then(|(s, _)| store.price(s)).map(|p| PriceView {
+            price: p.tick.price,
+            previous: p.previous,
+            received_at: at(p.received_at),
+        }));
+    }
+    if changes.snapshots || changes.history || changes.selection || changes.status {
+        let has_data = selection
+            .as_ref()
+            .is_some_and(|(s, t)| store.snapshot(s, t).is_some() || store.history_len(s, t) > 0);
+        // Offline: nothing more will come for now, so the page shows what it
+        // has (or that it has nothing) rather than a spinner.
+        update.loading = Some(!has_data && conn.mode() != Mode::Offline);
+    }
+    if !fresh.is_empty() {
+        state.fresh_generation += 1;
+        update.fresh_alerts = Some((state.fresh_generation, fresh));
+    }
+
+    // The test hook's running first/last accepted signal ids.
+    let ring = store.signals();
+    if ring.is_empty() && ring.accepted() == 0 {
+        state.first_signal_id = None;
+        state.last_signal_id = None;
+    } else {
+        if let Some(min) = ring.min_id() {
+            state.first_signal_id = Some(state.first_signal_id.map_or(min, |f| f.min(min)));
+        }
+        if let Some(max) = ring.max_id() {
+            state.last_signal_id = Some(state.last_signal_id.map_or(max, |l| l.max(max)));
+        }
+    }
+    let status = conn.status();
+    update.counters = HookCounters {
+        frames_total: status.messages_total,
+        signals_accepted: ring.accepted(),
+        first_signal_id: state.first_signal_id,
+        last_signal_id: state.last_signal_id,
+        duplicates_dropped: duplicates_dropped(conn),
+        malformed: status.malformed,
+        recovered: status.recovered,
+        mode: conn.mode().name(),
+    };
+    state.first = false;
+    update
+}
+
+/// Signals the store refused because it already held their id. The core's
+/// store does not count them yet (it reports `Insert::Duplicate` to the
+/// machine only), so this is 0 until it does.
+fn duplicates_dropped(_conn: &Connection) -> u64 {
+    0
+}
+
+/// The health panel's view of the core's status.
+pub fn health_view(status: &Status, poll_ms: u64, state: &ViewState) -> HealthView {
+    let transport = match (status.mode, status.transport) {
+        (Mode::Live, Some(kind)) => kind.label().to_string(),
+        (Mode::Api, _) => "REST".to_string(),
+        (_, Some(kind)) => kind.label().to_string(),
+        _ => String::new(),
+    };
+    let mut problems: Vec<DiagnosisView> = status
+        .problems
+        .iter()
+        .map(|d| DiagnosisView { severity: d.severity.name(), sentence: d.sentence.clone(), detail: d.detail.clone() })
+        .collect();
+    if let Some(message) = &state.panic {
+        problems.insert(
+            0,
+            DiagnosisView {
+                severity: "error",
+                sentence: "The page hit an internal error and may have stopped updating: reload it.".to_string(),
+                detail: message.clone(),
+            },
+        );
+    }
+    HealthView {
+        transport,
+        live_url: status.live_url.clone(),
+        api_url: status.api_url.clone(),
+        problems,
+        last_error: status.last_error.clone(),
+        retries: status.retries,
+        next_retry_at: status.next_retry_at.map(at),
+        messages_per_sec: status.messages_per_sec,
+        last_message_at: status.last_message_at.map(at),
+        rtt_ms: status.rtt_ms.map(at),
+        malformed: status.malformed,
+        last_malformed_reason: status.last_malformed_reason.clone(),
+        recovered: status.recovered,
+        backend_version: status.backend_version.clone(),
+        setting_problems: state.setting_problems.clone(),
+        poll_ms: poll_ms as f64,
+        messages_total: status.messages_total,
+        binary_skipped: status.binary_skipped,
+        pongs_supported: status.pongs_supported,
+        panic: state.panic.clone(),
+    }
+}
