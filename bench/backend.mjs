@@ -1,0 +1,76 @@
+// Spawns a demo-server for the benchmarks: the same binary and flags as the
+// e2e suite (`--port 0 --static dist --control`), its URL read from the one
+// stdout line `listening on http://127.0.0.1:PORT`.
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+
+export function serverBinary(root) {
+  if (process.env.DEMO_SERVER_BIN) return path.resolve(process.env.DEMO_SERVER_BIN);
+  const target = path.resolve(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'));
+  return path.join(target, process.env.DEMO_SERVER_PROFILE ?? 'server', 'demo-server');
+}
+
+const children = new Set();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+export async function startBackend(root, dist, extraArgs = []) {
+  const bin = serverBinary(root);
+  if (!fs.existsSync(bin)) throw new Error(`no demo-server binary at ${bin}: run \`make server\` (or set DEMO_SERVER_BIN)`);
+  const args = ['--port', '0', '--static', dist, '--control', ...extraArgs];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { RUST_LOG: 'warn', ...process.env } });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr.on('data', (b) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('demo-server printed no listening line within 30 s')), 30_000);
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^listening on (http:\/\/\S+?)\/?$/.exec(line.trim());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo-server exited (code ${code}): ${stderr}`));
+    });
+  });
+  const call = async (method, route, body) => {
+    const res = await fetch(`${url}/control/${route}`, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} /control/${route}: ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+  return {
+    url,
+    state: () => call('GET', 'state'),
+    faults: (patch) => call('POST', 'faults', patch),
+    emit: async (type, data = {}) => (await call('POST', 'emit', { type, data })).data,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
