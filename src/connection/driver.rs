@@ -17,7 +17,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
 
-use regime_core::machine::{Command, Connection, Mode, Policy, RequestId, RestOutcome, SocketId, Status};
+use regime_core::machine::{
+    Command, Connection, Mode, Policy, RequestId, RestOutcome, SocketId, Status,
+};
 use regime_core::settings::Settings;
 use regime_core::Millis;
 use wasm_bindgen::closure::Closure;
@@ -87,7 +89,12 @@ pub(crate) enum Input {
     SocketOpen(SocketId),
     SocketText(SocketId, String),
     SocketBinary(SocketId, usize),
-    SocketClosed { socket: SocketId, code: u16, reason: String, was_clean: bool },
+    SocketClosed {
+        socket: SocketId,
+        code: u16,
+        reason: String,
+        was_clean: bool,
+    },
     SocketError(SocketId),
     Rest(RequestId, RestOutcome),
     Timeout,
@@ -212,7 +219,10 @@ impl Driver {
 
     /// Shows another symbol/timeframe.
     pub fn select(&self, symbol: &str, timeframe: &str) {
-        Shared::input(&self.shared, Input::Select(symbol.to_string(), timeframe.to_string()));
+        Shared::input(
+            &self.shared,
+            Input::Select(symbol.to_string(), timeframe.to_string()),
+        );
     }
 
     /// Tells the core whether the browser is online (as the window events
@@ -241,7 +251,8 @@ impl Driver {
 
     /// The mode now.
     pub fn mode(&self) -> Mode {
-        self.with_connection(|c| c.mode()).unwrap_or(Mode::Connecting)
+        self.with_connection(|c| c.mode())
+            .unwrap_or(Mode::Connecting)
     }
 
     /// The core's status now.
@@ -252,7 +263,10 @@ impl Driver {
     /// Live sockets and fetches the driver holds open: for tests that check
     /// nothing leaks across reconnects.
     pub fn open_resources(&self) -> (usize, usize) {
-        self.shared.core.try_borrow().map_or((0, 0), |c| (c.sockets.len(), c.fetches.len()))
+        self.shared
+            .core
+            .try_borrow()
+            .map_or((0, 0), |c| (c.sockets.len(), c.fetches.len()))
     }
 
     /// Stops everything: closes sockets, aborts fetches, clears timers and
@@ -350,11 +364,17 @@ impl Shared {
             Input::SocketOpen(id) => c.handle_socket_open(now, id),
             Input::SocketText(id, text) => c.handle_socket_text(now, id, &text),
             Input::SocketBinary(id, len) => c.handle_socket_binary(now, id, len),
-            Input::SocketClosed { socket, code, reason, was_clean } => {
+            Input::SocketClosed {
+                socket,
+                code,
+                reason,
+                was_clean,
+            } => {
                 if let Some(gone) = core.sockets.remove(&socket) {
                     this.graveyard.borrow_mut().push(gone);
                 }
-                core.connection.handle_socket_closed(now, socket, code, &reason, was_clean);
+                core.connection
+                    .handle_socket_closed(now, socket, code, &reason, was_clean);
             }
             Input::SocketError(id) => c.handle_socket_error(now, id),
             Input::Rest(id, outcome) => {
@@ -379,7 +399,11 @@ impl Shared {
     fn perform(this: &Rc<Shared>, core: &mut Core, _now: Millis) {
         while let Some(command) = core.connection.poll_command() {
             match command {
-                Command::OpenSocket { socket, url, kind: _ } => {
+                Command::OpenSocket {
+                    socket,
+                    url,
+                    kind: _,
+                } => {
                     match LiveSocket::open(&url, socket, Rc::downgrade(this)) {
                         Ok(live) => {
                             core.sockets.insert(socket, live);
@@ -400,7 +424,9 @@ impl Shared {
                 Command::Send { socket, text } => {
                     if let Some(live) = core.sockets.get(&socket) {
                         if live.send(&text).is_err() {
-                            this.queue.borrow_mut().push_back(Input::SocketError(socket));
+                            this.queue
+                                .borrow_mut()
+                                .push_back(Input::SocketError(socket));
                         }
                     }
                 }
@@ -410,7 +436,12 @@ impl Shared {
                         this.graveyard.borrow_mut().push(live);
                     }
                 }
-                Command::Fetch { request, url, what: _, opaque } => {
+                Command::Fetch {
+                    request,
+                    url,
+                    what: _,
+                    opaque,
+                } => {
                     let controller = super::rest::abort_controller();
                     let signal = controller.as_ref().map(|c| c.signal());
                     core.fetches.insert(request, controller);
@@ -434,13 +465,17 @@ impl Shared {
     /// re-arms then), so a frame flood does not cost a clear/set pair per
     /// frame.
     fn arm_timer(this: &Rc<Shared>, core: &mut Core, now: Millis) {
-        let Some(deadline) = core.connection.poll_timeout() else { return };
+        let Some(deadline) = core.connection.poll_timeout() else {
+            return;
+        };
         if let Some((_, armed)) = core.timer {
             if armed <= deadline {
                 return;
             }
         }
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         if let Some((handle, _)) = core.timer.take() {
             window.clear_timeout_with_handle(handle);
         }
@@ -453,21 +488,29 @@ impl Shared {
         };
         let delay = i32::try_from(delay).unwrap_or(i32::MAX);
         let closure = this.timer_closure.borrow();
-        let Some(callback) = closure.as_ref() else { return };
-        if let Ok(handle) =
-            window.set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), delay)
-        {
+        let Some(callback) = closure.as_ref() else {
+            return;
+        };
+        if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.as_ref().unchecked_ref(),
+            delay,
+        ) {
             core.timer = Some((handle, deadline.max(now)));
         }
     }
 
     fn request_frame(this: &Rc<Shared>) {
-        if !this.options.animation_frames || this.frame_handle.get().is_some() || this.stopped.get() {
+        if !this.options.animation_frames || this.frame_handle.get().is_some() || this.stopped.get()
+        {
             return;
         }
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let closure = this.frame_closure.borrow();
-        let Some(callback) = closure.as_ref() else { return };
+        let Some(callback) = closure.as_ref() else {
+            return;
+        };
         if let Ok(handle) = window.request_animation_frame(callback.as_ref().unchecked_ref()) {
             this.frame_handle.set(Some(handle));
         }
@@ -481,7 +524,9 @@ impl Shared {
             return None;
         }
         let update = {
-            let Ok(mut core) = this.core.try_borrow_mut() else { return None };
+            let Ok(mut core) = this.core.try_borrow_mut() else {
+                return None;
+            };
             let mut view = this.view.borrow_mut();
             view.set_panic(super::panic::message());
             build_frame(&mut core.connection, &mut view)
@@ -513,20 +558,31 @@ impl Shared {
             return;
         }
         *this.url_selection.borrow_mut() = Some(selection.clone());
-        let Some(window) = web_sys::window() else { return };
-        let location = window.location();
-        let (Ok(path), Ok(search), Ok(hash)) = (location.pathname(), location.search(), location.hash()) else {
+        let Some(window) = web_sys::window() else {
             return;
         };
-        let query =
-            regime_core::settings::query_with_selection(&search, Some(&selection.0), Some(&selection.1));
+        let location = window.location();
+        let (Ok(path), Ok(search), Ok(hash)) =
+            (location.pathname(), location.search(), location.hash())
+        else {
+            return;
+        };
+        let query = regime_core::settings::query_with_selection(
+            &search,
+            Some(&selection.0),
+            Some(&selection.1),
+        );
         if query == search {
             return;
         }
         if let Ok(history) = window.history() {
             // Only a security error (a sandboxed frame) can refuse this; the
             // URL then simply stays as it was.
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}{hash}")));
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("{path}{query}{hash}")),
+            );
         }
     }
 
@@ -534,19 +590,27 @@ impl Shared {
     /// a throttled timer has not run yet.
     fn tick(this: &Rc<Shared>) {
         this.graveyard.borrow_mut().clear();
-        let overdue = this.core.try_borrow().is_ok_and(|c| c.timer.is_some_and(|(_, at)| at + 1000 < clock::now()));
+        let overdue = this
+            .core
+            .try_borrow()
+            .is_ok_and(|c| c.timer.is_some_and(|(_, at)| at + 1000 < clock::now()));
         if overdue {
             Shared::input(this, Input::Timeout);
         }
     }
 
     fn start_tick(this: &Rc<Shared>) {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let closure = this.tick_closure.borrow();
-        let Some(callback) = closure.as_ref() else { return };
-        if let Ok(handle) =
-            window.set_interval_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), 1000)
-        {
+        let Some(callback) = closure.as_ref() else {
+            return;
+        };
+        if let Ok(handle) = window.set_interval_with_callback_and_timeout_and_arguments_0(
+            callback.as_ref().unchecked_ref(),
+            1000,
+        ) {
             this.tick_handle.set(Some(handle));
         }
     }
@@ -554,20 +618,34 @@ impl Shared {
     /// `online`/`offline` and `focus` on the window, `visibilitychange` on
     /// the document.
     fn listen(this: &Rc<Shared>) {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let mut listeners = Vec::new();
         let weak = Rc::downgrade(this);
-        listeners.push(("online", window.clone().unchecked_into::<EventTarget>(), Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-            Shared::send_input(&weak, Input::Online(true));
-        })));
+        listeners.push((
+            "online",
+            window.clone().unchecked_into::<EventTarget>(),
+            Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                Shared::send_input(&weak, Input::Online(true));
+            }),
+        ));
         let weak = Rc::downgrade(this);
-        listeners.push(("offline", window.clone().unchecked_into::<EventTarget>(), Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-            Shared::send_input(&weak, Input::Online(false));
-        })));
+        listeners.push((
+            "offline",
+            window.clone().unchecked_into::<EventTarget>(),
+            Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                Shared::send_input(&weak, Input::Online(false));
+            }),
+        ));
         let weak = Rc::downgrade(this);
-        listeners.push(("focus", window.clone().unchecked_into::<EventTarget>(), Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-            Shared::send_input(&weak, Input::Timeout);
-        })));
+        listeners.push((
+            "focus",
+            window.clone().unchecked_into::<EventTarget>(),
+            Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                Shared::send_input(&weak, Input::Timeout);
+            }),
+        ));
         if let Some(document) = window.document() {
             let weak = Rc::downgrade(this);
             let doc = document.clone();
@@ -582,8 +660,15 @@ impl Shared {
         }
         let mut kept = this.listeners.borrow_mut();
         for (event, target, closure) in listeners {
-            if target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()).is_ok() {
-                kept.push(Listener { target, event, closure });
+            if target
+                .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+                .is_ok()
+            {
+                kept.push(Listener {
+                    target,
+                    event,
+                    closure,
+                });
             }
         }
     }
@@ -608,7 +693,9 @@ impl Shared {
             }
         }
         for l in this.listeners.borrow_mut().drain(..) {
-            let _ = l.target.remove_event_listener_with_callback(l.event, l.closure.as_ref().unchecked_ref());
+            let _ = l
+                .target
+                .remove_event_listener_with_callback(l.event, l.closure.as_ref().unchecked_ref());
         }
         if let Ok(mut core) = this.core.try_borrow_mut() {
             if let (Some(w), Some((h, _))) = (&window, core.timer.take()) {

@@ -57,7 +57,9 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use regime_core::machine::Mode;
-use regime_core::model::{RegimeAlert, RegimePoint, RegimeSnapshot, Signal as TradeSignal, SymbolInfo};
+use regime_core::model::{
+    RegimeAlert, RegimePoint, RegimeSnapshot, Signal as TradeSignal, SymbolInfo,
+};
 
 /// A snapshot with the time the page received it (`performance.now()` ms).
 #[derive(Clone, Debug, PartialEq)]
@@ -182,7 +184,11 @@ pub struct UseConnectionOptions {
 
 impl Default for UseConnectionOptions {
     fn default() -> Self {
-        UseConnectionOptions { settings: None, config_url: "config.json".to_string(), driver: DriverOptions::default() }
+        UseConnectionOptions {
+            settings: None,
+            config_url: "config.json".to_string(),
+            driver: DriverOptions::default(),
+        }
     }
 }
 
@@ -208,7 +214,10 @@ struct ViewSignals {
 /// values (mode, selection, health) do not re-render for nothing. A disposed
 /// signal (the page part that used it is gone) is left alone.
 fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
-    if signal.try_with_untracked(|held| held != &value).unwrap_or(false) {
+    if signal
+        .try_with_untracked(|held| held != &value)
+        .unwrap_or(false)
+    {
         let _ = signal.try_set(value);
     }
 }
@@ -217,7 +226,10 @@ impl ViewSignals {
     fn new(poll_ms: f64) -> Self {
         ViewSignals {
             mode: RwSignal::new(Mode::Connecting),
-            health: RwSignal::new(HealthView { poll_ms, ..HealthView::default() }),
+            health: RwSignal::new(HealthView {
+                poll_ms,
+                ..HealthView::default()
+            }),
             selection: RwSignal::new((String::new(), String::new())),
             symbols: RwSignal::new(Vec::new()),
             snapshot: RwSignal::new(None),
@@ -272,7 +284,11 @@ impl ViewSignals {
         }
     }
 
-    fn read_only(&self, reconnect: Callback<()>, select: Callback<(String, String)>) -> UseConnectionReturn {
+    fn read_only(
+        &self,
+        reconnect: Callback<()>,
+        select: Callback<(String, String)>,
+    ) -> UseConnectionReturn {
         UseConnectionReturn {
             mode: self.mode.into(),
             health: self.health.into(),
@@ -309,12 +325,19 @@ struct DriverSlot {
 /// context.
 pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnectionReturn {
     panic::install();
-    let poll_ms = options.settings.as_ref().map_or(regime_core::settings::DEFAULT_POLL_MS, |s| s.poll_ms);
+    let poll_ms = options
+        .settings
+        .as_ref()
+        .map_or(regime_core::settings::DEFAULT_POLL_MS, |s| s.poll_ms);
     let signals = ViewSignals::new(poll_ms as f64);
     let slot = Rc::new(RefCell::new(DriverSlot::default()));
     let stored = StoredValue::new_local(slot.clone());
 
-    let UseConnectionOptions { settings, config_url, driver: driver_options } = options;
+    let UseConnectionOptions {
+        settings,
+        config_url,
+        driver: driver_options,
+    } = options;
     wasm_bindgen_futures::spawn_local(async move {
         let (mut settings, problems) = match settings {
             Some(s) => (s, Vec::new()),
@@ -328,16 +351,21 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
             settings.timeframe = Some(timeframe);
         }
         let mut driver_options = driver_options;
-        driver_options.setting_problems.extend(problems.iter().map(|p| p.sentence()));
+        driver_options
+            .setting_problems
+            .extend(problems.iter().map(|p| p.sentence()));
         let driver = Driver::new(settings, driver_options);
         driver.set_on_frame(move |update| signals.apply(update));
         slot.borrow_mut().driver = Some(driver.clone());
         driver.start();
     });
 
-    let ticker = set_interval_with_handle(move || {
-        let _ = signals.now.try_set(clock::now_f64());
-    }, Duration::from_secs(1))
+    let ticker = set_interval_with_handle(
+        move || {
+            let _ = signals.now.try_set(clock::now_f64());
+        },
+        Duration::from_secs(1),
+    )
     .ok();
     on_cleanup(move || {
         if let Some(t) = ticker {
@@ -355,18 +383,26 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
         }
     });
 
-    let current = move || stored.try_with_value(|slot| slot.borrow().driver.clone()).flatten();
+    let current = move || {
+        stored
+            .try_with_value(|slot| slot.borrow().driver.clone())
+            .flatten()
+    };
     let reconnect = Callback::new(move |()| {
         if let Some(d) = current() {
             d.reconnect();
         }
     });
-    let select = Callback::new(move |(symbol, timeframe): (String, String)| match current() {
-        Some(d) => d.select(&symbol, &timeframe),
-        None => {
-            stored.try_with_value(|slot| slot.borrow_mut().pending_select = Some((symbol, timeframe)));
-        }
-    });
+    let select = Callback::new(
+        move |(symbol, timeframe): (String, String)| match current() {
+            Some(d) => d.select(&symbol, &timeframe),
+            None => {
+                stored.try_with_value(|slot| {
+                    slot.borrow_mut().pending_select = Some((symbol, timeframe))
+                });
+            }
+        },
+    );
     signals.read_only(reconnect, select)
 }
 

@@ -27,13 +27,19 @@ pub fn abort_controller() -> Option<AbortController> {
 /// GETs `url` and says how it ended. Never panics; every failure is an
 /// outcome for the core.
 pub async fn get(url: &str, opaque: bool, signal: Option<&AbortSignal>) -> RestOutcome {
-    let mut builder = gloo_net::http::Request::get(url).cache(RequestCache::NoStore).abort_signal(signal);
+    let mut builder = gloo_net::http::Request::get(url)
+        .cache(RequestCache::NoStore)
+        .abort_signal(signal);
     if opaque {
         builder = builder.mode(RequestMode::NoCors);
     }
     let request = match builder.build() {
         Ok(request) => request,
-        Err(error) => return RestOutcome::NetworkError { message: format!("the request could not be made: {error}") },
+        Err(error) => {
+            return RestOutcome::NetworkError {
+                message: format!("the request could not be made: {error}"),
+            }
+        }
     };
     let response = match request.send().await {
         Ok(response) => response,
@@ -52,10 +58,15 @@ pub async fn get(url: &str, opaque: bool, signal: Option<&AbortSignal>) -> RestO
             if signal.is_some_and(|s| s.aborted()) {
                 return RestOutcome::Aborted;
             }
-            return RestOutcome::NetworkError { message: format!("the answer broke off: {error}") };
+            return RestOutcome::NetworkError {
+                message: format!("the answer broke off: {error}"),
+            };
         }
     };
-    RestOutcome::Answered { status, body: cut(body, MAX_BODY_BYTES) }
+    RestOutcome::Answered {
+        status,
+        body: cut(body, MAX_BODY_BYTES),
+    }
 }
 
 /// `body` cut to at most `max` bytes on a char boundary.

@@ -14,18 +14,26 @@ pub const CONFIG_TIMEOUT: Duration = Duration::from_millis(3000);
 
 /// The page's origin (`https://host:port`), or `""` outside a window.
 pub fn page_origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 /// The page's query string, with its `?`, or `""`.
 pub fn page_query() -> String {
-    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
 }
 
 /// Reads every source and returns the settings and the problems found.
 /// `config_url` is fetched relative to the page (`config.json`).
 pub async fn load(config_url: &str) -> (Settings, Vec<SettingProblem>) {
-    let config = if config_url.is_empty() { None } else { fetch_config(config_url).await };
+    let config = if config_url.is_empty() {
+        None
+    } else {
+        fetch_config(config_url).await
+    };
     Settings::load(&page_origin(), config.as_deref(), &page_query())
 }
 
@@ -47,7 +55,10 @@ pub async fn fetch_config(url: &str) -> Option<String> {
         if !response.ok() {
             return None;
         }
-        let html = response.headers().get("content-type").is_some_and(|t| t.to_ascii_lowercase().contains("html"));
+        let html = response
+            .headers()
+            .get("content-type")
+            .is_some_and(|t| t.to_ascii_lowercase().contains("html"));
         let text = response.text().await.ok()?;
         if html || text.trim_start().starts_with('<') {
             return None;

@@ -41,7 +41,11 @@ pub struct LiveSocket {
 impl LiveSocket {
     /// Opens `url`. An `Err` is the browser's own refusal (a malformed URL,
     /// a blocked port) as text: no event will follow for it.
-    pub(crate) fn open(url: &str, socket: SocketId, driver: Weak<Shared>) -> Result<LiveSocket, String> {
+    pub(crate) fn open(
+        url: &str,
+        socket: SocketId,
+        driver: Weak<Shared>,
+    ) -> Result<LiveSocket, String> {
         let ws = WebSocket::new(url).map_err(|e| js_error_text(&e))?;
         // ArrayBuffer, not Blob: a Blob's length is known at once too, but an
         // ArrayBuffer keeps binary frames in order with text ones without a
@@ -61,7 +65,11 @@ impl LiveSocket {
                     Some(buffer) => Input::SocketBinary(socket, buffer.byte_length() as usize),
                     // A Blob (if a script changed binaryType) or anything else:
                     // still a frame that is not text, counted by its size.
-                    None => Input::SocketBinary(socket, data.dyn_ref::<web_sys::Blob>().map_or(0, |b| b.size() as usize)),
+                    None => Input::SocketBinary(
+                        socket,
+                        data.dyn_ref::<web_sys::Blob>()
+                            .map_or(0, |b| b.size() as usize),
+                    ),
                 },
             };
             Shared::send_input(&d, input);
@@ -84,7 +92,13 @@ impl LiveSocket {
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(LiveSocket { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close, _on_error: on_error })
+        Ok(LiveSocket {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+            _on_error: on_error,
+        })
     }
 
     /// Sends a text frame. An `Err` means the browser refused (the socket is
@@ -126,11 +140,18 @@ pub fn js_error_text(value: &JsValue) -> String {
     if let Some(error) = value.dyn_ref::<js_sys::Error>() {
         let name = String::from(error.name());
         let message = String::from(error.message());
-        return if message.is_empty() { name } else { format!("{name}: {message}") };
+        return if message.is_empty() {
+            name
+        } else {
+            format!("{name}: {message}")
+        };
     }
     if let Some(text) = value.as_string() {
         return text;
     }
     // DOMException is an Error in every current browser; this is the rest.
-    js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_else(|| format!("{value:?}"))
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
 }

@@ -48,8 +48,15 @@ impl TestHook {
         let memory_bytes = Closure::<dyn Fn() -> f64>::new(wasm_memory_bytes);
         set(&object, "wasmMemoryBytes", memory_bytes.as_ref());
         set(&object, "panic", &JsValue::NULL);
-        let mut hook = TestHook { object, _memory_bytes: memory_bytes, written: None };
-        hook.update(&HookCounters { mode: "connecting", ..HookCounters::default() });
+        let mut hook = TestHook {
+            object,
+            _memory_bytes: memory_bytes,
+            written: None,
+        };
+        hook.update(&HookCounters {
+            mode: "connecting",
+            ..HookCounters::default()
+        });
         set(&window, "__regime", &hook.object);
         Some(hook)
     }
@@ -58,13 +65,18 @@ impl TestHook {
     pub fn update(&mut self, c: &HookCounters) {
         let old = self.written.take();
         let o = &self.object;
-        let changed = |f: &dyn Fn(&HookCounters) -> JsValue| old.as_ref().is_none_or(|w| f(w) != f(c));
+        let changed =
+            |f: &dyn Fn(&HookCounters) -> JsValue| old.as_ref().is_none_or(|w| f(w) != f(c));
         let fields: [(&str, &dyn Fn(&HookCounters) -> JsValue); 8] = [
             ("framesTotal", &|c| JsValue::from_f64(c.frames_total as f64)),
-            ("signalsAccepted", &|c| JsValue::from_f64(c.signals_accepted as f64)),
+            ("signalsAccepted", &|c| {
+                JsValue::from_f64(c.signals_accepted as f64)
+            }),
             ("firstSignalId", &|c| id_value(c.first_signal_id)),
             ("lastSignalId", &|c| id_value(c.last_signal_id)),
-            ("duplicatesDropped", &|c| JsValue::from_f64(c.duplicates_dropped as f64)),
+            ("duplicatesDropped", &|c| {
+                JsValue::from_f64(c.duplicates_dropped as f64)
+            }),
             ("malformed", &|c| JsValue::from_f64(c.malformed as f64)),
             ("recovered", &|c| JsValue::from_f64(c.recovered as f64)),
             ("mode", &|c| JsValue::from_str(c.mode)),
@@ -80,8 +92,12 @@ impl TestHook {
 
 /// Sets `window.__regime.panic` (when the hook exists) to the message.
 pub fn record_panic(message: &str) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(hook) = Reflect::get(&window, &JsValue::from_str("__regime")) else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(hook) = Reflect::get(&window, &JsValue::from_str("__regime")) else {
+        return;
+    };
     if let Some(object) = hook.dyn_ref::<Object>() {
         set(object, "panic", &JsValue::from_str(message));
     }

@@ -118,7 +118,10 @@ fn at(ms: Millis) -> f64 {
 }
 
 fn snapshot_view(s: &Stamped<regime_core::model::RegimeSnapshot>) -> SnapshotView {
-    SnapshotView { snapshot: s.value.clone(), received_at: at(s.received_at) }
+    SnapshotView {
+        snapshot: s.value.clone(),
+        received_at: at(s.received_at),
+    }
 }
 
 /// Takes the core's changes and its fresh alerts, and builds what changed.
@@ -138,7 +141,9 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     }
     let fresh = conn.drain_fresh_alerts();
     let mut update = FrameUpdate::default();
-    let selection = conn.selection().map(|(s, t)| (s.to_string(), t.to_string()));
+    let selection = conn
+        .selection()
+        .map(|(s, t)| (s.to_string(), t.to_string()));
     let store = conn.store();
 
     if changes.status || state.extras_changed {
@@ -154,12 +159,21 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     }
     if changes.snapshots || changes.selection || changes.symbols {
         update.overview = Some(match &selection {
-            Some((_, tf)) => store.snapshots_at(tf).into_iter().map(snapshot_view).collect(),
+            Some((_, tf)) => store
+                .snapshots_at(tf)
+                .into_iter()
+                .map(snapshot_view)
+                .collect(),
             None => Vec::new(),
         });
     }
     if changes.snapshots || changes.selection {
-        update.snapshot = Some(selection.as_ref().and_then(|(s, t)| store.snapshot(s, t)).map(snapshot_view));
+        update.snapshot = Some(
+            selection
+                .as_ref()
+                .and_then(|(s, t)| store.snapshot(s, t))
+                .map(snapshot_view),
+        );
     }
     if changes.history || changes.selection {
         update.history = Some(match &selection {
@@ -172,19 +186,33 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
             store
                 .signals_newest_first()
                 .take(state.list_limit)
-                .map(|s| SignalRow { signal: s.value.clone(), received_at: at(s.received_at) })
+                .map(|s| SignalRow {
+                    signal: s.value.clone(),
+                    received_at: at(s.received_at),
+                })
                 .collect(),
         );
     }
     if changes.alerts {
-        update.alerts = Some(store.alerts_newest_first().take(state.list_limit).map(|a| a.value.clone()).collect());
+        update.alerts = Some(
+            store
+                .alerts_newest_first()
+                .take(state.list_limit)
+                .map(|a| a.value.clone())
+                .collect(),
+        );
     }
     if changes.prices || changes.selection {
-        update.last_price = Some(selection.as_ref().and_then(|(s, _)| store.price(s)).map(|p| PriceView {
-            price: p.tick.price,
-            previous: p.previous,
-            received_at: at(p.received_at),
-        }));
+        update.last_price = Some(
+            selection
+                .as_ref()
+                .and_then(|(s, _)| store.price(s))
+                .map(|p| PriceView {
+                    price: p.tick.price,
+                    previous: p.previous,
+                    received_at: at(p.received_at),
+                }),
+        );
     }
     if changes.snapshots || changes.history || changes.selection || changes.status {
         let has_data = selection
@@ -245,14 +273,20 @@ pub fn health_view(status: &Status, poll_ms: u64, state: &ViewState) -> HealthVi
     let mut problems: Vec<DiagnosisView> = status
         .problems
         .iter()
-        .map(|d| DiagnosisView { severity: d.severity.name(), sentence: d.sentence.clone(), detail: d.detail.clone() })
+        .map(|d| DiagnosisView {
+            severity: d.severity.name(),
+            sentence: d.sentence.clone(),
+            detail: d.detail.clone(),
+        })
         .collect();
     if let Some(message) = &state.panic {
         problems.insert(
             0,
             DiagnosisView {
                 severity: "error",
-                sentence: "The page hit an internal error and may have stopped updating: reload it.".to_string(),
+                sentence:
+                    "The page hit an internal error and may have stopped updating: reload it."
+                        .to_string(),
                 detail: message.clone(),
             },
         );

@@ -72,14 +72,17 @@ pub const DEFAULT_NAMESPACE: &str = "/signals";
 /// The longest symbol or timeframe accepted, in characters.
 pub const MAX_NAME_LEN: usize = 32;
 
-const EXPECTED_API: &str = "an http:// or https:// URL with a host, such as https://api.example.com";
+const EXPECTED_API: &str =
+    "an http:// or https:// URL with a host, such as https://api.example.com";
 const EXPECTED_WS: &str =
     "a ws:// or wss:// URL with a host (http:// and https:// are converted), or a path starting with /";
 const EXPECTED_PROTOCOL: &str = "one of native, socketio, auto or off";
-const EXPECTED_NS: &str = "a Socket.IO namespace starting with /, such as /signals or /, without spaces or commas";
+const EXPECTED_NS: &str =
+    "a Socket.IO namespace starting with /, such as /signals or /, without spaces or commas";
 const EXPECTED_POLL: &str = "a whole number of milliseconds from 500 to 600000";
 const EXPECTED_SYMBOL: &str = "1 to 32 characters among letters, digits and . _ : - /";
-const EXPECTED_JSON: &str = "a JSON object such as {\"api\":\"https://api.example.com\",\"poll\":5000}";
+const EXPECTED_JSON: &str =
+    "a JSON object such as {\"api\":\"https://api.example.com\",\"poll\":5000}";
 
 /// A setting that was given but could not be used: shown to the user, and
 /// the default is used instead.
@@ -170,7 +173,11 @@ impl Settings {
 
     /// Defaults, then `config.json` (when there is one), then the query
     /// string: PROTOCOL.md §5's order, later sources winning.
-    pub fn load(page_origin: &str, config_json: Option<&str>, query: &str) -> (Settings, Vec<SettingProblem>) {
+    pub fn load(
+        page_origin: &str,
+        config_json: Option<&str>,
+        query: &str,
+    ) -> (Settings, Vec<SettingProblem>) {
         let mut settings = Settings::defaults(page_origin);
         let mut problems = Vec::new();
         if let Some(json) = config_json {
@@ -193,7 +200,12 @@ impl Settings {
                 return;
             }
             Err(error) => {
-                problems.push(SettingProblem::new("", &format!("invalid JSON: {error}"), EXPECTED_JSON, source));
+                problems.push(SettingProblem::new(
+                    "",
+                    &format!("invalid JSON: {error}"),
+                    EXPECTED_JSON,
+                    source,
+                ));
                 return;
             }
         };
@@ -207,7 +219,12 @@ impl Settings {
                 other => {
                     if is_known_key(key) {
                         let expected = expected_for(key).unwrap_or(EXPECTED_JSON);
-                        problems.push(SettingProblem::new(key, &other.to_string(), expected, source));
+                        problems.push(SettingProblem::new(
+                            key,
+                            &other.to_string(),
+                            expected,
+                            source,
+                        ));
                     }
                     continue;
                 }
@@ -229,8 +246,15 @@ impl Settings {
     }
 
     /// Validates and applies one key. Unknown keys are ignored.
-    fn apply_one(&mut self, key: &str, value: &str, source: &str, problems: &mut Vec<SettingProblem>) {
-        let mut problem = |expected: &str| problems.push(SettingProblem::new(key, value, expected, source));
+    fn apply_one(
+        &mut self,
+        key: &str,
+        value: &str,
+        source: &str,
+        problems: &mut Vec<SettingProblem>,
+    ) {
+        let mut problem =
+            |expected: &str| problems.push(SettingProblem::new(key, value, expected, source));
         match key {
             "api" => match normalise_api(value) {
                 Some(api) => self.api = api,
@@ -288,7 +312,9 @@ impl Settings {
             (Some(url), TransportKind::Plain) => url,
             (Some(url), TransportKind::SocketIo) => socketio_url(&url),
             (None, TransportKind::Plain) => format!("{base}/ws"),
-            (None, TransportKind::SocketIo) => format!("{base}/socket.io/?EIO=4&transport=websocket"),
+            (None, TransportKind::SocketIo) => {
+                format!("{base}/socket.io/?EIO=4&transport=websocket")
+            }
         }
     }
 
@@ -297,7 +323,11 @@ impl Settings {
     pub fn socketio_probe_url(&self) -> String {
         let url = self.live_url(TransportKind::SocketIo);
         let (scheme, rest) = split_scheme(&url).unwrap_or(("ws", url.as_str()));
-        let http = if scheme.eq_ignore_ascii_case("wss") { "https" } else { "http" };
+        let http = if scheme.eq_ignore_ascii_case("wss") {
+            "https"
+        } else {
+            "http"
+        };
         format!("{http}://{rest}").replace("transport=websocket", "transport=polling")
     }
 
@@ -305,18 +335,30 @@ impl Settings {
     /// with `symbol` and `tf` set to this selection, every other parameter
     /// kept as it was. Returns `""` or a string starting with `?`.
     pub fn to_query(&self, current_query: &str) -> String {
-        query_with_selection(current_query, self.symbol.as_deref(), self.timeframe.as_deref())
+        query_with_selection(
+            current_query,
+            self.symbol.as_deref(),
+            self.timeframe.as_deref(),
+        )
     }
 }
 
 /// `current_query` with `symbol` and `tf` replaced (or removed, for `None`),
 /// every other parameter kept in its original encoding and order. Returns
 /// `""` or a string starting with `?`.
-pub fn query_with_selection(current_query: &str, symbol: Option<&str>, timeframe: Option<&str>) -> String {
+pub fn query_with_selection(
+    current_query: &str,
+    symbol: Option<&str>,
+    timeframe: Option<&str>,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut symbol_at = None;
     let mut tf_at = None;
-    for raw in current_query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+    for raw in current_query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let key = percent_decode(raw.split('=').next().unwrap_or(""));
         match key.as_str() {
             "symbol" => symbol_at = symbol_at.or(Some(parts.len())),
@@ -349,7 +391,10 @@ pub fn query_with_selection(current_query: &str, symbol: Option<&str>, timeframe
 }
 
 fn is_known_key(key: &str) -> bool {
-    matches!(key, "api" | "ws" | "protocol" | "ns" | "symbol" | "tf" | "poll")
+    matches!(
+        key,
+        "api" | "ws" | "protocol" | "ns" | "symbol" | "tf" | "poll"
+    )
 }
 
 fn expected_for(key: &str) -> Option<&'static str> {
@@ -379,7 +424,11 @@ fn json_kind(v: &Value) -> &'static str {
 fn split_scheme(url: &str) -> Option<(&str, &str)> {
     let at = url.find("://")?;
     let scheme = &url[..at];
-    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+    if scheme.is_empty()
+        || !scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
         return None;
     }
     Some((scheme, &url[at + 3..]))
@@ -389,7 +438,11 @@ fn split_scheme(url: &str) -> Option<(&str, &str)> {
 /// non-empty host, no spaces or controls, a numeric port if any.
 fn valid_authority(authority: &str) -> bool {
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    if host_port.is_empty() || host_port.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if host_port.is_empty()
+        || host_port
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
         return false;
     }
     let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
@@ -406,7 +459,12 @@ fn valid_authority(authority: &str) -> bool {
     };
     let port_ok = match port {
         None => true,
-        Some(p) => !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()) && p.parse::<u32>().map_or(false, |n| n <= 65535),
+        Some(p) => {
+            !p.is_empty()
+                && p.len() <= 5
+                && p.chars().all(|c| c.is_ascii_digit())
+                && p.parse::<u32>().map_or(false, |n| n <= 65535)
+        }
     };
     !host.is_empty() && port_ok
 }
@@ -430,7 +488,11 @@ fn normalise_api(value: &str) -> Option<String> {
     if scheme != "http" && scheme != "https" {
         return None;
     }
-    let path = tail.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+    let path = tail
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
     Some(format!("{scheme}://{authority}{path}"))
 }
 
@@ -472,14 +534,19 @@ fn socketio_url(url: &str) -> String {
         None => (url.to_string(), None),
     };
     let mut base = before_query;
-    let has_path = split_scheme(&base).map(|(_, rest)| rest.find('/').map_or(false, |i| i + 1 < rest.len())).unwrap_or(true);
+    let has_path = split_scheme(&base)
+        .map(|(_, rest)| rest.find('/').map_or(false, |i| i + 1 < rest.len()))
+        .unwrap_or(true);
     if !has_path {
         base = format!("{}/socket.io/", base.trim_end_matches('/'));
     }
     match query {
         None | Some("") => format!("{base}?EIO=4&transport=websocket"),
         Some(q) => {
-            let keys: Vec<&str> = q.split('&').map(|p| p.split('=').next().unwrap_or("")).collect();
+            let keys: Vec<&str> = q
+                .split('&')
+                .map(|p| p.split('=').next().unwrap_or(""))
+                .collect();
             if !keys.contains(&"EIO") {
                 format!("{base}?{q}&EIO=4&transport=websocket")
             } else if !keys.contains(&"transport") {
@@ -495,7 +562,9 @@ fn normalise_namespace(value: &str) -> Option<String> {
     let ns = value.trim();
     let ok = ns.starts_with('/')
         && ns.len() <= 100
-        && !ns.chars().any(|c| c == ',' || c.is_whitespace() || c.is_control() || c == '"');
+        && !ns
+            .chars()
+            .any(|c| c == ',' || c.is_whitespace() || c.is_control() || c == '"');
     ok.then(|| ns.to_string())
 }
 
@@ -519,7 +588,8 @@ fn valid_name(value: &str) -> Option<String> {
     let v = value.trim();
     let ok = !v.is_empty()
         && v.chars().count() <= MAX_NAME_LEN
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-' | '/'));
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-' | '/'));
     ok.then(|| v.to_string())
 }
 
@@ -547,7 +617,9 @@ pub fn percent_decode(text: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(b) => {
                         out.push(b);
@@ -602,7 +674,10 @@ mod tests {
         assert_eq!(s.namespace, "/signals");
         assert_eq!(s.poll_ms, 5000);
         assert_eq!((&s.symbol, &s.timeframe), (&None, &None));
-        assert_eq!(s.live_url(TransportKind::Plain), "wss://dash.example.com/ws");
+        assert_eq!(
+            s.live_url(TransportKind::Plain),
+            "wss://dash.example.com/ws"
+        );
         assert_eq!(
             s.live_url(TransportKind::SocketIo),
             "wss://dash.example.com/socket.io/?EIO=4&transport=websocket"
@@ -644,7 +719,11 @@ mod tests {
             ("poll=-1000", "poll", "500 to 600000"),
             ("symbol=", "symbol", "1 to 32 characters"),
             ("symbol=%3Cscript%3E", "symbol", "1 to 32 characters"),
-            ("tf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "tf", "1 to 32 characters"),
+            (
+                "tf=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "tf",
+                "1 to 32 characters",
+            ),
         ];
         for (q, key, expected) in cases {
             let (s, problems) = query(q);
@@ -654,9 +733,16 @@ mod tests {
             assert_eq!(p.source, "query string");
             assert!(p.expected.contains(expected), "{q}: {}", p.expected);
             let sentence = p.sentence();
-            assert!(sentence.contains(key) && sentence.contains("query string"), "{sentence}");
+            assert!(
+                sentence.contains(key) && sentence.contains("query string"),
+                "{sentence}"
+            );
             let d = Settings::defaults(ORIGIN);
-            assert_eq!((s.api, s.ws, s.protocol, s.namespace, s.poll_ms), (d.api, d.ws, d.protocol, d.namespace, d.poll_ms), "{q}");
+            assert_eq!(
+                (s.api, s.ws, s.protocol, s.namespace, s.poll_ms),
+                (d.api, d.ws, d.protocol, d.namespace, d.poll_ms),
+                "{q}"
+            );
             assert_eq!((s.symbol, s.timeframe), (None, None), "{q}");
         }
     }
@@ -673,7 +759,9 @@ mod tests {
 
     #[test]
     fn config_json_accepts_numbers_and_strings_and_ignores_the_unknown() {
-        let (s, problems) = json(r#"{"api":"http://10.0.0.2:8001","poll":"2500","protocol":"off","symbol":null,"extra":{"x":1}}"#);
+        let (s, problems) = json(
+            r#"{"api":"http://10.0.0.2:8001","poll":"2500","protocol":"off","symbol":null,"extra":{"x":1}}"#,
+        );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.api, "http://10.0.0.2:8001");
         assert_eq!(s.poll_ms, 2500);
@@ -691,7 +779,13 @@ mod tests {
             assert_eq!(problems.len(), 1, "{bad}");
             assert_eq!(problems[0].key, "");
             assert_eq!(problems[0].source, "config.json");
-            assert!(problems[0].sentence().starts_with("config.json could not be read"), "{}", problems[0].sentence());
+            assert!(
+                problems[0]
+                    .sentence()
+                    .starts_with("config.json could not be read"),
+                "{}",
+                problems[0].sentence()
+            );
             assert_eq!(s, Settings::defaults(ORIGIN));
         }
         let (_, problems) = json(r#"{"poll":true,"ns":["/a"]}"#);
@@ -701,8 +795,11 @@ mod tests {
 
     #[test]
     fn the_query_string_wins_over_config_json() {
-        let (s, problems) =
-            Settings::load(ORIGIN, Some(r#"{"poll":2000,"symbol":"BTCUSDT","ns":"/a"}"#), "poll=9000&ns=bad");
+        let (s, problems) = Settings::load(
+            ORIGIN,
+            Some(r#"{"poll":2000,"symbol":"BTCUSDT","ns":"/a"}"#),
+            "poll=9000&ns=bad",
+        );
         assert_eq!(s.poll_ms, 9000);
         assert_eq!(s.symbol.as_deref(), Some("BTCUSDT"));
         // A bad query value keeps what config.json set, not the built-in default.
@@ -714,23 +811,64 @@ mod tests {
     fn live_urls_are_derived_from_api() {
         let (s, _) = query("api=http://127.0.0.1:8001");
         assert_eq!(s.live_url(TransportKind::Plain), "ws://127.0.0.1:8001/ws");
-        assert_eq!(s.live_url(TransportKind::SocketIo), "ws://127.0.0.1:8001/socket.io/?EIO=4&transport=websocket");
+        assert_eq!(
+            s.live_url(TransportKind::SocketIo),
+            "ws://127.0.0.1:8001/socket.io/?EIO=4&transport=websocket"
+        );
         let (s, _) = query("api=https://h.example/backend/");
-        assert_eq!(s.live_url(TransportKind::Plain), "wss://h.example/backend/ws");
-        assert_eq!(s.socketio_probe_url(), "https://h.example/backend/socket.io/?EIO=4&transport=polling");
+        assert_eq!(
+            s.live_url(TransportKind::Plain),
+            "wss://h.example/backend/ws"
+        );
+        assert_eq!(
+            s.socketio_probe_url(),
+            "https://h.example/backend/socket.io/?EIO=4&transport=polling"
+        );
     }
 
     #[test]
     fn a_given_ws_url_is_used_and_completed_for_socketio() {
         let cases = [
-            ("ws://h:8001/ws/price", "ws://h:8001/ws/price", "ws://h:8001/ws/price?EIO=4&transport=websocket"),
-            ("http://h:8001", "ws://h:8001", "ws://h:8001/socket.io/?EIO=4&transport=websocket"),
-            ("https://h/", "wss://h/", "wss://h/socket.io/?EIO=4&transport=websocket"),
-            ("wss://h/rt/?EIO=4&transport=websocket", "wss://h/rt/?EIO=4&transport=websocket", "wss://h/rt/?EIO=4&transport=websocket"),
-            ("wss://h/rt/?token=a", "wss://h/rt/?token=a", "wss://h/rt/?token=a&EIO=4&transport=websocket"),
-            ("wss://h/rt/?EIO=4", "wss://h/rt/?EIO=4", "wss://h/rt/?EIO=4&transport=websocket"),
-            ("ws://h/ws#frag", "ws://h/ws", "ws://h/ws?EIO=4&transport=websocket"),
-            ("/ws/price", "ws://localhost:8080/ws/price", "ws://localhost:8080/ws/price?EIO=4&transport=websocket"),
+            (
+                "ws://h:8001/ws/price",
+                "ws://h:8001/ws/price",
+                "ws://h:8001/ws/price?EIO=4&transport=websocket",
+            ),
+            (
+                "http://h:8001",
+                "ws://h:8001",
+                "ws://h:8001/socket.io/?EIO=4&transport=websocket",
+            ),
+            (
+                "https://h/",
+                "wss://h/",
+                "wss://h/socket.io/?EIO=4&transport=websocket",
+            ),
+            (
+                "wss://h/rt/?EIO=4&transport=websocket",
+                "wss://h/rt/?EIO=4&transport=websocket",
+                "wss://h/rt/?EIO=4&transport=websocket",
+            ),
+            (
+                "wss://h/rt/?token=a",
+                "wss://h/rt/?token=a",
+                "wss://h/rt/?token=a&EIO=4&transport=websocket",
+            ),
+            (
+                "wss://h/rt/?EIO=4",
+                "wss://h/rt/?EIO=4",
+                "wss://h/rt/?EIO=4&transport=websocket",
+            ),
+            (
+                "ws://h/ws#frag",
+                "ws://h/ws",
+                "ws://h/ws?EIO=4&transport=websocket",
+            ),
+            (
+                "/ws/price",
+                "ws://localhost:8080/ws/price",
+                "ws://localhost:8080/ws/price?EIO=4&transport=websocket",
+            ),
         ];
         for (given, plain, sio) in cases {
             let (s, problems) = query(&format!("ws={}", percent_encode(given)));
@@ -747,23 +885,46 @@ mod tests {
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%E2%82%AC"), "€");
         assert_eq!(percent_decode("%FF"), "\u{FFFD}");
-        assert_eq!(parse_query("?a&b=&=c&d=1=2"), [
-            ("a".to_string(), String::new()),
-            ("b".to_string(), String::new()),
-            (String::new(), "c".to_string()),
-            ("d".to_string(), "1=2".to_string()),
-        ]);
+        assert_eq!(
+            parse_query("?a&b=&=c&d=1=2"),
+            [
+                ("a".to_string(), String::new()),
+                ("b".to_string(), String::new()),
+                (String::new(), "c".to_string()),
+                ("d".to_string(), "1=2".to_string()),
+            ]
+        );
     }
 
     #[test]
     fn nothing_in_a_url_or_file_panics() {
-        let nasty = ["%", "%%", "?&&&", "=", "api=%", "ws=ws://[::1", "ws=ws://[::1]:80/x", "api=http://@",
-            "poll=1e400", "poll=NaN", "poll=18446744073709551616", "symbol=%F0%9F%92%A9", "ns=/\u{0}",
-            "api=http://h:", "ws=//h/ws"];
+        let nasty = [
+            "%",
+            "%%",
+            "?&&&",
+            "=",
+            "api=%",
+            "ws=ws://[::1",
+            "ws=ws://[::1]:80/x",
+            "api=http://@",
+            "poll=1e400",
+            "poll=NaN",
+            "poll=18446744073709551616",
+            "symbol=%F0%9F%92%A9",
+            "ns=/\u{0}",
+            "api=http://h:",
+            "ws=//h/ws",
+        ];
         for q in nasty {
             let _ = query(q);
         }
-        for j in ["{\"poll\":1e400}", "{\"poll\":-0}", "{\"api\":\"\u{202e}\"}", "null", "{}"] {
+        for j in [
+            "{\"poll\":1e400}",
+            "{\"poll\":-0}",
+            "{\"api\":\"\u{202e}\"}",
+            "null",
+            "{}",
+        ] {
             let _ = json(j);
         }
         let (s, p) = query("ws=ws://[::1]:80/x");
@@ -778,11 +939,23 @@ mod tests {
         s.symbol = Some("BTC/USDT".into());
         s.timeframe = Some("1h".into());
         assert_eq!(s.to_query(""), "?symbol=BTC/USDT&tf=1h");
-        assert_eq!(s.to_query("?api=http%3A%2F%2Fh&symbol=ETH&x=1"), "?api=http%3A%2F%2Fh&symbol=BTC/USDT&x=1&tf=1h");
-        assert_eq!(s.to_query("tf=4h&symbol=A&symbol=B"), "?tf=1h&symbol=BTC/USDT");
+        assert_eq!(
+            s.to_query("?api=http%3A%2F%2Fh&symbol=ETH&x=1"),
+            "?api=http%3A%2F%2Fh&symbol=BTC/USDT&x=1&tf=1h"
+        );
+        assert_eq!(
+            s.to_query("tf=4h&symbol=A&symbol=B"),
+            "?tf=1h&symbol=BTC/USDT"
+        );
         let (back, problems) = query(&s.to_query("poll=2000"));
         assert!(problems.is_empty());
-        assert_eq!((back.symbol, back.timeframe, back.poll_ms), (s.symbol.clone(), s.timeframe.clone(), 2000));
-        assert_eq!(query_with_selection("?symbol=A&tf=1h&x=2", None, None), "?x=2");
+        assert_eq!(
+            (back.symbol, back.timeframe, back.poll_ms),
+            (s.symbol.clone(), s.timeframe.clone(), 2000)
+        );
+        assert_eq!(
+            query_with_selection("?symbol=A&tf=1h&x=2", None, None),
+            "?x=2"
+        );
     }
 }
