@@ -63,7 +63,10 @@ pub struct FrameError {
 
 impl FrameError {
     pub fn new(reason: impl Into<String>, frame: &str) -> Self {
-        FrameError { reason: reason.into(), excerpt: excerpt(frame, 120) }
+        FrameError {
+            reason: reason.into(),
+            excerpt: excerpt(frame, 120),
+        }
     }
 }
 
@@ -101,7 +104,10 @@ pub enum SessionEnd {
     /// Engine.IO: no server ping within pingInterval + pingTimeout.
     HeartbeatTimeout { waited_ms: Millis },
     /// Plain: nothing received for `silence_ms` (pongs or anything else).
-    Silence { silence_ms: Millis, pongs_seen: bool },
+    Silence {
+        silence_ms: Millis,
+        pongs_seen: bool,
+    },
     /// The server closed the session (Engine.IO `1`, Socket.IO DISCONNECT).
     ServerClosed,
     /// The open/CONNECT exchange did not finish in time.
@@ -115,7 +121,10 @@ pub enum SessionEvent {
     Send(String),
     /// Ready for events: plain, the socket is open; Socket.IO, the namespace
     /// CONNECT was acknowledged. `sid`/`pid` are Socket.IO's, when given.
-    Ready { sid: Option<String>, recovery_pid: Option<String> },
+    Ready {
+        sid: Option<String>,
+        recovery_pid: Option<String>,
+    },
     /// A market event.
     Event(LiveEvent),
     /// A frame was skipped; count it.

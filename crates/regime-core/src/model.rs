@@ -311,11 +311,23 @@ pub struct RegimeSnapshot {
     #[serde(with = "lenient_f64")]
     pub atr_pct: f64,
     pub timestamp: Timestamp,
-    #[serde(default, with = "lenient_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "lenient_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub plus_di: Option<f64>,
-    #[serde(default, with = "lenient_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "lenient_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub minus_di: Option<f64>,
-    #[serde(default, with = "lenient_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "lenient_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub close: Option<f64>,
 }
 
@@ -331,7 +343,11 @@ pub struct RegimeAlert {
     pub to: Regime,
     #[serde(with = "lenient_f64")]
     pub adx: f64,
-    #[serde(default, with = "lenient_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "lenient_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub atr_pct: Option<f64>,
     pub timestamp: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,7 +368,11 @@ pub struct Signal {
     pub timestamp: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
-    #[serde(default, with = "lenient_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "lenient_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub confidence: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -378,7 +398,11 @@ pub struct RegimePoint {
     pub adx: f64,
     #[serde(with = "lenient_f64")]
     pub atr_pct: f64,
-    #[serde(default, with = "lenient_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "lenient_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub close: Option<f64>,
 }
 
@@ -490,7 +514,11 @@ mod tests {
 
     #[test]
     fn buy_and_sell_read_as_long_and_short() {
-        for (wire, side) in [("buy", Side::Long), ("SELL", Side::Short), ("flat", Side::Flat)] {
+        for (wire, side) in [
+            ("buy", Side::Long),
+            ("SELL", Side::Short),
+            ("flat", Side::Flat),
+        ] {
             let j = format!(
                 r#"{{"id":1,"symbol":"B","timeframe":"1h","side":"{wire}","price":1,"timestamp":0}}"#
             );
@@ -501,13 +529,17 @@ mod tests {
 
     #[test]
     fn ids_accept_integral_floats_and_text_but_not_fractions() {
-        let ok = r#"{"id":"57","symbol":"B","timeframe":"1h","side":"long","price":1,"timestamp":0}"#;
+        let ok =
+            r#"{"id":"57","symbol":"B","timeframe":"1h","side":"long","price":1,"timestamp":0}"#;
         assert_eq!(serde_json::from_str::<Signal>(ok).unwrap().id, 57);
-        let ok = r#"{"id":57.0,"symbol":"B","timeframe":"1h","side":"long","price":1,"timestamp":0}"#;
+        let ok =
+            r#"{"id":57.0,"symbol":"B","timeframe":"1h","side":"long","price":1,"timestamp":0}"#;
         assert_eq!(serde_json::from_str::<Signal>(ok).unwrap().id, 57);
-        let bad = r#"{"id":5.5,"symbol":"B","timeframe":"1h","side":"long","price":1,"timestamp":0}"#;
+        let bad =
+            r#"{"id":5.5,"symbol":"B","timeframe":"1h","side":"long","price":1,"timestamp":0}"#;
         assert!(serde_json::from_str::<Signal>(bad).is_err());
-        let bad = r#"{"id":-1,"symbol":"B","timeframe":"1h","side":"long","price":1,"timestamp":0}"#;
+        let bad =
+            r#"{"id":-1,"symbol":"B","timeframe":"1h","side":"long","price":1,"timestamp":0}"#;
         assert!(serde_json::from_str::<Signal>(bad).is_err());
     }
 
@@ -543,7 +575,10 @@ mod tests {
     fn subscription_matching() {
         let all = Subscription::default();
         assert!(all.matches("BTCUSDT", Some("1h")));
-        let s = Subscription { symbols: vec!["BTCUSDT".into()], timeframes: vec!["1h".into()] };
+        let s = Subscription {
+            symbols: vec!["BTCUSDT".into()],
+            timeframes: vec!["1h".into()],
+        };
         assert!(s.matches("BTCUSDT", Some("1h")));
         assert!(s.matches("BTCUSDT", None));
         assert!(!s.matches("BTCUSDT", Some("5m")));

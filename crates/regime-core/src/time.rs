@@ -61,7 +61,12 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     if !matches!(s[10], b'T' | b't' | b' ') {
         return None;
     }
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut i = 19;
@@ -150,9 +155,19 @@ mod tests {
     #[test]
     fn formats_and_round_trips() {
         assert_eq!(format_rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(format_rfc3339_millis(1_760_011_200_123), "2025-10-09T12:00:00.123Z");
+        assert_eq!(
+            format_rfc3339_millis(1_760_011_200_123),
+            "2025-10-09T12:00:00.123Z"
+        );
         assert_eq!(format_rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
-        for ms in [0, 1, 951_782_400_000, 1_760_011_200_123, 4_102_444_800_000, -86_400_001] {
+        for ms in [
+            0,
+            1,
+            951_782_400_000,
+            1_760_011_200_123,
+            4_102_444_800_000,
+            -86_400_001,
+        ] {
             assert_eq!(parse_rfc3339(&format_rfc3339_millis(ms)), Some(ms));
         }
     }
