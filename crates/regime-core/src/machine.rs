@@ -423,6 +423,8 @@ pub struct Connection {
     transient_seen: Vec<(DiagnosisKind, Millis)>,
     rate: VecDeque<(Millis, u64)>,
     initial_alerts_loaded: bool,
+    /// A live connection was Ready at least once.
+    was_live: bool,
 }
 
 fn kind_index(kind: TransportKind) -> usize {
@@ -517,6 +519,7 @@ impl Connection {
             transient_seen: Vec::new(),
             rate: VecDeque::new(),
             initial_alerts_loaded: false,
+            was_live: false,
         }
     }
 
@@ -710,6 +713,7 @@ impl Connection {
                 if self.settings.protocol != Protocol::Off && self.attempt.is_none() {
                     self.try_live(now);
                 }
+                self.fetch_selection(now);
                 self.poll(now);
             }
         } else {
@@ -990,6 +994,7 @@ impl Connection {
         }
         a.ready_at = Some(now);
         let kind = a.kind;
+        self.was_live = true;
         self.backoff.handle_connected(now);
         self.fails_before_ready = 0;
         self.fails_before_open = 0;
@@ -1306,7 +1311,7 @@ impl Connection {
         feed_query: Option<FeedQuery>,
         probe: Option<ProbePurpose>,
     ) -> Option<RequestId> {
-        if self.in_flight.iter().any(|f| f.what == what) {
+        if !self.online || self.in_flight.iter().any(|f| f.what == what) {
             return None;
         }
         let request = self.next_request;
@@ -1417,6 +1422,11 @@ impl Connection {
     }
 
     fn fetch_feed(&mut self, now: Millis, feed: Feed, after: Option<u64>, query: FeedQuery) {
+        if !self.online {
+            // Keep the place for when the network is back.
+            self.requeue_feed(Some(feed), after, query);
+            return;
+        }
         if let Some(request) = self.fetch(now, feed.request(after), Some(query)) {
             self.feeds[feed.index()].in_flight = Some(request);
         }
@@ -1565,6 +1575,8 @@ impl Connection {
                 None => after,
             });
             state.again_reconnect |= reconnect;
+        } else if query == FeedQuery::RestartCheck {
+            self.feeds[feed.index()].check_wanted = true;
         }
     }
 
@@ -1945,6 +1957,8 @@ impl Connection {
             match self.rest {
                 RestState::Answering => Mode::Api,
                 RestState::Failing => Mode::Offline,
+                // A live connection answered once, REST never yet: neither answers now.
+                RestState::Unknown if self.was_live => Mode::Offline,
                 RestState::Unknown => Mode::Connecting,
             }
         };
