@@ -1,0 +1,555 @@
+//! The browser connection layer in headless Chromium.
+//!
+//! Two kinds of tests live here:
+//!
+//! - pure ones, for what `src/connection/` computes without the network
+//!   (the per-frame view, the hook counters, small helpers);
+//! - live ones, which drive a real [`Driver`] against the demo backend that
+//!   `make test-wasm` starts (`scripts/with-demo-server.sh … --control`). Its
+//!   base URL comes in at compile time as `DEMO_SERVER_URL`; without it the
+//!   live tests fail with a message saying so (they never skip silently).
+//!
+//! Live tests use short policies and bounded polling loops, so each takes a
+//! few seconds. They change the backend's fault settings, so each one starts
+//! with `POST /control/reset` and ends by resetting again.
+
+use std::time::Duration;
+
+use regime_core::live::TransportKind;
+use regime_core::machine::{Command, Connection, Mode, Policy, RestOutcome, RestRequest};
+use regime_core::settings::{Protocol, Settings};
+use regime_dashboard::connection::view::{build_frame, health_view, ViewState};
+use regime_dashboard::connection::{clock, rest, socket, test_hook, Driver, DriverOptions};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// The demo backend's base URL, or a failure that says how to provide it.
+fn demo_url() -> &'static str {
+    match option_env!("DEMO_SERVER_URL") {
+        Some(url) if !url.is_empty() => url.trim_end_matches('/'),
+        _ => panic!(
+            "DEMO_SERVER_URL was not set when this test was compiled. Run `make test-wasm`, or start \
+             `cargo run -p demo-server -- --port 0 --control` and run \
+             `DEMO_SERVER_URL=http://127.0.0.1:PORT cargo test --target wasm32-unknown-unknown --test connection_web`."
+        ),
+    }
+}
+
+/// Numbers small enough that a fallback and a recovery take seconds.
+fn quick_policy() -> Policy {
+    Policy {
+        backoff_base_ms: 200,
+        backoff_cap_ms: 800,
+        stable_reset_ms: 1000,
+        connect_timeout_ms: 3000,
+        plain_ping_every_ms: 1000,
+        plain_silence_ms: 4000,
+        first_attempt_grace_ms: 300,
+        rest_timeout_ms: 4000,
+        ..Policy::default()
+    }
+}
+
+fn quick_options() -> DriverOptions {
+    DriverOptions {
+        policy: quick_policy(),
+        seed: 7,
+        window_events: false,
+        animation_frames: false,
+        test_hook: false,
+        write_url: false,
+        ..DriverOptions::default()
+    }
+}
+
+fn demo_settings(protocol: Protocol) -> Settings {
+    let mut settings = Settings::defaults(demo_url());
+    settings.protocol = protocol;
+    settings.poll_ms = 500;
+    settings
+}
+
+async fn sleep_ms(ms: u64) {
+    gloo_timers::future::sleep(Duration::from_millis(ms)).await;
+}
+
+/// Polls `condition` every 50 ms until it holds, for at most `timeout_ms`;
+/// panics with `what` and the driver's status otherwise.
+async fn wait_until(
+    driver: &Driver,
+    what: &str,
+    timeout_ms: u64,
+    condition: impl Fn(&Driver) -> bool,
+) {
+    let start = clock::now();
+    loop {
+        if condition(driver) {
+            return;
+        }
+        if clock::now().saturating_sub(start) > timeout_ms {
+            panic!(
+                "timed out after {timeout_ms} ms waiting until {what}; status: {:#?}",
+                driver.status()
+            );
+        }
+        sleep_ms(50).await;
+    }
+}
+
+/// `POST {demo}/control/{path}` with a JSON body; panics unless it answers 2xx.
+async fn control(path: &str, body: &str) {
+    let url = format!("{}/control/{path}", demo_url());
+    let request = gloo_net::http::Request::post(&url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .unwrap_or_else(|e| panic!("could not build POST {url}: {e}"));
+    let response = request.send().await.unwrap_or_else(|e| {
+        panic!("POST {url} failed: {e} (is the demo backend running with --control?)")
+    });
+    assert!(response.ok(), "POST {url} answered {}", response.status());
+}
+
+fn signal_ids(driver: &Driver) -> Vec<u64> {
+    driver
+        .with_connection(|c| {
+            c.store()
+                .signals()
+                .oldest_first()
+                .map(|s| s.value.id)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------
+// Pure: the per-frame view and helpers
+// ---------------------------------------------------------------------------
+
+/// Answers every fetch the core asked for with canned REST bodies, until it
+/// asks for nothing more.
+fn answer_fetches(conn: &mut Connection, now: u64) {
+    for _ in 0..10 {
+        let mut fetches = Vec::new();
+        while let Some(command) = conn.poll_command() {
+            if let Command::Fetch { request, what, .. } = command {
+                fetches.push((request, what));
+            }
+        }
+        if fetches.is_empty() {
+            return;
+        }
+        for (request, what) in fetches {
+            let body = match what {
+                RestRequest::Health => r#"{"status":"ok","time":"2025-10-09T12:00:00Z","version":"test-1"}"#.to_string(),
+                RestRequest::Symbols => {
+                    r#"{"symbols":[{"symbol":"BTCUSDT","timeframes":["1h","4h"]},{"symbol":"ETHUSDT","timeframes":["1h"]}]}"#.to_string()
+                }
+                RestRequest::Regime { symbol, timeframe } => format!(
+                    r#"{{"symbol":"{symbol}","timeframe":"{timeframe}","regime":"range","adx":18.5,"atrPct":0.0156,"timestamp":"2025-10-09T12:00:00Z","close":64210.5}}"#
+                ),
+                RestRequest::History { symbol, timeframe } => format!(
+                    r#"{{"symbol":"{symbol}","timeframe":"{timeframe}","points":[{{"timestamp":"2025-10-09T11:00:00Z","regime":"range","adx":17.0,"atrPct":0.01}},{{"timestamp":"2025-10-09T12:00:00Z","regime":"range","adx":18.5,"atrPct":0.0156}}]}}"#
+                ),
+                RestRequest::Signals { after: None } => {
+                    let rows: Vec<String> = (1..=3)
+                        .map(|id| format!(r#"{{"id":{id},"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":1.5,"timestamp":{id}000}}"#))
+                        .collect();
+                    format!(r#"{{"signals":[{}]}}"#, rows.join(","))
+                }
+                RestRequest::Signals { after: Some(_) } => r#"{"signals":[]}"#.to_string(),
+                RestRequest::Alerts { .. } => r#"{"alerts":[]}"#.to_string(),
+                RestRequest::SocketIoProbe | RestRequest::Reachability => String::new(),
+            };
+            conn.handle_rest(now, request, RestOutcome::Answered { status: 200, body });
+        }
+    }
+}
+
+fn rest_only_connection() -> Connection {
+    let mut settings = Settings::defaults("http://backend.test");
+    settings.protocol = Protocol::Off;
+    let mut conn = Connection::new(settings, Policy::default(), 1);
+    conn.start(0);
+    answer_fetches(&mut conn, 10);
+    conn
+}
+
+#[wasm_bindgen_test]
+fn the_first_frame_publishes_everything_and_an_idle_frame_nothing() {
+    let mut conn = rest_only_connection();
+    let mut state = ViewState::new(500, vec!["a setting problem".into()]);
+    let first = build_frame(&mut conn, &mut state);
+    assert_eq!(
+        first.selection,
+        Some(("BTCUSDT".to_string(), "1h".to_string()))
+    );
+    assert_eq!(first.mode, Some(Mode::Api));
+    let symbols: Vec<String> = first
+        .symbols
+        .clone()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.symbol)
+        .collect();
+    assert_eq!(symbols, ["BTCUSDT", "ETHUSDT"]);
+    let ids: Vec<u64> = first
+        .signals
+        .clone()
+        .unwrap()
+        .iter()
+        .map(|r| r.signal.id)
+        .collect();
+    assert_eq!(ids, [3, 2, 1], "signals are published newest first");
+    let snapshot = first
+        .snapshot
+        .clone()
+        .unwrap()
+        .expect("the selection's snapshot");
+    assert_eq!(snapshot.snapshot.adx, 18.5);
+    assert_eq!(snapshot.received_at, 10.0);
+    assert_eq!(first.history.as_ref().map(Vec::len), Some(2));
+    assert_eq!(first.loading, Some(false));
+    let health = first.health.clone().unwrap();
+    assert_eq!(health.transport, "REST");
+    assert_eq!(health.api_url, "http://backend.test");
+    assert_eq!(health.setting_problems, ["a setting problem"]);
+    assert_eq!(health.backend_version.as_deref(), Some("test-1"));
+    assert_eq!(first.counters.signals_accepted, 3);
+    assert_eq!(
+        (
+            first.counters.first_signal_id,
+            first.counters.last_signal_id
+        ),
+        (Some(1), Some(3))
+    );
+    assert_eq!(first.counters.mode, "api");
+
+    let idle = build_frame(&mut conn, &mut state);
+    assert!(
+        !idle.any(),
+        "nothing changed, nothing is published: {idle:?}"
+    );
+    assert_eq!(idle.counters, first.counters);
+}
+
+#[wasm_bindgen_test]
+fn the_list_limit_bounds_published_rows() {
+    let mut conn = rest_only_connection();
+    let mut state = ViewState::new(2, Vec::new());
+    let frame = build_frame(&mut conn, &mut state);
+    let ids: Vec<u64> = frame.signals.unwrap().iter().map(|r| r.signal.id).collect();
+    assert_eq!(ids, [3, 2]);
+}
+
+#[wasm_bindgen_test]
+fn a_selection_change_republishes_the_selection_parts() {
+    let mut conn = rest_only_connection();
+    let mut state = ViewState::new(500, Vec::new());
+    build_frame(&mut conn, &mut state);
+    conn.select(20, "ETHUSDT", "1h");
+    let frame = build_frame(&mut conn, &mut state);
+    assert_eq!(
+        frame.selection,
+        Some(("ETHUSDT".to_string(), "1h".to_string()))
+    );
+    assert_eq!(
+        frame.snapshot,
+        Some(None),
+        "no snapshot for the new selection yet"
+    );
+    assert_eq!(frame.loading, Some(true));
+    answer_fetches(&mut conn, 30);
+    let frame = build_frame(&mut conn, &mut state);
+    assert_eq!(
+        frame.snapshot.flatten().map(|s| s.snapshot.symbol),
+        Some("ETHUSDT".to_string())
+    );
+    assert_eq!(frame.loading, Some(false));
+}
+
+#[wasm_bindgen_test]
+fn a_panic_message_leads_the_health_problems() {
+    let conn = rest_only_connection();
+    let mut state = ViewState::new(500, Vec::new());
+    state.set_panic(Some("panicked at src/x.rs:1:1: boom".into()));
+    let health = health_view(conn.status(), 5000, &state);
+    assert_eq!(health.problems[0].severity, "error");
+    assert!(health.problems[0].detail.contains("boom"));
+    assert_eq!(
+        health.panic.as_deref(),
+        Some("panicked at src/x.rs:1:1: boom")
+    );
+    assert_eq!(health.poll_ms, 5000.0);
+}
+
+#[wasm_bindgen_test]
+fn small_helpers_never_panic() {
+    assert_eq!(clock::millis_of(12.9), 12);
+    assert_eq!(clock::millis_of(-3.0), 0);
+    assert_eq!(clock::millis_of(f64::NAN), 0);
+    assert_eq!(clock::millis_of(f64::INFINITY), 0);
+    assert!(clock::now_f64() > 0.0);
+    assert_ne!(clock::random_seed(), 0);
+    assert_eq!(rest::cut("aé€".to_string(), 4), "aé");
+    assert_eq!(rest::cut("aé€".to_string(), 3), "aé");
+    assert_eq!(rest::cut("abc".to_string(), 10), "abc");
+    assert_eq!(
+        socket::js_error_text(&js_sys::Error::new("boom").into()),
+        "Error: boom"
+    );
+    assert_eq!(
+        socket::js_error_text(&JsValue::from_str("plain text")),
+        "plain text"
+    );
+    assert_eq!(socket::js_error_text(&JsValue::from_f64(3.0)), "3");
+    assert!(test_hook::wasm_memory_bytes() >= 65536.0);
+}
+
+// ---------------------------------------------------------------------------
+// Without a backend: every failure is an input, none is a panic
+// ---------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn nothing_listening_ends_offline_without_a_panic() {
+    // Port 9 (discard) on loopback: nothing listens there in the test
+    // environment, so the socket and every fetch fail at once.
+    let mut settings = Settings::defaults("http://127.0.0.1:9");
+    settings.protocol = Protocol::Native;
+    settings.poll_ms = 500;
+    let driver = Driver::new(
+        settings,
+        DriverOptions {
+            test_hook: true,
+            ..quick_options()
+        },
+    );
+    driver.start();
+    wait_until(&driver, "the mode is Offline", 10_000, |d| {
+        d.mode() == Mode::Offline
+    })
+    .await;
+    let status = driver.status().unwrap();
+    assert!(status.last_error.is_some(), "{status:#?}");
+    assert!(
+        !status.problems.is_empty(),
+        "the health panel says why: {status:#?}"
+    );
+    driver.refresh();
+    let hook =
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &JsValue::from_str("__regime")).unwrap();
+    let mode = js_sys::Reflect::get(&hook, &JsValue::from_str("mode")).unwrap();
+    assert_eq!(mode.as_string().as_deref(), Some("offline"));
+    let memory = js_sys::Reflect::get(&hook, &JsValue::from_str("wasmMemoryBytes")).unwrap();
+    let bytes = js_sys::Function::from(memory)
+        .call0(&JsValue::NULL)
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(bytes >= 65536.0);
+    driver.stop();
+}
+
+#[wasm_bindgen_test]
+async fn a_malformed_live_url_is_reported_not_thrown() {
+    let mut settings = Settings::defaults("http://127.0.0.1:9");
+    settings.protocol = Protocol::Native;
+    // Settings validation would refuse this; the driver must survive it anyway.
+    settings.ws = Some("ws://exa mple/ws".into());
+    let driver = Driver::new(settings, quick_options());
+    driver.start();
+    wait_until(&driver, "a live failure is recorded", 5000, |d| {
+        d.status()
+            .is_some_and(|s| s.retries > 0 || s.last_error.is_some())
+    })
+    .await;
+    driver.stop();
+    assert_eq!(
+        driver.open_resources(),
+        (0, 0),
+        "stop closes and aborts everything"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Live, against the demo backend
+// ---------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn plain_websocket_goes_live_and_regime_events_arrive() {
+    control("reset", "{}").await;
+    let driver = Driver::new(demo_settings(Protocol::Native), quick_options());
+    driver.start();
+    wait_until(&driver, "the plain WebSocket is Live", 10_000, |d| {
+        d.mode() == Mode::Live
+    })
+    .await;
+    let status = driver.status().unwrap();
+    assert_eq!(status.transport, Some(TransportKind::Plain));
+    assert!(status.live_url.ends_with("/ws"), "{}", status.live_url);
+
+    // The simulator sends a regime event per candle (one a second): wait
+    // for one received after going Live, which only the socket can bring
+    // (REST is not polled while Live).
+    let live_at = clock::now();
+    let frames_at_live = status.messages_total;
+    wait_until(&driver, "a live regime event arrives", 10_000, |d| {
+        d.with_connection(|c| {
+            let (symbol, tf) = c.selection().unwrap_or(("", ""));
+            c.status().messages_total > frames_at_live
+                && c.store()
+                    .snapshot(symbol, tf)
+                    .is_some_and(|s| s.received_at > live_at)
+        })
+        .unwrap_or(false)
+    })
+    .await;
+    assert_eq!(driver.mode(), Mode::Live);
+    driver.stop();
+}
+
+#[wasm_bindgen_test]
+async fn socketio_goes_live() {
+    control("reset", "{}").await;
+    let driver = Driver::new(demo_settings(Protocol::SocketIo), quick_options());
+    driver.start();
+    wait_until(&driver, "Socket.IO is Live", 10_000, |d| {
+        d.mode() == Mode::Live
+    })
+    .await;
+    let status = driver.status().unwrap();
+    assert_eq!(status.transport, Some(TransportKind::SocketIo));
+    assert!(
+        status
+            .live_url
+            .contains("/socket.io/?EIO=4&transport=websocket"),
+        "{}",
+        status.live_url
+    );
+    let frames = status.messages_total;
+    wait_until(&driver, "Socket.IO events arrive", 10_000, |d| {
+        d.status().is_some_and(|s| s.messages_total > frames + 1)
+    })
+    .await;
+    driver.stop();
+}
+
+#[wasm_bindgen_test]
+async fn auto_finds_a_live_transport() {
+    control("reset", "{}").await;
+    let driver = Driver::new(demo_settings(Protocol::Auto), quick_options());
+    driver.start();
+    wait_until(&driver, "protocol=auto is Live", 15_000, |d| {
+        d.mode() == Mode::Live
+    })
+    .await;
+    driver.stop();
+}
+
+#[wasm_bindgen_test]
+async fn losing_the_live_side_falls_back_to_api_and_recovers_every_signal() {
+    control("reset", "{}").await;
+    // A steady stream of signals, so that some arrive while the live side
+    // is down and must come back through REST, each exactly once.
+    control("faults", r#"{"signalsPerSec":10}"#).await;
+    let driver = Driver::new(demo_settings(Protocol::Native), quick_options());
+    driver.start();
+    wait_until(&driver, "Live", 10_000, |d| d.mode() == Mode::Live).await;
+    let held_before = signal_ids(&driver).last().copied();
+    wait_until(&driver, "live signals arrive", 10_000, |d| {
+        signal_ids(d).last().copied() > held_before
+    })
+    .await;
+
+    control("faults", r#"{"liveEnabled":false}"#).await;
+    wait_until(&driver, "the page falls back to API mode", 15_000, |d| {
+        d.mode() == Mode::Api
+    })
+    .await;
+    let in_api = signal_ids(&driver).last().copied();
+    wait_until(
+        &driver,
+        "signals keep coming by REST polling",
+        10_000,
+        |d| signal_ids(d).last().copied() > in_api,
+    )
+    .await;
+
+    control("faults", r#"{"liveEnabled":true}"#).await;
+    wait_until(&driver, "Live again", 15_000, |d| d.mode() == Mode::Live).await;
+    let back_live = signal_ids(&driver).last().copied();
+    wait_until(&driver, "live signals after recovery", 10_000, |d| {
+        signal_ids(d).last().copied() > back_live
+    })
+    .await;
+    control("reset", "{}").await;
+
+    let ids = signal_ids(&driver);
+    let first = *ids.first().expect("signals were stored");
+    let last = *ids.last().unwrap();
+    let mut sorted = ids.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), ids.len(), "no id is held twice");
+    // The store keeps the newest 500; everything from the first one held
+    // to the last is there: none lost across the fallback and recovery.
+    assert_eq!(
+        ids.len() as u64,
+        last - first + 1,
+        "ids {first}..={last} all present: {ids:?}"
+    );
+    let status = driver.status().unwrap();
+    assert!(
+        status.retries == 0 || status.mode == Mode::Live,
+        "{status:#?}"
+    );
+    driver.stop();
+}
+
+#[wasm_bindgen_test]
+async fn selecting_another_symbol_fetches_it_and_writes_the_url() {
+    control("reset", "{}").await;
+    let driver = Driver::new(
+        demo_settings(Protocol::Native),
+        DriverOptions {
+            write_url: true,
+            ..quick_options()
+        },
+    );
+    driver.start();
+    wait_until(&driver, "the symbol list is known", 10_000, |d| {
+        d.with_connection(|c| c.store().symbols().len() >= 2)
+            .unwrap_or(false)
+    })
+    .await;
+    let (symbol, tf) = driver
+        .with_connection(|c| {
+            let info = &c.store().symbols()[1];
+            (
+                info.symbol.clone(),
+                info.timeframes.first().cloned().unwrap_or_default(),
+            )
+        })
+        .unwrap();
+    driver.select(&symbol, &tf);
+    wait_until(
+        &driver,
+        "the new selection's snapshot arrives",
+        10_000,
+        |d| {
+            d.with_connection(|c| c.store().snapshot(&symbol, &tf).is_some())
+                .unwrap_or(false)
+        },
+    )
+    .await;
+    let frame = driver.refresh().expect("a frame");
+    assert_eq!(frame.selection, Some((symbol.clone(), tf.clone())));
+    let search = web_sys::window().unwrap().location().search().unwrap();
+    assert!(search.contains(&format!("symbol={symbol}")), "{search}");
+    assert!(search.contains(&format!("tf={tf}")), "{search}");
+    driver.stop();
+}
