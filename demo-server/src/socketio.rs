@@ -33,7 +33,7 @@ use socketioxide::extract::{Data, SocketRef, State};
 use socketioxide::layer::SocketIoLayer;
 use socketioxide::SocketIo;
 use socketioxide_core::adapter::{
-    BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, SocketEmitter,
+    BroadcastFlags, BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, SocketEmitter,
 };
 use socketioxide_core::packet::{Packet, PacketData};
 use socketioxide_core::{Str, Value};
@@ -233,6 +233,8 @@ pub async fn run_forwarder(st: AppState) {
         let rooms = target_rooms(&frame.topic);
         for adapter in st.sio_registry.live() {
             let mut opts = BroadcastOptions::default();
+            // Without rooms, the Broadcast flag means "every socket of the namespace".
+            opts.add_flag(BroadcastFlags::Broadcast);
             for r in &rooms {
                 opts.rooms.push(r.clone().into());
             }
