@@ -1,1 +1,52 @@
 //! Components: each only draws what the connection hook gives it (issue #6).
+//!
+//! The hook's state arrives as one `Copy` handle,
+//! [`UseConnectionReturn`](crate::connection::UseConnectionReturn), read from
+//! context by [`conn`]; page preferences (theme, sound, notifications) are a
+//! second small handle, [`prefs::Prefs`]. The logic that deserves tests lives
+//! in plain modules: [`format`] (every number and time on the page),
+//! [`toast_queue`] (which alerts are on screen) and the geometry functions
+//! of [`sparkline`].
+
+pub mod badge;
+pub mod format;
+pub mod header;
+pub mod health_panel;
+pub mod history_chart;
+pub mod overview;
+pub mod panic;
+pub mod prefs;
+pub mod regime_widget;
+pub mod signals_list;
+pub mod sparkline;
+pub mod states;
+pub mod toast_queue;
+pub mod toasts;
+
+use crate::connection::UseConnectionReturn;
+
+/// The connection handle from context: the real hook's in the app (App
+/// calls `provide_connection()` first), a hand-made one in the component
+/// tests.
+pub fn conn() -> UseConnectionReturn {
+    crate::connection::use_connection()
+}
+
+/// What `Date.getTimezoneOffset()` answers for the instant `ms` (UTC minus
+/// local time, minutes), so that times show in the trader's own zone.
+pub fn tz_offset_min(ms: i64) -> i32 {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i32
+}
+
+/// `performance.now()` in ms, the clock the hook's `received_at` uses.
+pub fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// The wall clock, ms since the Unix epoch.
+pub fn wall_now() -> i64 {
+    js_sys::Date::now() as i64
+}

@@ -1,0 +1,448 @@
+//! The history chart: close price over regime shading, and ADX in a lower
+//! pane with its 20 and 25 lines, drawn with plotters on a canvas.
+//!
+//! The canvas's pixel size follows its CSS size times `devicePixelRatio`
+//! (crisp on high-DPI screens); it redraws when its box resizes
+//! (`ResizeObserver`), when the history changes and when the theme
+//! changes. "Save PNG" downloads exactly what is drawn.
+
+use leptos::html;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use regime_core::model::{Regime, RegimePoint};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::format;
+use super::prefs::use_prefs;
+use super::states::{EmptyState, Skeleton};
+use super::{conn, tz_offset_min};
+
+/// The colours of one theme, matching the stylesheet's.
+#[derive(Clone, Copy)]
+pub struct Palette {
+    pub bg: RGBColor,
+    pub grid: RGBColor,
+    pub axis: RGBColor,
+    pub text: RGBColor,
+    pub close: RGBColor,
+    pub adx: RGBColor,
+    pub th20: RGBColor,
+    pub th25: RGBColor,
+    pub band_alpha: f64,
+}
+
+impl Palette {
+    pub const DARK: Palette = Palette {
+        bg: RGBColor(0x12, 0x16, 0x1f),
+        grid: RGBColor(0x22, 0x29, 0x36),
+        axis: RGBColor(0x3a, 0x44, 0x55),
+        text: RGBColor(0x8b, 0x95, 0xa7),
+        close: RGBColor(0xe6, 0xea, 0xf0),
+        adx: RGBColor(0x6c, 0xb6, 0xff),
+        th20: RGBColor(0x8a, 0x7a, 0x3c),
+        th25: RGBColor(0xd9, 0xa4, 0x41),
+        band_alpha: 0.16,
+    };
+    pub const LIGHT: Palette = Palette {
+        bg: RGBColor(0xff, 0xff, 0xff),
+        grid: RGBColor(0xe8, 0xeb, 0xf0),
+        axis: RGBColor(0xc4, 0xca, 0xd4),
+        text: RGBColor(0x5a, 0x64, 0x75),
+        close: RGBColor(0x1b, 0x22, 0x2e),
+        adx: RGBColor(0x1f, 0x6f, 0xd1),
+        th20: RGBColor(0xc9, 0xa5, 0x5a),
+        th25: RGBColor(0xb7, 0x79, 0x1f),
+        band_alpha: 0.14,
+    };
+}
+
+/// The shading colour of a regime (the same hues as the labels).
+pub fn regime_rgb(r: &Regime) -> RGBColor {
+    match r {
+        Regime::TrendUp => RGBColor(0x2e, 0xbd, 0x85),
+        Regime::TrendDown => RGBColor(0xf0, 0x5a, 0x5a),
+        Regime::Range => RGBColor(0x5b, 0x8d, 0xef),
+        Regime::Volatile => RGBColor(0xe8, 0xa3, 0x3d),
+        Regime::Trend => RGBColor(0x2a, 0xb7, 0xb7),
+        Regime::Other(_) => RGBColor(0x8b, 0x95, 0xa7),
+    }
+}
+
+/// Runs of equal regimes as (from index, to index inclusive).
+pub fn regime_runs(points: &[RegimePoint]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=points.len() {
+        if i == points.len() || points[i].regime != points[start].regime {
+            if i > start {
+                runs.push((start, i - 1));
+            }
+            start = i;
+        }
+    }
+    runs
+}
+
+/// The min and max of the finite values, padded by 5 % (or by 1 when flat).
+pub fn padded_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc: Option<(f64, f64)>, v| {
+            Some(acc.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+        })?;
+    let pad = if hi > lo {
+        (hi - lo) * 0.05
+    } else {
+        lo.abs().max(1.0) * 0.01
+    };
+    Some((lo - pad, hi + pad))
+}
+
+/// The file name of a saved chart: `regime-BTCUSDT-1h-20251009T130000Z.png`.
+pub fn png_name(symbol: &str, timeframe: &str, wall_ms: i64) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!(
+        "regime-{}-{}-{}.png",
+        clean(symbol),
+        clean(timeframe),
+        format::file_stamp(wall_ms)
+    )
+}
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Draws the whole chart on the canvas, whose pixel size is already set.
+pub fn draw(
+    canvas: &web_sys::HtmlCanvasElement,
+    points: &[RegimePoint],
+    pal: &Palette,
+    dpr: f64,
+) -> DrawResult {
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&pal.bg)?;
+    let (_, h) = root.dim_in_pixel();
+    if points.len() < 2 || h < 40 {
+        return Ok(());
+    }
+    let px = |v: f64| -> u32 { (v * dpr).round().max(1.0) as u32 };
+    let font = |size: f64| ("system-ui, sans-serif", size * dpr).into_font();
+    let label_font = font(11.0).color(&pal.text);
+
+    // Time runs as f64 epoch ms: plotters' integer ranges overflow while
+    // picking tick marks for values this large.
+    let t = |p: &RegimePoint| p.timestamp.millis() as f64;
+    let x0 = t(&points[0]);
+    let x1 = t(&points[points.len() - 1]).max(x0 + 1.0);
+    let half = (x1 - x0) / (2.0 * (points.len() as f64 - 1.0));
+    let span_days = (x1 - x0) / 86_400_000.0;
+    let x_label = move |x: &f64| {
+        let ms = x.round() as i64;
+        let off = tz_offset_min(ms);
+        if span_days > 2.0 {
+            // Month-day for long spans, read in the trader's own zone.
+            let local =
+                format::utc_iso(regime_core::model::Timestamp(ms - i64::from(off) * 60_000));
+            format!("{} {}", &local[5..10], &local[11..16])
+        } else {
+            format::local_hm(ms, off)
+        }
+    };
+
+    let (upper, lower) = root.split_vertically((f64::from(h) * 0.68) as u32);
+    let right_axis = px(70.0);
+
+    // Upper pane: close over regime shading.
+    let (lo, hi) = padded_range(points.iter().filter_map(|p| p.close)).unwrap_or((0.0, 1.0));
+    let mut top = ChartBuilder::on(&upper)
+        .margin_top(px(22.0))
+        .margin_left(px(8.0))
+        .margin_right(px(4.0))
+        .set_label_area_size(LabelAreaPosition::Right, right_axis)
+        .build_cartesian_2d(x0 - half..x1 + half, lo..hi)?;
+    top.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(5)
+        .y_label_formatter(&|v| format::price(*v))
+        .light_line_style(pal.bg)
+        .bold_line_style(pal.grid)
+        .axis_style(pal.axis)
+        .label_style(label_font.clone())
+        .draw()?;
+    let runs = regime_runs(points);
+    top.draw_series(runs.iter().map(|(a, b)| {
+        let colour = regime_rgb(&points[*a].regime).mix(pal.band_alpha);
+        let xa = t(&points[*a]) - half;
+        let xb = t(&points[*b]) + half;
+        Rectangle::new([(xa, lo), (xb, hi)], colour.filled())
+    }))?;
+    top.draw_series(LineSeries::new(
+        points
+            .iter()
+            .filter_map(|p| p.close.filter(|c| c.is_finite()).map(|c| (t(p), c))),
+        pal.close.stroke_width(px(1.5)),
+    ))?;
+
+    // Lower pane: ADX with the 20 and 25 thresholds.
+    let adx_max = points
+        .iter()
+        .map(|p| p.adx)
+        .filter(|v| v.is_finite())
+        .fold(40.0_f64, f64::max)
+        .min(100.0)
+        + 5.0;
+    let mut bottom = ChartBuilder::on(&lower)
+        .margin_top(px(18.0))
+        .margin_left(px(8.0))
+        .margin_right(px(4.0))
+        .margin_bottom(px(4.0))
+        .set_label_area_size(LabelAreaPosition::Right, right_axis)
+        .set_label_area_size(LabelAreaPosition::Bottom, px(22.0))
+        .build_cartesian_2d(x0 - half..x1 + half, 0.0..adx_max)?;
+    bottom
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(6)
+        .y_labels(4)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .light_line_style(pal.bg)
+        .bold_line_style(pal.grid)
+        .axis_style(pal.axis)
+        .label_style(label_font.clone())
+        .draw()?;
+    for (level, colour) in [(20.0, pal.th20), (25.0, pal.th25)] {
+        bottom.draw_series(DashedLineSeries::new(
+            [(x0 - half, level), (x1 + half, level)],
+            px(4.0),
+            px(4.0),
+            colour.stroke_width(px(1.0)),
+        ))?;
+    }
+    bottom.draw_series(LineSeries::new(
+        points
+            .iter()
+            .filter(|p| p.adx.is_finite())
+            .map(|p| (t(p), p.adx)),
+        pal.adx.stroke_width(px(1.5)),
+    ))?;
+
+    // Pane titles, top left.
+    let title = font(11.0).color(&pal.text);
+    root.draw(&Text::new(
+        "Close",
+        (px(10.0) as i32, px(6.0) as i32),
+        title.clone(),
+    ))?;
+    let lower_top = (f64::from(h) * 0.68) as i32;
+    root.draw(&Text::new(
+        "ADX  ·  20 / 25",
+        (px(10.0) as i32, lower_top + px(3.0) as i32),
+        title,
+    ))?;
+    root.present()?;
+    Ok(())
+}
+
+/// Downloads the canvas as a PNG with a file name that says what it is.
+fn save_png(canvas: &web_sys::HtmlCanvasElement, name: &str) -> Result<(), JsValue> {
+    let url = canvas.to_data_url_with_type("image/png")?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a")?.dyn_into()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_hidden(true);
+    let body = doc.body().ok_or("no body")?;
+    body.append_child(&a)?;
+    a.click();
+    body.remove_child(&a)?;
+    Ok(())
+}
+
+#[component]
+pub fn HistoryChart() -> impl IntoView {
+    let c = conn();
+    let prefs = use_prefs();
+    let canvas_ref = NodeRef::<html::Canvas>::new();
+    let box_ref = NodeRef::<html::Div>::new();
+    // The canvas box's CSS size and the device pixel ratio.
+    let size = RwSignal::new((0.0_f64, 0.0_f64, 1.0_f64));
+
+    let measure = move || {
+        if let Some(el) = box_ref.get_untracked() {
+            let dpr = web_sys::window()
+                .map_or(1.0, |w| w.device_pixel_ratio())
+                .max(1.0);
+            let next = (
+                f64::from(el.client_width()),
+                f64::from(el.client_height()),
+                dpr,
+            );
+            if size.get_untracked() != next {
+                size.set(next);
+            }
+        }
+    };
+
+    // Watch the box: a resized window, a rotated phone, a changed grid.
+    let observer = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>);
+    box_ref.on_load(move |el| {
+        let cb = Closure::<dyn FnMut()>::new(measure);
+        if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+            ro.observe(&el);
+            observer.set_value(Some((ro, cb)));
+        }
+        measure();
+    });
+    on_cleanup(move || {
+        observer.try_update_value(|o| {
+            if let Some((ro, _)) = o.take() {
+                ro.disconnect();
+            }
+        });
+    });
+
+    let failed = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let (w, h, dpr) = size.get();
+        let light = prefs.is_light();
+        let Some(canvas) = canvas_ref.get() else {
+            return;
+        };
+        if w < 1.0 || h < 1.0 {
+            return;
+        }
+        let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+        if canvas.width() != pw || canvas.height() != ph {
+            canvas.set_width(pw);
+            canvas.set_height(ph);
+        }
+        let pal = if light { Palette::LIGHT } else { Palette::DARK };
+        let result = c.history.with(|pts| draw(&canvas, pts, &pal, dpr));
+        failed.set(result.err().map(|e| e.to_string()));
+    });
+
+    let save = move |_| {
+        if let Some(canvas) = canvas_ref.get_untracked() {
+            let (s, t) = c.selection.get_untracked();
+            let _ = save_png(&canvas, &png_name(&s, &t, super::wall_now()));
+        }
+    };
+    let count = move || c.history.with(|h| h.len());
+
+    view! {
+        <section class="card chart-card" aria-labelledby="chart-title">
+            <div class="card-head">
+                <h2 id="chart-title" class="card-title">"History"</h2>
+                <span class="count num">
+                    {move || match count() {
+                        0 => String::new(),
+                        n => format!("{n} candles"),
+                    }}
+                </span>
+                <button
+                    type="button"
+                    class="btn btn-small"
+                    data-testid="save-png"
+                    title="Download the chart as a PNG image"
+                    disabled=move || count() < 2
+                    on:click=save
+                >
+                    "Save PNG"
+                </button>
+            </div>
+            <div class="chart-box" node_ref=box_ref>
+                <canvas
+                    node_ref=canvas_ref
+                    data-testid="history-chart"
+                    role="img"
+                    aria-label=move || {
+                        let (s, t) = c.selection.get();
+                        format!("{s} {t}: close price with regime shading, and ADX with the 20 and 25 lines")
+                    }
+                ></canvas>
+                {move || {
+                    if count() >= 2 {
+                        ().into_any()
+                    } else if c.loading.get() {
+                        view! { <div class="chart-overlay"><Skeleton lines=6 /></div> }.into_any()
+                    } else {
+                        view! {
+                            <div class="chart-overlay">
+                                <EmptyState text="No history yet for this market." />
+                            </div>
+                        }
+                            .into_any()
+                    }
+                }}
+                {move || failed.get().map(|e| view! { <p class="chart-error">{format!("The chart could not be drawn: {e}")}</p> })}
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regime_core::model::Timestamp;
+
+    fn pt(t: i64, r: Regime) -> RegimePoint {
+        RegimePoint {
+            timestamp: Timestamp(t),
+            regime: r,
+            adx: 20.0,
+            atr_pct: 0.01,
+            close: Some(1.0),
+        }
+    }
+
+    #[test]
+    fn runs_of_regimes() {
+        let p = [
+            pt(0, Regime::Range),
+            pt(1, Regime::Range),
+            pt(2, Regime::TrendUp),
+            pt(3, Regime::Range),
+        ];
+        assert_eq!(regime_runs(&p), vec![(0, 1), (2, 2), (3, 3)]);
+        assert!(regime_runs(&[]).is_empty());
+    }
+
+    #[test]
+    fn ranges_are_padded_and_ignore_non_finite() {
+        assert_eq!(
+            padded_range([10.0, 20.0, f64::NAN].into_iter()),
+            Some((9.5, 20.5))
+        );
+        assert_eq!(padded_range([100.0].into_iter()), Some((99.0, 101.0)));
+        assert_eq!(padded_range(std::iter::empty()), None);
+    }
+
+    #[test]
+    fn png_names_say_what_and_when() {
+        assert_eq!(
+            png_name("BTCUSDT", "1h", 1_760_014_800_000),
+            "regime-BTCUSDT-1h-20251009T130000Z.png"
+        );
+        assert_eq!(
+            png_name("BTC/USD", "1h", 0),
+            "regime-BTC_USD-1h-19700101T000000Z.png"
+        );
+    }
+}

@@ -1,0 +1,211 @@
+//! The trading signals, newest first, filterable by symbol and side. Rows
+//! are keyed by signal id, so a new signal adds one row and moves none.
+//! Everything from the backend is rendered as text.
+
+use leptos::prelude::*;
+use regime_core::model::Side;
+
+use super::conn;
+use super::format;
+use super::states::{EmptyState, Skeleton};
+use crate::connection::SignalRow;
+
+/// How long a new row stays highlighted, ms.
+pub const NEW_ROW_MS: f64 = 2000.0;
+
+/// The side filter's values: `""` (all), `long`, `short`, `flat`.
+pub fn side_matches(filter: &str, side: &Side) -> bool {
+    filter.is_empty() || side.as_str() == filter
+}
+
+/// The symbol filter: `""` is all.
+pub fn symbol_matches(filter: &str, symbol: &str) -> bool {
+    filter.is_empty() || filter == symbol
+}
+
+/// The CSS class of a side.
+pub fn side_class(side: &Side) -> &'static str {
+    match side {
+        Side::Long => "side side-long",
+        Side::Short => "side side-short",
+        Side::Flat => "side side-flat",
+        Side::Other(_) => "side side-other",
+    }
+}
+
+#[component]
+pub fn SignalsList() -> impl IntoView {
+    let c = conn();
+    let symbol_filter = RwSignal::new(String::new());
+    let side_filter = RwSignal::new(String::new());
+
+    let filtered = Memo::new(move |_| {
+        let sym = symbol_filter.get();
+        let side = side_filter.get();
+        c.signals.with(|rows| {
+            rows.iter()
+                .filter(|r| {
+                    symbol_matches(&sym, &r.signal.symbol) && side_matches(&side, &r.signal.side)
+                })
+                .cloned()
+                .collect::<Vec<SignalRow>>()
+        })
+    });
+
+    // The symbol filter offers every listed symbol and any that a signal
+    // named, in a stable order.
+    let filter_symbols = move || {
+        let mut names: Vec<String> = c
+            .symbols
+            .with(|s| s.iter().map(|i| i.symbol.clone()).collect());
+        c.signals.with(|rows| {
+            for r in rows {
+                if !names.contains(&r.signal.symbol) {
+                    names.push(r.signal.symbol.clone());
+                }
+            }
+        });
+        names
+    };
+
+    let total = move || c.signals.with(|s| s.len());
+    let shown = move || filtered.with(|f| f.len());
+
+    view! {
+        <section class="card signals-card" data-testid="signals-list" aria-labelledby="signals-title">
+            <div class="card-head">
+                <h2 id="signals-title" class="card-title">"Signals"</h2>
+                <span class="count num" aria-live="off">
+                    {move || {
+                        if shown() == total() { format!("{}", total()) } else { format!("{} of {}", shown(), total()) }
+                    }}
+                </span>
+                <div class="filters">
+                    <label>
+                        <span class="sr-only">"Filter by symbol"</span>
+                        <select
+                            data-testid="signal-filter-symbol"
+                            prop:value=move || symbol_filter.get()
+                            on:change=move |ev| symbol_filter.set(event_target_value(&ev))
+                        >
+                            <option value="">"All symbols"</option>
+                            {move || {
+                                filter_symbols()
+                                    .into_iter()
+                                    .map(|s| {
+                                        let selected = symbol_filter.get_untracked() == s;
+                                        view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
+                                    })
+                                    .collect_view()
+                            }}
+                        </select>
+                    </label>
+                    <label>
+                        <span class="sr-only">"Filter by side"</span>
+                        <select
+                            data-testid="signal-filter-side"
+                            prop:value=move || side_filter.get()
+                            on:change=move |ev| side_filter.set(event_target_value(&ev))
+                        >
+                            <option value="">"All sides"</option>
+                            <option value="long">"Long"</option>
+                            <option value="short">"Short"</option>
+                            <option value="flat">"Flat"</option>
+                        </select>
+                    </label>
+                </div>
+            </div>
+            <div class="signals-scroll">
+                <table class="signals">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Time"</th>
+                            <th scope="col">"Symbol"</th>
+                            <th scope="col">"TF"</th>
+                            <th scope="col">"Side"</th>
+                            <th scope="col" class="r">"Price"</th>
+                            <th scope="col">"Strategy"</th>
+                            <th scope="col" class="r">"Conf."</th>
+                            <th scope="col">"Note"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For
+                            each=move || filtered.get()
+                            key=|row| row.signal.id
+                            children=move |row| view! { <SignalRowView row=row /> }
+                        />
+                    </tbody>
+                </table>
+                {move || {
+                    if total() == 0 && c.loading.get() {
+                        view! { <Skeleton lines=5 /> }.into_any()
+                    } else if total() == 0 {
+                        view! {
+                            <EmptyState text="No signals yet. New signals appear here as the backend sends them." />
+                        }
+                            .into_any()
+                    } else if shown() == 0 {
+                        view! { <EmptyState text="No signals match this filter." /> }.into_any()
+                    } else {
+                        ().into_any()
+                    }
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// One signal. Its fields never change (a signal is immutable by id); only
+/// the "new" highlight fades.
+#[component]
+fn SignalRowView(row: SignalRow) -> impl IntoView {
+    let c = conn();
+    let s = row.signal;
+    let received_at = row.received_at;
+    let ms = s.timestamp.millis();
+    let is_new = move || c.now.get() - received_at < NEW_ROW_MS;
+    let side_text = s.side.as_str().to_string();
+    view! {
+        <tr
+            class="signal-row"
+            class:is-new=is_new
+            data-testid="signal-row"
+            data-id=s.id.to_string()
+            data-side=side_text.clone()
+        >
+            <td class="num muted" data-testid="signal-time" title=format::utc_iso(s.timestamp)>
+                {format::local_hms(ms, super::tz_offset_min(ms))}
+            </td>
+            <td class="sym" data-testid="signal-symbol">{s.symbol.clone()}</td>
+            <td class="muted" data-testid="signal-tf">{s.timeframe.clone()}</td>
+            <td data-testid="signal-side">
+                <span class=side_class(&s.side)>{side_text.clone()}</span>
+            </td>
+            <td class="num r" data-testid="signal-price" data-value=s.price.to_string()>
+                {format::price(s.price)}
+            </td>
+            <td class="strategy" data-testid="signal-strategy">{format::text_or_dash(s.strategy.as_deref())}</td>
+            <td class="num r" data-testid="signal-confidence">{format::confidence(s.confidence)}</td>
+            <td class="note" data-testid="signal-note" title=s.note.clone().unwrap_or_default()>
+                {format::text_or_dash(s.note.as_deref())}
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters() {
+        assert!(side_matches("", &Side::Short));
+        assert!(side_matches("long", &Side::Long));
+        assert!(!side_matches("long", &Side::Flat));
+        assert!(!side_matches("long", &Side::Other("hold".into())));
+        assert!(symbol_matches("", "ETHUSDT"));
+        assert!(!symbol_matches("BTCUSDT", "ETHUSDT"));
+        assert_eq!(side_class(&Side::Other("x".into())), "side side-other");
+    }
+}

@@ -1,0 +1,261 @@
+//! The regime-alert toasts as plain data: which are on screen, which wait,
+//! when each goes away, and how often a sound or a desktop notification may
+//! interrupt the trader. The toast component only draws this.
+
+use std::collections::{HashSet, VecDeque};
+
+use regime_core::model::RegimeAlert;
+
+use super::format::alert_text;
+
+/// One toast: an alert, its text, and when it arrived (ms, any clock).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    /// The key for keyed rendering and for dismissal: the alert id.
+    pub key: u64,
+    pub text: String,
+    /// The backend's optional free text, shown as text under the line.
+    pub message: Option<String>,
+    /// The regime the market went to, for the toast's colour.
+    pub to_class: &'static str,
+    pub arrived_at: f64,
+}
+
+/// The toast queue. Newest first; at most `max_visible` on screen, the
+/// rest counted; each goes away `ttl_ms` after it arrived or when dismissed.
+#[derive(Clone, Debug)]
+pub struct ToastQueue {
+    items: VecDeque<Toast>,
+    /// The last `fresh_alerts` generation taken in.
+    generation: u64,
+    /// Alert ids already toasted, so a batch seen twice toasts once.
+    seen: HashSet<u64>,
+    seen_order: VecDeque<u64>,
+    max_visible: usize,
+    ttl_ms: f64,
+}
+
+impl ToastQueue {
+    /// Toasts on screen at once. Defaults to 3.
+    pub const MAX_VISIBLE: usize = 3;
+    /// How long a toast stays. Defaults to 8 s.
+    pub const TTL_MS: f64 = 8000.0;
+    /// Waiting toasts kept at most (a flood must not grow memory).
+    pub const MAX_QUEUED: usize = 100;
+    /// Alert ids remembered for de-duplication.
+    const SEEN_CAP: usize = 1000;
+
+    pub fn new() -> Self {
+        Self::with_limits(Self::MAX_VISIBLE, Self::TTL_MS)
+    }
+
+    pub fn with_limits(max_visible: usize, ttl_ms: f64) -> Self {
+        ToastQueue {
+            items: VecDeque::new(),
+            generation: 0,
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
+            max_visible,
+            ttl_ms,
+        }
+    }
+
+    /// Takes in a `fresh_alerts` batch. A generation already taken in is
+    /// ignored; an alert id already toasted is ignored. Answers how many
+    /// toasts were added (for sound and notification).
+    pub fn ingest(&mut self, generation: u64, alerts: &[RegimeAlert], now: f64) -> Vec<Toast> {
+        if generation <= self.generation && generation != 0 {
+            return Vec::new();
+        }
+        self.generation = generation;
+        let mut added = Vec::new();
+        for a in alerts {
+            if !self.seen.insert(a.id) {
+                continue;
+            }
+            self.seen_order.push_back(a.id);
+            if self.seen_order.len() > Self::SEEN_CAP {
+                if let Some(old) = self.seen_order.pop_front() {
+                    self.seen.remove(&old);
+                }
+            }
+            let toast = Toast {
+                key: a.id,
+                text: alert_text(a),
+                message: a.message.clone().filter(|m| !m.trim().is_empty()),
+                to_class: super::format::regime_class(&a.to),
+                arrived_at: now,
+            };
+            self.items.push_front(toast.clone());
+            added.push(toast);
+        }
+        self.items.truncate(Self::MAX_QUEUED);
+        added
+    }
+
+    /// Drops toasts older than the time to live. Answers whether any went.
+    pub fn expire(&mut self, now: f64) -> bool {
+        let before = self.items.len();
+        let ttl = self.ttl_ms;
+        self.items.retain(|t| now - t.arrived_at < ttl);
+        self.items.len() != before
+    }
+
+    /// Closes one toast.
+    pub fn dismiss(&mut self, key: u64) {
+        self.items.retain(|t| t.key != key);
+    }
+
+    /// Closes every toast.
+    pub fn clear(&mut self) {
+        self.items.clear();
+    }
+
+    /// The toasts on screen, newest first.
+    pub fn visible(&self) -> Vec<Toast> {
+        self.items.iter().take(self.max_visible).cloned().collect()
+    }
+
+    /// How many wait behind the visible ones.
+    pub fn hidden(&self) -> usize {
+        self.items.len().saturating_sub(self.max_visible)
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// When the oldest toast expires, for the next timer.
+    pub fn next_expiry(&self) -> Option<f64> {
+        self.items
+            .iter()
+            .map(|t| t.arrived_at + self.ttl_ms)
+            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))))
+    }
+}
+
+impl Default for ToastQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Lets an interruption (a beep, a desktop notification) through at most
+/// once per interval.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimiter {
+    interval_ms: f64,
+    last: Option<f64>,
+}
+
+impl RateLimiter {
+    /// One sound or notification per 10 s at most.
+    pub const ALERT_INTERVAL_MS: f64 = 10_000.0;
+
+    pub fn new(interval_ms: f64) -> Self {
+        RateLimiter {
+            interval_ms,
+            last: None,
+        }
+    }
+
+    /// True (and remembers `now`) when enough time has passed.
+    pub fn allow(&mut self, now: f64) -> bool {
+        match self.last {
+            Some(t) if now - t < self.interval_ms && now >= t => false,
+            _ => {
+                self.last = Some(now);
+                true
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regime_core::model::{Regime, Timestamp};
+
+    fn alert(id: u64) -> RegimeAlert {
+        RegimeAlert {
+            id,
+            symbol: "BTCUSDT".into(),
+            timeframe: "1h".into(),
+            from: Regime::Range,
+            to: Regime::TrendUp,
+            adx: 27.1,
+            atr_pct: None,
+            timestamp: Timestamp(0),
+            message: Some("ADX crossed 25".into()),
+        }
+    }
+
+    #[test]
+    fn a_batch_becomes_toasts_newest_first_with_the_rest_counted() {
+        let mut q = ToastQueue::new();
+        let added = q.ingest(1, &[alert(1), alert(2), alert(3), alert(4), alert(5)], 0.0);
+        assert_eq!(added.len(), 5);
+        let keys: Vec<u64> = q.visible().iter().map(|t| t.key).collect();
+        assert_eq!(keys, vec![5, 4, 3]);
+        assert_eq!(q.hidden(), 2);
+        assert_eq!(
+            q.visible()[0].text,
+            "BTCUSDT 1h: range → trend up · ADX 27.1"
+        );
+        assert_eq!(q.visible()[0].to_class, "regime-trend-up");
+    }
+
+    #[test]
+    fn the_same_generation_or_alert_toasts_once() {
+        let mut q = ToastQueue::new();
+        assert_eq!(q.ingest(1, &[alert(1)], 0.0).len(), 1);
+        assert_eq!(q.ingest(1, &[alert(1)], 0.0).len(), 0);
+        // A later batch that repeats an old alert adds only the new one.
+        assert_eq!(q.ingest(2, &[alert(1), alert(2)], 0.0).len(), 1);
+        assert_eq!(q.len(), 2);
+        // Generation 0 is the hook's empty start: nothing to take in.
+        assert_eq!(q.ingest(0, &[], 0.0).len(), 0);
+    }
+
+    #[test]
+    fn toasts_expire_after_eight_seconds_and_can_be_dismissed() {
+        let mut q = ToastQueue::new();
+        q.ingest(1, &[alert(1)], 0.0);
+        q.ingest(2, &[alert(2)], 3000.0);
+        assert_eq!(q.next_expiry(), Some(8000.0));
+        assert!(!q.expire(7999.0));
+        assert!(q.expire(8000.0));
+        assert_eq!(
+            q.visible().iter().map(|t| t.key).collect::<Vec<_>>(),
+            vec![2]
+        );
+        q.dismiss(2);
+        assert!(q.is_empty());
+        assert_eq!(q.next_expiry(), None);
+    }
+
+    #[test]
+    fn a_flood_stays_bounded() {
+        let mut q = ToastQueue::new();
+        let flood: Vec<RegimeAlert> = (0..5000).map(alert).collect();
+        q.ingest(1, &flood, 0.0);
+        assert_eq!(q.len(), ToastQueue::MAX_QUEUED);
+        assert_eq!(q.visible()[0].key, 4999);
+        assert!(q.seen.len() <= ToastQueue::SEEN_CAP);
+    }
+
+    #[test]
+    fn interruptions_are_rate_limited() {
+        let mut r = RateLimiter::new(RateLimiter::ALERT_INTERVAL_MS);
+        assert!(r.allow(0.0));
+        assert!(!r.allow(5000.0));
+        assert!(!r.allow(9999.0));
+        assert!(r.allow(10_000.0));
+        // A clock that went backwards (a new page origin) does not lock it.
+        assert!(r.allow(10.0));
+    }
+}
