@@ -102,6 +102,37 @@ async fn wait_until(
     }
 }
 
+thread_local! {
+    /// True while a live test holds the demo backend.
+    static BACKEND_BUSY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Exclusive use of the demo backend while it lives: live tests change its
+/// fault settings, so they must not overlap, whether or not the test runner
+/// interleaves async tests.
+struct BackendLease;
+
+impl Drop for BackendLease {
+    fn drop(&mut self) {
+        BACKEND_BUSY.with(|b| b.set(false));
+    }
+}
+
+/// Waits for the backend, resets its faults and holds it.
+async fn lease_backend() -> BackendLease {
+    let start = clock::now();
+    while BACKEND_BUSY.with(|b| b.replace(true)) {
+        assert!(
+            clock::now().saturating_sub(start) < 60_000,
+            "another live test held the demo backend for a minute (a live test that failed keeps it: see the first failure)"
+        );
+        sleep_ms(50).await;
+    }
+    let lease = BackendLease;
+    control("reset", "{}").await;
+    lease
+}
+
 /// `POST {demo}/control/{path}` with a JSON body; panics unless it answers 2xx.
 async fn control(path: &str, body: &str) {
     let url = format!("{}/control/{path}", demo_url());
@@ -252,11 +283,12 @@ fn a_selection_change_republishes_the_selection_parts() {
     let mut conn = rest_only_connection();
     let mut state = ViewState::new(500, Vec::new());
     build_frame(&mut conn, &mut state);
-    conn.select(20, "ETHUSDT", "1h");
+    // 4h: not part of the 1h overview that was fetched with the symbols.
+    conn.select(20, "BTCUSDT", "4h");
     let frame = build_frame(&mut conn, &mut state);
     assert_eq!(
         frame.selection,
-        Some(("ETHUSDT".to_string(), "1h".to_string()))
+        Some(("BTCUSDT".to_string(), "4h".to_string()))
     );
     assert_eq!(
         frame.snapshot,
@@ -267,8 +299,8 @@ fn a_selection_change_republishes_the_selection_parts() {
     answer_fetches(&mut conn, 30);
     let frame = build_frame(&mut conn, &mut state);
     assert_eq!(
-        frame.snapshot.flatten().map(|s| s.snapshot.symbol),
-        Some("ETHUSDT".to_string())
+        frame.snapshot.flatten().map(|s| s.snapshot.timeframe),
+        Some("4h".to_string())
     );
     assert_eq!(frame.loading, Some(false));
 }
@@ -382,7 +414,7 @@ async fn a_malformed_live_url_is_reported_not_thrown() {
 
 #[wasm_bindgen_test]
 async fn plain_websocket_goes_live_and_regime_events_arrive() {
-    control("reset", "{}").await;
+    let _backend = lease_backend().await;
     let driver = Driver::new(demo_settings(Protocol::Native), quick_options());
     driver.start();
     wait_until(&driver, "the plain WebSocket is Live", 10_000, |d| {
@@ -415,7 +447,7 @@ async fn plain_websocket_goes_live_and_regime_events_arrive() {
 
 #[wasm_bindgen_test]
 async fn socketio_goes_live() {
-    control("reset", "{}").await;
+    let _backend = lease_backend().await;
     let driver = Driver::new(demo_settings(Protocol::SocketIo), quick_options());
     driver.start();
     wait_until(&driver, "Socket.IO is Live", 10_000, |d| {
@@ -441,7 +473,7 @@ async fn socketio_goes_live() {
 
 #[wasm_bindgen_test]
 async fn auto_finds_a_live_transport() {
-    control("reset", "{}").await;
+    let _backend = lease_backend().await;
     let driver = Driver::new(demo_settings(Protocol::Auto), quick_options());
     driver.start();
     wait_until(&driver, "protocol=auto is Live", 15_000, |d| {
@@ -453,7 +485,7 @@ async fn auto_finds_a_live_transport() {
 
 #[wasm_bindgen_test]
 async fn losing_the_live_side_falls_back_to_api_and_recovers_every_signal() {
-    control("reset", "{}").await;
+    let _backend = lease_backend().await;
     // A steady stream of signals, so that some arrive while the live side
     // is down and must come back through REST, each exactly once.
     control("faults", r#"{"signalsPerSec":10}"#).await;
@@ -490,6 +522,12 @@ async fn losing_the_live_side_falls_back_to_api_and_recovers_every_signal() {
     control("reset", "{}").await;
 
     let ids = signal_ids(&driver);
+    console_log!(
+        "fallback and recovery: {} signals held, recovered {}, status {:?}",
+        ids.len(),
+        driver.status().map_or(0, |s| s.recovered),
+        driver.status().map(|s| (s.mode, s.retries, s.messages_total))
+    );
     let first = *ids.first().expect("signals were stored");
     let last = *ids.last().unwrap();
     let mut sorted = ids.clone();
@@ -512,7 +550,7 @@ async fn losing_the_live_side_falls_back_to_api_and_recovers_every_signal() {
 
 #[wasm_bindgen_test]
 async fn selecting_another_symbol_fetches_it_and_writes_the_url() {
-    control("reset", "{}").await;
+    let _backend = lease_backend().await;
     let driver = Driver::new(
         demo_settings(Protocol::Native),
         DriverOptions {

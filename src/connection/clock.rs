@@ -6,15 +6,20 @@
 
 use regime_core::Millis;
 
+thread_local! {
+    /// The Performance object, looked up once: `now()` runs for every live
+    /// frame, and a flood should cost one JS call per reading, not three.
+    static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+}
+
 /// `performance.now()` in fractional milliseconds; `Date.now()` where a
 /// browser has no Performance API (never seen in practice, but it costs
 /// nothing to not panic there).
 pub fn now_f64() -> f64 {
-    let performance = web_sys::window().and_then(|w| w.performance());
-    match performance {
+    PERFORMANCE.with(|p| match p {
         Some(p) => p.now(),
         None => js_sys::Date::now(),
-    }
+    })
 }
 
 /// The core's `now`: [`now_f64`] floored to whole milliseconds. Flooring
