@@ -104,7 +104,11 @@ async fn plain_client(base: String, stats: Arc<Stats>, stop: Instant) {
         if Instant::now() >= next_ping {
             id += 1;
             next_ping = Instant::now() + Duration::from_secs(5);
-            let _ = tx.send(Message::Text(format!(r#"{{"type":"ping","id":{id}}}"#).into())).await;
+            let _ = tx
+                .send(Message::Text(
+                    format!(r#"{{"type":"ping","id":{id}}}"#).into(),
+                ))
+                .await;
         }
     }
 }
@@ -153,13 +157,34 @@ async fn sio_client(base: String, stats: Arc<Stats>, stop: Instant) {
     }
 }
 
+/// The `counters` object of `GET /control/state`, as text.
+async fn control_state(http_base: &str) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = http_base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let req = format!("GET /control/state HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.ok()?;
+    let mut raw = String::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_string(&mut raw))
+        .await
+        .ok()?
+        .ok()?;
+    let body = raw.split_once("\r\n\r\n")?.1;
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    Some(v.get("counters")?.to_string())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let o = Opts::parse();
     let mut child = None;
     let base = match &o.url {
         Some(u) => {
-            let host = u.trim_start_matches("http://").split(['/', ':']).next().unwrap_or("");
+            let host = u
+                .trim_start_matches("http://")
+                .split(['/', ':'])
+                .next()
+                .unwrap_or("");
             let host = if u.contains("[::1]") { "[::1]" } else { host };
             if !["127.0.0.1", "localhost", "[::1]"].contains(&host) {
                 return Err("loopback only: --url must name 127.0.0.1, localhost or [::1]".into());
@@ -168,7 +193,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         None => {
             let bin = o.server_bin.clone().unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/server/demo-server")
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../target/server/demo-server")
             });
             let mut c = tokio::process::Command::new(&bin)
                 .args(["--port", "0", "--bind", "127.0.0.1", "--speed", &o.speed.to_string(), "--control"])
@@ -179,15 +205,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .spawn()
                 .map_err(|e| format!("cannot start {}: {e} (build it: cargo build --profile server -p demo-server)", bin.display()))?;
             let mut lines = BufReader::new(c.stdout.take().unwrap()).lines();
-            let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await??.ok_or("no stdout line")?;
-            let url = line.strip_prefix("listening on ").ok_or("unexpected first line")?.to_string();
+            let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+                .await??
+                .ok_or("no stdout line")?;
+            let url = line
+                .strip_prefix("listening on ")
+                .ok_or("unexpected first line")?
+                .to_string();
             child = Some(c);
             url.replacen("http://", "ws://", 1)
         }
     };
     let pid = child.as_ref().and_then(|c| c.id());
     let http_base = base.replacen("ws://", "http://", 1);
-    eprintln!("server {http_base} (pid {pid:?}); {} clients for {} s", o.clients, o.secs);
+    eprintln!(
+        "server {http_base} (pid {pid:?}); {} clients for {} s",
+        o.clients, o.secs
+    );
 
     if o.flood > 0.0 {
         // a raw POST, to keep this tool free of an HTTP client dependency
@@ -222,20 +256,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     // wait for the connections, then measure exactly `secs`
-    while stats.connected.load(Ordering::Relaxed) + stats.connect_failed.load(Ordering::Relaxed) < o.clients as u64
+    while stats.connected.load(Ordering::Relaxed) + stats.connect_failed.load(Ordering::Relaxed)
+        < o.clients as u64
         && Instant::now() < connect_deadline
     {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let connected = stats.connected.load(Ordering::Relaxed);
-    eprintln!("{connected} connected in {:.1} s", t_connect.elapsed().as_secs_f64());
+    eprintln!(
+        "{connected} connected in {:.1} s",
+        t_connect.elapsed().as_secs_f64()
+    );
     let m0 = stats.messages.load(Ordering::Relaxed);
     let cpu0 = pid.and_then(proc_cpu_secs);
     let t0 = Instant::now();
     let measure_end = t0 + Duration::from_secs(o.secs);
     let mut peak_rss = 0;
     while Instant::now() < measure_end {
-        tokio::time::sleep(Duration::from_secs(5).min(measure_end.saturating_duration_since(Instant::now()))).await;
+        tokio::time::sleep(
+            Duration::from_secs(5).min(measure_end.saturating_duration_since(Instant::now())),
+        )
+        .await;
         let rss = pid.and_then(|p| proc_status(p, "VmRSS:")).unwrap_or(0);
         peak_rss = peak_rss.max(rss);
         let m = stats.messages.load(Ordering::Relaxed) - m0;
@@ -254,28 +295,63 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => None,
     };
     let hwm = pid.and_then(|p| proc_status(p, "VmHWM:"));
-    let state = if let Some(p) = pid { std::fs::read_to_string(format!("/proc/{p}/status")).ok().map(|_| "running") } else { None };
+    let state = if let Some(p) = pid {
+        std::fs::read_to_string(format!("/proc/{p}/status"))
+            .ok()
+            .map(|_| "running")
+    } else {
+        None
+    };
+    let counters = control_state(&http_base).await.unwrap_or_default();
     for t in &tasks {
         t.abort();
     }
 
-    println!("clients            {} ({} plain, {} Socket.IO)", o.clients, o.clients.div_ceil(2), o.clients / 2);
+    println!(
+        "clients            {} ({} plain, {} Socket.IO)",
+        o.clients,
+        o.clients.div_ceil(2),
+        o.clients / 2
+    );
     println!("connected          {connected}");
-    println!("connect failures   {}", stats.connect_failed.load(Ordering::Relaxed));
-    println!("dropped            {}", stats.dropped.load(Ordering::Relaxed));
+    println!(
+        "connect failures   {}",
+        stats.connect_failed.load(Ordering::Relaxed)
+    );
+    println!(
+        "dropped            {}",
+        stats.dropped.load(Ordering::Relaxed)
+    );
     println!("measured           {elapsed:.1} s");
-    println!("messages received  {msgs} ({:.0}/s in total, {:.1}/s per client)", msgs as f64 / elapsed, msgs as f64 / elapsed / connected.max(1) as f64);
+    println!(
+        "messages received  {msgs} ({:.0}/s in total, {:.1}/s per client)",
+        msgs as f64 / elapsed,
+        msgs as f64 / elapsed / connected.max(1) as f64
+    );
     println!(
         "  plain / sio      {} / {} (since start)",
         stats.plain_messages.load(Ordering::Relaxed),
         stats.sio_messages.load(Ordering::Relaxed)
     );
-    println!("bytes received     {:.1} MiB", stats.bytes.load(Ordering::Relaxed) as f64 / 1048576.0);
+    println!(
+        "bytes received     {:.1} MiB",
+        stats.bytes.load(Ordering::Relaxed) as f64 / 1048576.0
+    );
     if let Some(h) = hwm {
-        println!("server VmHWM       {:.1} MiB (peak RSS sampled {:.1} MiB)", h as f64 / 1024.0, peak_rss as f64 / 1024.0);
+        println!(
+            "server VmHWM       {:.1} MiB (peak RSS sampled {:.1} MiB)",
+            h as f64 / 1024.0,
+            peak_rss as f64 / 1024.0
+        );
     }
     if let Some(c) = cpu {
-        println!("server CPU         {c:.1} s over {elapsed:.1} s ({:.0}% of one core)", c / elapsed * 100.0);
+        println!(
+            "server CPU         {c:.1} s over {elapsed:.1} s ({:.0}% of one core)",
+            c / elapsed * 100.0
+        );
+    }
+    if !counters.is_empty() {
+        println!("server counters    {counters}");
     }
     if let Some(s) = state {
         println!("server state       {s}");

@@ -126,8 +126,8 @@ pub struct Args {
 }
 
 impl Args {
-    /// Arguments for an in-process test server: port 0, control on, fast
-    /// Socket.IO pings, everything else at defaults.
+    /// Arguments for an in-process test server: port 0, control on,
+    /// everything else at defaults.
     pub fn for_tests() -> Args {
         Args::parse_from(["demo-server", "--port", "0", "--control"])
     }

@@ -45,6 +45,7 @@ async fn state(State(st): State<AppState>) -> Json<Value> {
     Json(view(&st))
 }
 
+#[allow(clippy::result_large_err)] // the error is the ready answer
 fn parse_json(body: &Bytes) -> Result<Value, Response> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));

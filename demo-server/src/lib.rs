@@ -44,7 +44,7 @@ use anyhow::Context;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{any, get};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -228,9 +228,4 @@ pub async fn start(args: Args) -> anyhow::Result<Server> {
         serve,
         tasks,
     })
-}
-
-/// Answers 404 JSON; used as a last resort by the router.
-pub async fn not_found() -> impl IntoResponse {
-    error(StatusCode::NOT_FOUND, "not found")
 }
