@@ -15,11 +15,15 @@
 
 use std::time::Duration;
 
+use leptos::prelude::*;
 use regime_core::live::TransportKind;
 use regime_core::machine::{Command, Connection, Mode, Policy, RestOutcome, RestRequest};
 use regime_core::settings::{Protocol, Settings};
 use regime_dashboard::connection::view::{build_frame, health_view, ViewState};
-use regime_dashboard::connection::{clock, rest, socket, test_hook, Driver, DriverOptions};
+use regime_dashboard::connection::{
+    clock, rest, socket, test_hook, use_connection_with_options, Driver, DriverOptions,
+    UseConnectionOptions,
+};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -80,26 +84,42 @@ async fn sleep_ms(ms: u64) {
 }
 
 /// Polls `condition` every 50 ms until it holds, for at most `timeout_ms`;
-/// panics with `what` and the driver's status otherwise.
+/// panics with `what` and `context()` otherwise.
+async fn wait_for(
+    what: &str,
+    timeout_ms: u64,
+    condition: impl Fn() -> bool,
+    context: impl Fn() -> String,
+) {
+    let start = clock::now();
+    loop {
+        if condition() {
+            return;
+        }
+        if clock::now().saturating_sub(start) > timeout_ms {
+            panic!(
+                "timed out after {timeout_ms} ms waiting until {what}; {}",
+                context()
+            );
+        }
+        sleep_ms(50).await;
+    }
+}
+
+/// [`wait_for`] a condition on the driver, showing its status on failure.
 async fn wait_until(
     driver: &Driver,
     what: &str,
     timeout_ms: u64,
     condition: impl Fn(&Driver) -> bool,
 ) {
-    let start = clock::now();
-    loop {
-        if condition(driver) {
-            return;
-        }
-        if clock::now().saturating_sub(start) > timeout_ms {
-            panic!(
-                "timed out after {timeout_ms} ms waiting until {what}; status: {:#?}",
-                driver.status()
-            );
-        }
-        sleep_ms(50).await;
-    }
+    wait_for(
+        what,
+        timeout_ms,
+        || condition(driver),
+        || format!("status: {:#?}", driver.status()),
+    )
+    .await;
 }
 
 thread_local! {
@@ -526,7 +546,9 @@ async fn losing_the_live_side_falls_back_to_api_and_recovers_every_signal() {
         "fallback and recovery: {} signals held, recovered {}, status {:?}",
         ids.len(),
         driver.status().map_or(0, |s| s.recovered),
-        driver.status().map(|s| (s.mode, s.retries, s.messages_total))
+        driver
+            .status()
+            .map(|s| (s.mode, s.retries, s.messages_total))
     );
     let first = *ids.first().expect("signals were stored");
     let last = *ids.last().unwrap();
@@ -590,4 +612,107 @@ async fn selecting_another_symbol_fetches_it_and_writes_the_url() {
     assert!(search.contains(&format!("symbol={symbol}")), "{search}");
     assert!(search.contains(&format!("tf={tf}")), "{search}");
     driver.stop();
+}
+
+#[wasm_bindgen_test]
+async fn the_hook_publishes_signals_on_animation_frames_and_the_test_hook() {
+    let _backend = lease_backend().await;
+    let owner = Owner::new();
+    let conn = owner.with(|| {
+        use_connection_with_options(UseConnectionOptions {
+            settings: Some(demo_settings(Protocol::Native)),
+            config_url: String::new(),
+            driver: DriverOptions {
+                animation_frames: true,
+                test_hook: true,
+                window_events: true,
+                ..quick_options()
+            },
+        })
+    });
+    let context = move || {
+        format!(
+            "mode {:?}, selection {:?}, {} signals, health {:#?}",
+            conn.mode.get_untracked(),
+            conn.selection.get_untracked(),
+            conn.signals.with_untracked(Vec::len),
+            conn.health.get_untracked()
+        )
+    };
+    wait_for(
+        "the signals show Live data for a selection",
+        10_000,
+        move || {
+            conn.mode.get_untracked() == Mode::Live
+                && !conn.selection.get_untracked().0.is_empty()
+                && !conn.signals.with_untracked(Vec::is_empty)
+                && conn.snapshot.with_untracked(Option::is_some)
+                && !conn.loading.get_untracked()
+                && !conn.symbols.with_untracked(Vec::is_empty)
+                && conn
+                    .health
+                    .with_untracked(|h| h.transport == "plain WebSocket")
+        },
+        context,
+    )
+    .await;
+    let ids: Vec<u64> = conn
+        .signals
+        .with_untracked(|rows| rows.iter().map(|r| r.signal.id).collect());
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
+
+    // window.__regime follows, one animation frame behind at most.
+    let hook =
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &JsValue::from_str("__regime")).unwrap();
+    let number = |key: &str| {
+        js_sys::Reflect::get(&hook, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    wait_for(
+        "window.__regime counts live frames",
+        5000,
+        || {
+            number("framesTotal").unwrap_or(0.0) > 0.0
+                && number("signalsAccepted").unwrap_or(0.0) > 0.0
+        },
+        || format!("{:?}", js_sys::JSON::stringify(&hook)),
+    )
+    .await;
+    let mode = js_sys::Reflect::get(&hook, &JsValue::from_str("mode")).unwrap();
+    assert_eq!(mode.as_string().as_deref(), Some("live"));
+    assert!(number("lastSignalId") >= number("firstSignalId"));
+
+    // The select action reaches the core and comes back as the selection.
+    let (symbol, tf) = conn.symbols.with_untracked(|s| {
+        let info = s.last().unwrap();
+        (info.symbol.clone(), info.timeframes[0].clone())
+    });
+    conn.select.run((symbol.clone(), tf.clone()));
+    wait_for(
+        "the new selection is published",
+        5000,
+        move || conn.selection.get_untracked() == (symbol.clone(), tf.clone()),
+        context,
+    )
+    .await;
+    conn.reconnect.run(());
+    wait_for(
+        "Live again after reconnect",
+        10_000,
+        move || conn.mode.get_untracked() == Mode::Live,
+        context,
+    )
+    .await;
+
+    // Cleaning the owner up stops the driver: the counters stand still.
+    owner.cleanup();
+    sleep_ms(300).await;
+    let frames = number("framesTotal");
+    sleep_ms(1500).await;
+    assert_eq!(
+        number("framesTotal"),
+        frames,
+        "no frames counted after cleanup"
+    );
 }

@@ -17,24 +17,33 @@ thread_local! {
 static PANICKED: AtomicBool = AtomicBool::new(false);
 static INSTALL: Once = Once::new();
 
-/// Installs the hook (once; later calls do nothing).
+/// Installs the hook (once; later calls do nothing). It runs before the
+/// hook it finds, which it keeps: console_error_panic_hook's (installed here
+/// if nobody did yet), and whatever the components chain after it.
 pub fn install() {
     INSTALL.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
-            console_error_panic_hook::hook(info);
-            let message = info.to_string();
-            if !PANICKED.swap(true, Ordering::SeqCst) {
-                // try_borrow: a panic while the message is being read must
-                // not turn into a second panic inside the hook.
-                MESSAGE.with(|m| {
-                    if let Ok(mut m) = m.try_borrow_mut() {
-                        *m = Some(message.clone());
-                    }
-                });
-                super::test_hook::record_panic(&message);
-            }
+        console_error_panic_hook::set_once();
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            record(&info.to_string());
+            previous(info);
         }));
     });
+}
+
+/// Keeps the first panic's message for the health panel and the test hook.
+fn record(message: &str) {
+    if PANICKED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    // try_borrow: a panic while the message is being read must not turn
+    // into a second panic inside the hook.
+    MESSAGE.with(|m| {
+        if let Ok(mut m) = m.try_borrow_mut() {
+            *m = Some(message.to_string());
+        }
+    });
+    super::test_hook::record_panic(message);
 }
 
 /// True once any panic happened.
