@@ -13,7 +13,7 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from './support/chromium';
 
 export default defineConfig({
-  testDir: './specs',
+  testDir: process.env.E2E_TEST_DIR ?? './specs',
   outputDir: './test-results',
   // One worker: the machine has two cores, and the specs measure times.
   workers: Number(process.env.E2E_WORKERS ?? 1),

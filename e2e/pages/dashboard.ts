@@ -226,6 +226,38 @@ export class Dashboard {
     );
   }
 
+  /**
+   * Waits until the element with this data-testid (the first one, or the one
+   * matching `within`) satisfies the check, looking at every animation frame;
+   * answers Date.now() in the page at that frame (the test process's clock).
+   */
+  async shownAt(
+    testId: string,
+    check: { text?: RegExp; attr?: [string, string]; present?: true; css?: string },
+    timeoutMs: number,
+  ): Promise<number> {
+    const h = await this.page.waitForFunction(
+      ([tid, text, flags, attr, css]) => {
+        const sel = css ?? `[data-testid="${tid}"]`;
+        const el = document.querySelector(sel);
+        if (!el) return null;
+        if (text !== null && !new RegExp(text, flags).test(el.textContent ?? '')) return null;
+        if (attr !== null && el.getAttribute(attr[0]) !== attr[1]) return null;
+        return Date.now();
+      },
+      [testId, check.text?.source ?? null, check.text?.flags ?? '', check.attr ?? null, check.css ?? null] as const,
+      { timeout: timeoutMs, polling: 'raf' },
+    );
+    const t = (await h.jsonValue()) as number;
+    await h.dispose();
+    return t;
+  }
+
+  /** Date.now() in the page when the row of signal `id` first exists (checked every frame). */
+  signalShownAt(id: number, timeoutMs: number): Promise<number> {
+    return this.shownAt('signal-row', { css: `[data-testid="signal-row"][data-id="${id}"]` }, timeoutMs);
+  }
+
   signalRow(id: number): Locator {
     return this.page.locator(`[data-testid="signal-row"][data-id="${id}"]`);
   }

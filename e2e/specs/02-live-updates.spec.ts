@@ -26,8 +26,8 @@ for (const protocol of ['native', 'socketio'] as const) {
       note: 'live update check',
     });
     const row = d.signalRow(sig.id);
-    await expect(row).toBeVisible({ timeout: 2_000 });
-    figure(`${protocol}_signal_latency_ms`, Date.now() - t0, 0);
+    figure(`${protocol}_signal_latency_ms`, (await d.signalShownAt(sig.id, 2_000)) - t0, 0);
+    await expect(row).toBeVisible();
     await expect(row.getByTestId('signal-symbol')).toHaveText(symbol);
     await expect(row.getByTestId('signal-tf')).toHaveText(tf);
     await expect(row.getByTestId('signal-side')).toHaveText(/short/i);
@@ -42,8 +42,8 @@ for (const protocol of ['native', 'socketio'] as const) {
     // A price tick for the symbol shown.
     t0 = Date.now();
     await backend.control.emit('price', { symbol, price: 4321.5 });
-    await expect(d.lastPrice).toHaveText(/4[,\s\u202f\u00a0]?321\.5/, { timeout: 2_000 });
-    figure(`${protocol}_price_latency_ms`, Date.now() - t0, 0);
+    figure(`${protocol}_price_latency_ms`, (await d.shownAt('last-price', { text: /4,321\.50/ }, 2_000)) - t0, 0);
+    await expect(d.lastPrice).toHaveText(/4[,\s\u202f\u00a0]?321\.5/);
 
     // A regime change, then its alert.
     t0 = Date.now();
@@ -56,8 +56,8 @@ for (const protocol of ['native', 'socketio'] as const) {
       plusDi: 31.4,
       minusDi: 12.2,
     });
-    await expect(d.regimeLabel).toHaveAttribute('data-regime', 'trend_up', { timeout: 2_000 });
-    figure(`${protocol}_regime_latency_ms`, Date.now() - t0, 0);
+    figure(`${protocol}_regime_latency_ms`, (await d.shownAt('adx-value', { text: /^27\.1$/ }, 2_000)) - t0, 0);
+    await expect(d.regimeLabel).toHaveAttribute('data-regime', 'trend_up');
     await expect(d.regimeLabel).toHaveText(/trend up/i);
     await expect(d.adx).toHaveText('27.1');
     await expect(d.atrPct).toHaveText('1.56 %');
@@ -66,9 +66,11 @@ for (const protocol of ['native', 'socketio'] as const) {
 
     t0 = Date.now();
     await backend.control.emit('regime:alert', { symbol, timeframe: tf, from: 'range', to: 'trend_up', adx: 27.1, atrPct: 0.018 });
-    const toast = d.toast.filter({ hasText: `${symbol} ${tf}: range → trend up · ADX 27.1` });
-    await expect(toast).toHaveCount(1, { timeout: 2_000 });
-    figure(`${protocol}_alert_toast_latency_ms`, Date.now() - t0, 0);
+    const toastText = `${symbol} ${tf}: range → trend up · ADX 27.1`;
+    const shown = await d.shownAt('toasts', { text: new RegExp(toastText.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }, 2_000);
+    figure(`${protocol}_alert_toast_latency_ms`, shown - t0, 0);
+    const toast = d.toast.filter({ hasText: toastText });
+    await expect(toast).toHaveCount(1);
     await toast.getByTestId('toast-dismiss').click();
     await expect(toast).toHaveCount(0);
 

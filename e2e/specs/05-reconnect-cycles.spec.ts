@@ -28,13 +28,18 @@ test('20 drop/return cycles at 20 signals/s: every id exactly once', async ({ ba
     if (cycle % 2 === 0) {
       const off = Date.now();
       await backend.control.faults({ liveEnabled: false });
-      const api = await d.waitForMode('api', 10_000, off);
+      const api = await d.waitForMode('api', 10_000, off).catch(async (e) => {
+        throw new Error(`cycle ${cycle}: no ○ API within 10 s of the drop (mode ${await d.mode()}): ${e}`);
+      });
       toApi.push(api.wall - off);
       await sleep(700); // signals keep being stored while the page polls
       const on = Date.now();
       await backend.control.faults({ liveEnabled: true });
-      const live = await d.waitForMode('live', 15_000, on);
+      const live = await d.waitForMode('live', 15_000, on).catch(async (e) => {
+        throw new Error(`cycle ${cycle}: no ● Live within 15 s of the return (mode ${await d.mode()}): ${e}`);
+      });
       toLive.push(live.wall - on);
+      console.log(`cycle ${cycle}: drop → API ${api.wall - off} ms, return → Live ${live.wall - on} ms`);
     } else {
       const before = await backend.control.state();
       const connections = before.counters.plainConnectionsTotal + before.counters.socketioConnectionsTotal;
@@ -51,6 +56,7 @@ test('20 drop/return cycles at 20 signals/s: every id exactly once', async ({ ba
         50,
       );
       afterCut.push(Date.now() - cut);
+      console.log(`cycle ${cycle}: cut → Live again ${Date.now() - cut} ms`);
       await sleep(700);
     }
   }
