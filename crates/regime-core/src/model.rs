@@ -85,6 +85,31 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// A label carried on the wire as a string: displayed and written as
+/// `as_str()`, read through `parse()` (which never fails: unknown text is kept).
+macro_rules! string_label_serde {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok($name::parse(&s))
+            }
+        }
+    };
+}
+
 /// A market regime label. The four of the contract and `trend` are known;
 /// any other string is kept as it came and shown in a neutral style.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -136,24 +161,7 @@ impl Regime {
     }
 }
 
-impl fmt::Display for Regime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Regime {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Regime {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(Regime::parse(&s))
-    }
-}
+string_label_serde!(Regime);
 
 /// The side of a signal. `buy`/`sell` (any case) read as long/short; any
 /// other string is kept and shown neutrally.
@@ -184,24 +192,7 @@ impl Side {
     }
 }
 
-impl fmt::Display for Side {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Side {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Side {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(Side::parse(&s))
-    }
-}
+string_label_serde!(Side);
 
 /// Reads a number that may come as a JSON number or as numeric text.
 /// Non-finite results are refused.
