@@ -115,6 +115,11 @@ struct Core {
     after_timeout: bool,
 }
 
+/// Who receives each frame's view changes.
+type FrameReceiver = Box<dyn FnMut(FrameUpdate)>;
+/// The animation-frame callback (its argument is the frame's time).
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
 /// A window or document listener, removed when the driver stops.
 struct Listener {
     target: EventTarget,
@@ -129,12 +134,12 @@ pub(crate) struct Shared {
     queue: RefCell<VecDeque<Input>>,
     view: RefCell<ViewState>,
     hook: RefCell<Option<TestHook>>,
-    on_frame: RefCell<Option<Box<dyn FnMut(FrameUpdate)>>>,
+    on_frame: RefCell<Option<FrameReceiver>>,
     /// Closed sockets whose closures may still be on the stack: freed on the
     /// next timer, frame or tick.
     graveyard: RefCell<Vec<LiveSocket>>,
     timer_closure: RefCell<Option<Closure<dyn FnMut()>>>,
-    frame_closure: RefCell<Option<Closure<dyn FnMut(f64)>>>,
+    frame_closure: RefCell<Option<FrameCallback>>,
     tick_closure: RefCell<Option<Closure<dyn FnMut()>>>,
     tick_handle: Cell<Option<i32>>,
     frame_handle: Cell<Option<i32>>,
@@ -206,7 +211,7 @@ impl Driver {
         }
         Shared::start_tick(s);
         Shared::input(s, Input::Start);
-        let online = web_sys::window().map_or(true, |w| w.navigator().on_line());
+        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
         if !online {
             Shared::input(s, Input::Online(false));
         }

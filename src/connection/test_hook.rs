@@ -12,6 +12,9 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::view::HookCounters;
 
+/// How one field's value is read from the counters.
+type FieldValue = dyn Fn(&HookCounters) -> JsValue;
+
 /// The hook object and the one closure it holds.
 pub struct TestHook {
     object: Object,
@@ -67,7 +70,7 @@ impl TestHook {
         let o = &self.object;
         let changed =
             |f: &dyn Fn(&HookCounters) -> JsValue| old.as_ref().is_none_or(|w| f(w) != f(c));
-        let fields: [(&str, &dyn Fn(&HookCounters) -> JsValue); 8] = [
+        let fields: [(&str, &FieldValue); 8] = [
             ("framesTotal", &|c| JsValue::from_f64(c.frames_total as f64)),
             ("signalsAccepted", &|c| {
                 JsValue::from_f64(c.signals_accepted as f64)

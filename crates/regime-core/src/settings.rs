@@ -463,7 +463,7 @@ fn valid_authority(authority: &str) -> bool {
             !p.is_empty()
                 && p.len() <= 5
                 && p.chars().all(|c| c.is_ascii_digit())
-                && p.parse::<u32>().map_or(false, |n| n <= 65535)
+                && p.parse::<u32>().is_ok_and(|n| n <= 65535)
         }
     };
     !host.is_empty() && port_ok
@@ -535,7 +535,7 @@ fn socketio_url(url: &str) -> String {
     };
     let mut base = before_query;
     let has_path = split_scheme(&base)
-        .map(|(_, rest)| rest.find('/').map_or(false, |i| i + 1 < rest.len()))
+        .map(|(_, rest)| rest.find('/').is_some_and(|i| i + 1 < rest.len()))
         .unwrap_or(true);
     if !has_path {
         base = format!("{}/socket.io/", base.trim_end_matches('/'));
