@@ -21,8 +21,8 @@ use regime_core::machine::{Command, Connection, Mode, Policy, RestOutcome, RestR
 use regime_core::settings::{Protocol, Settings};
 use regime_dashboard::connection::view::{build_frame, health_view, ViewState};
 use regime_dashboard::connection::{
-    clock, rest, socket, test_hook, use_connection_with_options, Driver, DriverOptions,
-    UseConnectionOptions,
+    clock, rest, settings_loader, socket, test_hook, use_connection_with_options, Driver,
+    DriverOptions, UseConnectionOptions,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -715,4 +715,20 @@ async fn the_hook_publishes_signals_on_animation_frames_and_the_test_hook() {
         frames,
         "no frames counted after cleanup"
     );
+}
+
+#[wasm_bindgen_test]
+async fn config_json_is_optional_and_read_when_present() {
+    // A 404 is "no file", silently.
+    let missing =
+        settings_loader::fetch_config(&format!("{}/no-such-config.json", demo_url())).await;
+    assert_eq!(missing, None);
+    // Nothing listening is "no file" too.
+    assert_eq!(
+        settings_loader::fetch_config("http://127.0.0.1:9/config.json").await,
+        None
+    );
+    // A JSON answer is returned as text, for Settings::apply_json to judge.
+    let health = settings_loader::fetch_config(&format!("{}/api/health", demo_url())).await;
+    assert!(health.is_some_and(|t| t.contains("\"status\"")));
 }
