@@ -60,10 +60,10 @@ pub fn confidence(v: Option<f64>) -> String {
 /// small ones so that a 0.000123 coin does not read as 0.00.
 pub fn price_decimals(v: f64) -> usize {
     let a = v.abs();
-    if a >= 100.0 || a == 0.0 {
+    if a >= 10.0 || a == 0.0 {
         2
     } else if a >= 1.0 {
-        4
+        3
     } else if a >= 0.01 {
         5
     } else {
@@ -72,7 +72,7 @@ pub fn price_decimals(v: f64) -> usize {
 }
 
 /// A price with thousands separators and decimals by magnitude:
-/// `64210.5` → `64,210.50`, `0.5234` → `0.52340`.
+/// `64210.5` → `64,210.50`, `2.5` → `2.500`, `0.5234` → `0.52340`.
 pub fn price(v: f64) -> String {
     if !v.is_finite() {
         return DASH.to_string();
@@ -314,7 +314,8 @@ mod tests {
             (1234567.891, "1,234,567.89"),
             (999.999, "1,000.00"),
             (100.0, "100.00"),
-            (2.5, "2.5000"),
+            (45.683, "45.68"),
+            (2.5, "2.500"),
             (0.5234, "0.52340"),
             (0.000123, "0.00012300"),
             (-64210.5, "-64,210.50"),

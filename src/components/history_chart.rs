@@ -380,7 +380,7 @@ pub fn HistoryChart() -> impl IntoView {
                 {move || {
                     if count() >= 2 {
                         ().into_any()
-                    } else if c.loading.get() {
+                    } else if c.loading.get() && c.mode.get() != regime_core::machine::Mode::Offline {
                         view! { <div class="chart-overlay"><Skeleton lines=6 /></div> }.into_any()
                     } else {
                         view! {

@@ -25,7 +25,16 @@ pub fn OverviewStrip() -> impl IntoView {
                 when=move || !c.overview.with(|o| o.is_empty())
                 fallback=move || {
                     view! {
-                        <Show when=move || c.loading.get() fallback=|| ()>
+                        <Show
+                            when=move || c.loading.get() && c.mode.get() != regime_core::machine::Mode::Offline
+                            fallback=|| {
+                                view! {
+                                    <p class="overview-empty">
+                                        "No symbols yet: the overview fills in when the backend answers."
+                                    </p>
+                                }
+                            }
+                        >
                             <Skeleton lines=1 />
                         </Show>
                     }

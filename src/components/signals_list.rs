@@ -138,7 +138,7 @@ pub fn SignalsList() -> impl IntoView {
                     </tbody>
                 </table>
                 {move || {
-                    if total() == 0 && c.loading.get() {
+                    if total() == 0 && c.loading.get() && c.mode.get() != regime_core::machine::Mode::Offline {
                         view! { <Skeleton lines=5 /> }.into_any()
                     } else if total() == 0 {
                         view! {
