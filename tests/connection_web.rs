@@ -290,6 +290,32 @@ fn the_first_frame_publishes_everything_and_an_idle_frame_nothing() {
 }
 
 #[wasm_bindgen_test]
+fn the_hook_counts_signals_dropped_as_duplicates() {
+    let mut settings = Settings::defaults("http://backend.test");
+    settings.protocol = Protocol::Native;
+    let mut conn = Connection::new(settings, Policy::default(), 1);
+    conn.start(0);
+    answer_fetches(&mut conn, 10); // signals 1..=3 from REST
+    let socket = 1; // the first socket the core numbers
+    conn.handle_socket_open(20, socket);
+    let frame = |id: u64| {
+        format!(
+            r#"{{"type":"signal","data":{{"id":{id},"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":1.5,"timestamp":{id}000}}}}"#
+        )
+    };
+    for (at, id) in [(30, 2), (31, 4), (32, 4), (33, 3)] {
+        conn.handle_socket_text(at, socket, &frame(id));
+    }
+    let mut state = ViewState::new(500, Vec::new());
+    let update = build_frame(&mut conn, &mut state);
+    assert_eq!(update.counters.signals_accepted, 4);
+    assert_eq!(
+        update.counters.duplicates_dropped, 3,
+        "2 and 3 were held from REST, 4 came twice"
+    );
+}
+
+#[wasm_bindgen_test]
 fn the_list_limit_bounds_published_rows() {
     let mut conn = rest_only_connection();
     let mut state = ViewState::new(2, Vec::new());

@@ -255,11 +255,11 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     update
 }
 
-/// Signals the store refused because it already held their id. The core's
-/// store does not count them yet (it reports `Insert::Duplicate` to the
-/// machine only), so this is 0 until it does.
-fn duplicates_dropped(_conn: &Connection) -> u64 {
-    0
+/// Signals the store refused because it already held their id (live and
+/// REST alike), as the hook's `duplicatesDropped` documents: signals only,
+/// so it compares with `signalsAccepted`.
+fn duplicates_dropped(conn: &Connection) -> u64 {
+    conn.store().signals().duplicates()
 }
 
 /// The health panel's view of the core's status.

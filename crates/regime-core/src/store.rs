@@ -88,6 +88,8 @@ pub struct IdRing<T> {
     limit: usize,
     /// Items accepted as new over the ring's life (duplicates not counted).
     accepted: u64,
+    /// Items refused over the ring's life because their id was held.
+    duplicates: u64,
 }
 
 impl<T: HasId> IdRing<T> {
@@ -96,13 +98,17 @@ impl<T: HasId> IdRing<T> {
             items: VecDeque::with_capacity(limit.min(4096)),
             limit: limit.max(1),
             accepted: 0,
+            duplicates: 0,
         }
     }
 
     pub fn insert(&mut self, value: T, received_at: Millis) -> Insert {
         let id = value.id();
         match self.items.binary_search_by_key(&id, |s| s.value.id()) {
-            Ok(_) => Insert::Duplicate,
+            Ok(_) => {
+                self.duplicates += 1;
+                Insert::Duplicate
+            }
             Err(0) if self.items.len() >= self.limit => Insert::TooOld,
             Err(at) => {
                 self.items.insert(at, Stamped { value, received_at });
@@ -150,6 +156,14 @@ impl<T: HasId> IdRing<T> {
     /// Items accepted as new since the ring was made.
     pub fn accepted(&self) -> u64 {
         self.accepted
+    }
+
+    /// Items refused since the ring was made because their id was already
+    /// held (a live item that REST recovery brings again, a server that
+    /// repeats itself). Not reset by [`clear`](Self::clear), like
+    /// [`accepted`](Self::accepted).
+    pub fn duplicates(&self) -> u64 {
+        self.duplicates
     }
 
     /// Forget every item (the backend's ids started again).
@@ -306,6 +320,13 @@ impl Store {
 
     pub fn alerts_newest_first(&self) -> impl Iterator<Item = &Stamped<RegimeAlert>> + '_ {
         self.alerts.newest_first()
+    }
+
+    /// Signals and alerts refused since the store was made because their id
+    /// was already held. Per feed: `signals().duplicates()`,
+    /// `alerts().duplicates()`.
+    pub fn duplicates_dropped(&self) -> u64 {
+        self.signals.duplicates() + self.alerts.duplicates()
     }
 
     pub fn max_signal_id(&self) -> Option<u64> {
@@ -470,6 +491,36 @@ mod tests {
         assert_eq!(ids, [9, 5, 4]);
         assert_eq!(s.max_signal_id(), Some(9));
         assert_eq!(s.signals().accepted(), 4);
+    }
+
+    #[test]
+    fn duplicates_are_counted_per_ring_and_survive_a_clear() {
+        let mut s = Store::new(limits(3));
+        assert_eq!(s.duplicates_dropped(), 0);
+        for id in [1, 2, 2, 3, 1] {
+            s.put_signal(signal(id), 0);
+        }
+        s.put_signal(signal(9), 0); // pushes 1 out: 1 is now too old, not a duplicate
+        assert_eq!(s.put_signal(signal(1), 0), Insert::TooOld);
+        assert_eq!(s.signals().duplicates(), 2);
+        assert_eq!(s.signals().accepted(), 4);
+        let a = RegimeAlert {
+            id: 7,
+            symbol: "BTCUSDT".into(),
+            timeframe: "1h".into(),
+            from: Regime::Range,
+            to: Regime::TrendUp,
+            adx: 27.0,
+            atr_pct: None,
+            timestamp: Timestamp(7),
+            message: None,
+        };
+        assert_eq!(s.put_alert(a.clone(), 0), Insert::New);
+        assert_eq!(s.put_alert(a, 1), Insert::Duplicate);
+        assert_eq!(s.alerts().duplicates(), 1);
+        assert_eq!(s.duplicates_dropped(), 3);
+        s.clear_signals();
+        assert_eq!(s.signals().duplicates(), 2, "a life-long counter");
     }
 
     #[test]
