@@ -15,7 +15,7 @@ DEV_BACKEND_PORT ?= 8081
 SERVER_BIN := target/server/demo-server
 INSTALL := scripts/install-tools.sh
 
-.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist
+.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist screenshots
 
 help:
 	@echo "make demo   build the page and serve it with the demo backend on http://127.0.0.1:$(PORT) (PORT= to change)"
@@ -72,6 +72,11 @@ dev: server
 bench: dist server
 	@$(INSTALL) chromium e2e
 	node bench/run.mjs
+
+# The README's screenshots under docs/, in three sizes and both themes.
+screenshots: dist server
+	@$(INSTALL) chromium e2e
+	node scripts/screenshots.mjs
 
 clean-dist:
 	rm -rf dist
