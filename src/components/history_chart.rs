@@ -121,7 +121,78 @@ pub fn png_name(symbol: &str, timeframe: &str, wall_ms: i64) -> String {
     )
 }
 
+/// Round tick values for an axis from `lo` to `hi`, at most about `max`
+/// of them: steps of 1, 2 or 5 times a power of ten.
+pub fn nice_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || max == 0 {
+        return Vec::new();
+    }
+    let raw = (hi - lo) / max as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let mut v = (lo / step).ceil() * step;
+    let mut out = Vec::new();
+    while v <= hi + step * 1e-9 && out.len() <= max * 2 {
+        // Snap away float noise such as 0.30000000000000004.
+        out.push((v / step).round() * step);
+        v += step;
+    }
+    out
+}
+
+/// Time ticks (epoch ms) on round local-time steps (1 min … 1 week), at
+/// most about `max`. `offset_min` is the zone offset as JavaScript gives it.
+pub fn time_ticks(t0: f64, t1: f64, max: usize, offset_min: i32) -> Vec<f64> {
+    const MIN: f64 = 60_000.0;
+    const STEPS: [f64; 13] = [
+        MIN,
+        5.0 * MIN,
+        15.0 * MIN,
+        30.0 * MIN,
+        60.0 * MIN,
+        120.0 * MIN,
+        240.0 * MIN,
+        360.0 * MIN,
+        720.0 * MIN,
+        1440.0 * MIN,
+        2880.0 * MIN,
+        7.0 * 1440.0 * MIN,
+        30.0 * 1440.0 * MIN,
+    ];
+    if !(t0.is_finite() && t1.is_finite()) || t1 <= t0 || max == 0 {
+        return Vec::new();
+    }
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|s| (t1 - t0) / s <= max as f64)
+        .unwrap_or(STEPS[STEPS.len() - 1]);
+    let shift = f64::from(offset_min) * MIN;
+    let mut t = ((t0 - shift) / step).ceil() * step + shift;
+    let mut out = Vec::new();
+    while t <= t1 && out.len() <= max * 2 {
+        out.push(t);
+        t += step;
+    }
+    out
+}
+
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Text the chart writes itself through the 2D context: plotters' web font
+/// code measures text with an inline-styled element, which the page's
+/// Content-Security-Policy (rightly) refuses.
+struct Label {
+    text: String,
+    x: f64,
+    y: f64,
+    align: &'static str,
+    baseline: &'static str,
+}
 
 /// Draws the whole chart on the canvas, whose pixel size is already set.
 pub fn draw(
@@ -134,13 +205,12 @@ pub fn draw(
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     root.fill(&pal.bg)?;
-    let (_, h) = root.dim_in_pixel();
+    let (w, h) = root.dim_in_pixel();
     if points.len() < 2 || h < 40 {
         return Ok(());
     }
     let px = |v: f64| -> u32 { (v * dpr).round().max(1.0) as u32 };
-    let font = |size: f64| ("system-ui, sans-serif", size * dpr).into_font();
-    let label_font = font(11.0).color(&pal.text);
+    let mut labels: Vec<Label> = Vec::new();
 
     // Time runs as f64 epoch ms: plotters' integer ranges overflow while
     // picking tick marks for values this large.
@@ -148,48 +218,42 @@ pub fn draw(
     let x0 = t(&points[0]);
     let x1 = t(&points[points.len() - 1]).max(x0 + 1.0);
     let half = (x1 - x0) / (2.0 * (points.len() as f64 - 1.0));
+    let (xa, xb) = (x0 - half, x1 + half);
     let span_days = (x1 - x0) / 86_400_000.0;
-    let x_label = move |x: &f64| {
-        let ms = x.round() as i64;
-        let off = tz_offset_min(ms);
-        if span_days > 2.0 {
-            // Month-day for long spans, read in the trader's own zone.
-            let local =
-                format::utc_iso(regime_core::model::Timestamp(ms - i64::from(off) * 60_000));
-            format!("{} {}", &local[5..10], &local[11..16])
-        } else {
-            format::local_hm(ms, off)
-        }
-    };
-
-    let (upper, lower) = root.split_vertically((f64::from(h) * 0.68) as u32);
+    let split = (f64::from(h) * 0.68) as u32;
+    let (upper, lower) = root.split_vertically(split);
     let right_axis = px(70.0);
+    let grid = pal.grid.stroke_width(px(1.0));
 
     // Upper pane: close over regime shading.
     let (lo, hi) = padded_range(points.iter().filter_map(|p| p.close)).unwrap_or((0.0, 1.0));
     let mut top = ChartBuilder::on(&upper)
         .margin_top(px(22.0))
         .margin_left(px(8.0))
-        .margin_right(px(4.0))
-        .set_label_area_size(LabelAreaPosition::Right, right_axis)
-        .build_cartesian_2d(x0 - half..x1 + half, lo..hi)?;
-    top.configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(5)
-        .y_label_formatter(&|v| format::price(*v))
-        .light_line_style(pal.bg)
-        .bold_line_style(pal.grid)
-        .axis_style(pal.axis)
-        .label_style(label_font.clone())
-        .draw()?;
+        .margin_right(right_axis)
+        .build_cartesian_2d(xa..xb, lo..hi)?;
     let runs = regime_runs(points);
     top.draw_series(runs.iter().map(|(a, b)| {
         let colour = regime_rgb(&points[*a].regime).mix(pal.band_alpha);
-        let xa = t(&points[*a]) - half;
-        let xb = t(&points[*b]) + half;
-        Rectangle::new([(xa, lo), (xb, hi)], colour.filled())
+        Rectangle::new(
+            [(t(&points[*a]) - half, lo), (t(&points[*b]) + half, hi)],
+            colour.filled(),
+        )
     }))?;
+    for y in nice_ticks(lo, hi, 5) {
+        top.draw_series(std::iter::once(PathElement::new(
+            vec![(xa, y), (xb, y)],
+            grid,
+        )))?;
+        let (_, py) = top.backend_coord(&(xb, y));
+        labels.push(Label {
+            text: format::price(y),
+            x: f64::from(w) - f64::from(right_axis) + 6.0 * dpr,
+            y: f64::from(py),
+            align: "left",
+            baseline: "middle",
+        });
+    }
     top.draw_series(LineSeries::new(
         points
             .iter()
@@ -208,26 +272,26 @@ pub fn draw(
     let mut bottom = ChartBuilder::on(&lower)
         .margin_top(px(18.0))
         .margin_left(px(8.0))
-        .margin_right(px(4.0))
-        .margin_bottom(px(4.0))
-        .set_label_area_size(LabelAreaPosition::Right, right_axis)
-        .set_label_area_size(LabelAreaPosition::Bottom, px(22.0))
-        .build_cartesian_2d(x0 - half..x1 + half, 0.0..adx_max)?;
-    bottom
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(6)
-        .y_labels(4)
-        .x_label_formatter(&x_label)
-        .y_label_formatter(&|v| format!("{v:.0}"))
-        .light_line_style(pal.bg)
-        .bold_line_style(pal.grid)
-        .axis_style(pal.axis)
-        .label_style(label_font.clone())
-        .draw()?;
+        .margin_right(right_axis)
+        .margin_bottom(px(22.0))
+        .build_cartesian_2d(xa..xb, 0.0..adx_max)?;
+    for y in nice_ticks(0.0, adx_max, 4) {
+        bottom.draw_series(std::iter::once(PathElement::new(
+            vec![(xa, y), (xb, y)],
+            grid,
+        )))?;
+        let (_, py) = bottom.backend_coord(&(xb, y));
+        labels.push(Label {
+            text: format!("{y:.0}"),
+            x: f64::from(w) - f64::from(right_axis) + 6.0 * dpr,
+            y: f64::from(py),
+            align: "left",
+            baseline: "middle",
+        });
+    }
     for (level, colour) in [(20.0, pal.th20), (25.0, pal.th25)] {
         bottom.draw_series(DashedLineSeries::new(
-            [(x0 - half, level), (x1 + half, level)],
+            [(xa, level), (xb, level)],
             px(4.0),
             px(4.0),
             colour.stroke_width(px(1.0)),
@@ -241,20 +305,60 @@ pub fn draw(
         pal.adx.stroke_width(px(1.5)),
     ))?;
 
-    // Pane titles, top left.
-    let title = font(11.0).color(&pal.text);
-    root.draw(&Text::new(
-        "Close",
-        (px(10.0) as i32, px(6.0) as i32),
-        title.clone(),
-    ))?;
-    let lower_top = (f64::from(h) * 0.68) as i32;
-    root.draw(&Text::new(
-        "ADX  ·  20 / 25",
-        (px(10.0) as i32, lower_top + px(3.0) as i32),
-        title,
-    ))?;
+    // Time labels under the lower pane, in the trader's own zone.
+    let max_ticks = ((f64::from(w) / dpr) / 90.0).clamp(2.0, 10.0) as usize;
+    let mid = (x0 + x1) / 2.0;
+    for tick in time_ticks(x0, x1, max_ticks, tz_offset_min(mid as i64)) {
+        let ms = tick.round() as i64;
+        let off = tz_offset_min(ms);
+        let text = if span_days > 2.0 {
+            let local =
+                format::utc_iso(regime_core::model::Timestamp(ms - i64::from(off) * 60_000));
+            format!("{} {}", &local[5..10], &local[11..16])
+        } else {
+            format::local_hm(ms, off)
+        };
+        let (tx, ty) = bottom.backend_coord(&(tick, 0.0));
+        labels.push(Label {
+            text,
+            x: f64::from(tx),
+            y: f64::from(ty) + 6.0 * dpr,
+            align: "center",
+            baseline: "top",
+        });
+    }
     root.present()?;
+
+    // Text last, straight on the canvas.
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or("the canvas has no 2D context")?;
+    let colour = |c: RGBColor| format!("rgb({},{},{})", c.0, c.1, c.2);
+    ctx.set_font(&format!("{}px system-ui, sans-serif", (11.0 * dpr).round()));
+    ctx.set_fill_style_str(&colour(pal.text));
+    labels.push(Label {
+        text: "Close".into(),
+        x: 10.0 * dpr,
+        y: 6.0 * dpr,
+        align: "left",
+        baseline: "top",
+    });
+    labels.push(Label {
+        text: "ADX  ·  20 / 25".into(),
+        x: 10.0 * dpr,
+        y: f64::from(split) + 3.0 * dpr,
+        align: "left",
+        baseline: "top",
+    });
+    for l in &labels {
+        ctx.set_text_align(l.align);
+        ctx.set_text_baseline(l.baseline);
+        ctx.fill_text(&l.text, l.x, l.y)
+            .map_err(|_| "the canvas refused to draw text")?;
+    }
     Ok(())
 }
 
@@ -432,6 +536,26 @@ mod tests {
         );
         assert_eq!(padded_range([100.0].into_iter()), Some((99.0, 101.0)));
         assert_eq!(padded_range(std::iter::empty()), None);
+    }
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(nice_ticks(0.0, 45.0, 3), vec![0.0, 20.0, 40.0]);
+        assert_eq!(
+            nice_ticks(54_910.0, 55_820.0, 5),
+            vec![55_000.0, 55_200.0, 55_400.0, 55_600.0, 55_800.0]
+        );
+        assert!(nice_ticks(1.0, 1.0, 5).is_empty());
+        assert!(nice_ticks(f64::NAN, 1.0, 5).is_empty());
+        let hour = 3_600_000.0;
+        // Five hours from 12:10 UTC, at most 6 ticks: hourly, on the hour.
+        let t0 = 1_760_011_200_000.0 + 600_000.0;
+        let ticks = time_ticks(t0, t0 + 5.0 * hour, 6, 0);
+        assert_eq!(ticks.len(), 5);
+        assert_eq!(ticks[0], 1_760_011_200_000.0 + hour);
+        // In UTC+5:30 the ticks fall on the local hour, i.e. at :30 UTC.
+        let ticks = time_ticks(t0, t0 + 5.0 * hour, 6, -330);
+        assert_eq!((ticks[0] - 1_760_011_200_000.0) % hour, 1_800_000.0);
     }
 
     #[test]

@@ -210,13 +210,22 @@ fn RegimeBody() -> impl IntoView {
                     aria-valuemin="0"
                     aria-valuemax="100"
                     aria-valuenow=move || format::adx(gauge_fill(adx.get()))
+                    title="ADX on 0–100: 20 a trend may be forming, 25 a trend is in place"
                 >
-                    <div
-                        class=move || gauge_class(adx.get())
-                        style:width=move || format!("{:.1}%", gauge_fill(adx.get()))
-                    ></div>
-                    <span class="gauge-tick t20" title="20: a trend may be forming"></span>
-                    <span class="gauge-tick t25" title="25: a trend is in place"></span>
+                    // SVG geometry, not an inline style: the page's
+                    // Content-Security-Policy allows no style attributes.
+                    <svg viewBox="0 0 100 14" preserveAspectRatio="none" aria-hidden="true">
+                        <rect class="gauge-track" x="0" y="3" width="100" height="8"></rect>
+                        <rect
+                            class=move || gauge_class(adx.get())
+                            x="0"
+                            y="3"
+                            width=move || format!("{:.1}", gauge_fill(adx.get()))
+                            height="8"
+                        ></rect>
+                        <line class="gauge-tick" x1="20" x2="20" y1="0" y2="14" vector-effect="non-scaling-stroke"></line>
+                        <line class="gauge-tick" x1="25" x2="25" y1="0" y2="14" vector-effect="non-scaling-stroke"></line>
+                    </svg>
                 </div>
                 <div class="gauge-scale num" aria-hidden="true">
                     <span>"0"</span>
