@@ -226,7 +226,10 @@ pub struct Status {
     pub mode: Mode,
     /// The live transport while Live; `None`: REST only.
     pub transport: Option<TransportKind>,
-    /// The live URL last tried (empty with protocol=off).
+    /// The live URL last tried (empty with protocol=off). With
+    /// protocol=auto, until its probe decided: both candidates, as
+    /// `"{plain} or {socketio}"` (plain first: the fallback when the probe
+    /// cannot tell).
     pub live_url: String,
     pub api_url: String,
     /// The most important first.
@@ -459,10 +462,19 @@ impl Connection {
             cap_ms: policy.backoff_cap_ms,
             stable_reset_ms: policy.stable_reset_ms,
         });
+        // protocol=auto shows what it will try before its probe decides.
+        let live_url = match settings.protocol {
+            Protocol::Auto => format!(
+                "{} or {}",
+                settings.live_url(TransportKind::Plain),
+                settings.live_url(TransportKind::SocketIo)
+            ),
+            Protocol::Native | Protocol::SocketIo | Protocol::Off => String::new(),
+        };
         let status = Status {
             mode: Mode::Connecting,
             transport: None,
-            live_url: String::new(),
+            live_url,
             api_url: settings.api.clone(),
             problems: Vec::new(),
             last_error: None,

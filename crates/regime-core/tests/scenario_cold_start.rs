@@ -305,3 +305,35 @@ fn settings_symbol_and_timeframe_fetch_the_selection_at_once() {
         1
     );
 }
+
+#[test]
+fn auto_shows_the_candidate_live_urls_while_its_probe_is_out() {
+    let mut sim = Sim::new(Server::socketio("/signals"), settings(Protocol::Auto));
+    sim.hold_rest = true;
+    sim.start();
+    assert!(sim.opened_kinds().is_empty(), "the probe has not answered");
+    assert_eq!(
+        sim.conn.status().live_url,
+        "ws://backend.test/ws or ws://backend.test/socket.io/?EIO=4&transport=websocket"
+    );
+    sim.hold_rest = false;
+    sim.release_rest();
+    sim.run_until_mode(Mode::Live, 1000);
+    assert_eq!(
+        sim.conn.status().live_url,
+        "ws://backend.test/socket.io/?EIO=4&transport=websocket",
+        "once chosen, the URL tried"
+    );
+
+    // A `ws` path of the user's own is what the candidates show.
+    let mut s = settings(Protocol::Auto);
+    s.ws = Some("/ws/price".into());
+    let conn = regime_core::machine::Connection::new(s, Default::default(), 1);
+    assert_eq!(
+        conn.status().live_url,
+        "ws://backend.test/ws/price or ws://backend.test/ws/price?EIO=4&transport=websocket"
+    );
+    // protocol=off has no live URL at all.
+    let off = regime_core::machine::Connection::new(settings(Protocol::Off), Default::default(), 1);
+    assert_eq!(off.status().live_url, "");
+}
