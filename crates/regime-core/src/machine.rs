@@ -820,20 +820,24 @@ impl Connection {
         let Some(a) = self.attempt.as_ref().filter(|a| a.socket == socket) else {
             return self.after_input(now);
         };
-        let reason = if reason.is_empty() {
+        let quoted = if reason.is_empty() {
             String::new()
         } else {
             format!(" \"{reason}\"")
         };
         let failure = if a.session.is_none() {
-            Failure::BeforeOpen(if code == 1006 {
-                "closed with code 1006 before opening (refused, unreachable, or a wrong path: the browser hides the HTTP status)".to_string()
-            } else {
-                format!("closed with code {code}{reason} before opening")
+            Failure::BeforeOpen(match code {
+                // The adapter's words when the browser refused to create the
+                // socket (a malformed URL, a blocked port): they say why.
+                1006 if !reason.is_empty() => {
+                    format!("closed with code 1006 before opening: {reason}")
+                }
+                1006 => "closed with code 1006 before opening (refused, unreachable, or a wrong path: the browser hides the HTTP status)".to_string(),
+                _ => format!("closed with code {code}{quoted} before opening"),
             })
         } else {
             let clean = if was_clean { "cleanly" } else { "abnormally" };
-            Failure::Closed(format!("closed {clean} with code {code}{reason}"))
+            Failure::Closed(format!("closed {clean} with code {code}{quoted}"))
         };
         self.attempt_failed(now, failure, false);
         self.after_input(now);

@@ -807,3 +807,50 @@ fn transport_choice_is_reported() {
     sim.run_for(200);
     assert_eq!(sim.conn.transport_choice(), Some(TransportKind::SocketIo));
 }
+
+#[test]
+fn a_socket_the_browser_refuses_to_create_shows_the_browsers_words() {
+    // The adapter reports a socket the browser would not even create (a
+    // malformed URL, a blocked port) as 1006 with the browser's message.
+    let mut sim = Sim::new(Server::new(Speaks::Plain), settings(Protocol::Native));
+    sim.start();
+    let reason = "the browser refused to open it: SyntaxError: Failed to construct 'WebSocket': The URL 'ws://exa mple/ws' is invalid.";
+    sim.conn
+        .handle_socket_closed(sim.now, 1, 1006, reason, false);
+    let refused = sim
+        .conn
+        .status()
+        .problems
+        .iter()
+        .find(|p| p.kind == DiagnosisKind::LiveRefused)
+        .unwrap()
+        .clone();
+    assert!(refused.detail.contains(reason), "{}", refused.detail);
+    assert!(
+        !refused.detail.contains("hides the HTTP status"),
+        "the browser said why: {}",
+        refused.detail
+    );
+    let last = sim.conn.status().last_error.clone().unwrap();
+    assert!(last.contains(reason), "{last}");
+
+    // Without words from the browser, 1006 still gets the generic hint.
+    sim.run_for(10);
+    let retry = sim.conn.status().next_retry_at.unwrap();
+    sim.run_until(retry);
+    let socket = sim.open_socket().unwrap();
+    sim.conn
+        .handle_socket_closed(sim.now, socket, 1006, "", false);
+    let refused = sim
+        .conn
+        .status()
+        .problems
+        .iter()
+        .find(|p| p.kind == DiagnosisKind::LiveRefused)
+        .unwrap();
+    assert!(
+        refused.detail.contains("hides the HTTP status"),
+        "{}",
+        refused.detail
+    );
+}
