@@ -129,7 +129,16 @@ pub fn Header() -> impl IntoView {
                     aria-pressed=move || prefs.sound.get().to_string()
                     disabled=!sound_supported
                     title="A short beep on a regime change (at most one per 10 s)"
-                    on:click=move |_| prefs.sound.update(|s| *s = !*s)
+                    on:click=move |_| {
+                        let on = !prefs.sound.get_untracked();
+                        if on {
+                            // The click is the gesture the browser wants before
+                            // any sound; a beep says what it will sound like.
+                            super::toasts::prime_audio();
+                            super::toasts::beep();
+                        }
+                        prefs.sound.set(on);
+                    }
                 >
                     {move || if prefs.sound.get() { "♪ Sound on" } else { "♪ Sound off" }}
                 </button>

@@ -53,8 +53,10 @@ pub fn SignalsList() -> impl IntoView {
     });
 
     // The symbol filter offers every listed symbol and any that a signal
-    // named, in a stable order.
-    let filter_symbols = move || {
+    // named, in a stable order. A memo: the options are redrawn only when
+    // the list of names changes, not with every signal (a redraw would close
+    // the dropdown under the trader's pointer).
+    let filter_symbols = Memo::new(move |_| {
         let mut names: Vec<String> = c
             .symbols
             .with(|s| s.iter().map(|i| i.symbol.clone()).collect());
@@ -66,7 +68,7 @@ pub fn SignalsList() -> impl IntoView {
             }
         });
         names
-    };
+    });
 
     let total = move || c.signals.with(|s| s.len());
     let shown = move || filtered.with(|f| f.len());
@@ -90,7 +92,8 @@ pub fn SignalsList() -> impl IntoView {
                         >
                             <option value="">"All symbols"</option>
                             {move || {
-                                filter_symbols()
+                                filter_symbols
+                                    .get()
                                     .into_iter()
                                     .map(|s| {
                                         let selected = symbol_filter.get_untracked() == s;

@@ -29,8 +29,11 @@ pub fn prime_audio() {
     });
 }
 
-/// A short, soft two-tone beep.
+/// A short, soft two-tone beep. After a reload with sound remembered as
+/// on, the context is made here; the browser lets it play once the trader
+/// has clicked anywhere on the page.
 pub fn beep() {
+    prime_audio();
     AUDIO.with(|a| {
         let Some(ctx) = a.borrow().clone() else {
             return;
