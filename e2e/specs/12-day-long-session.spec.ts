@@ -35,10 +35,15 @@ test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB',
   figure('memory_after_10k_js_heap_bytes', base.jsHeap);
   figure('memory_after_10k_wasm_bytes', base.wasm);
 
-  // The day: up to 1 000 000 frames.
+  // The day: 1 000 000 frames. At 25 000/s that is 40 s; a page that
+  // ingests slower makes the backend skip frames for it, and the day lasts
+  // longer: it gets 200 s, then the spec fails saying how far it got.
   const t0 = Date.now();
   await backend.control.faults({ floodPerSec: FLOOD });
-  await d.waitForDiag('r.framesTotal >= 1000000', 240_000);
+  const reached = await d
+    .waitForDiag('r.framesTotal >= 1000000', 200_000)
+    .then(() => true)
+    .catch(() => false);
   await backend.control.faults({ floodPerSec: 0 });
   const secs = (Date.now() - t0) / 1000;
   await sleep(1_000);
@@ -58,7 +63,11 @@ test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB',
   figure('memory_js_heap_growth_mb', jsGrowth / MB, 2);
   figure('memory_wasm_growth_mb', wasmGrowth / MB, 2);
   figure('memory_total_growth_mb', (jsGrowth + wasmGrowth) / MB, 2);
-  expect(end.framesTotal).toBeGreaterThanOrEqual(1_000_000);
+  expect(
+    reached,
+    `1 000 000 frames within 200 s: the page counted ${end.framesTotal} (${Math.round(frames / secs)} frames/s ingested; ` +
+      `the backend skipped ${state.counters.plainLagged + state.counters.socketioDropped} for it)`,
+  ).toBe(true);
   expect(Number.isFinite(after.wasm) && after.wasm > 0, 'wasmMemoryBytes() answers a size').toBe(true);
   expect(jsGrowth + wasmGrowth, 'JS heap + wasm growth from 10 000 to 1 000 000 frames').toBeLessThan(10 * MB);
 

@@ -31,7 +31,7 @@ export default class FiguresReporter implements Reporter {
     }
     this.rows.push({
       spec: path.basename(test.location.file),
-      test: test.title,
+      test: test.titlePath().slice(3).join(' › '),
       status: result.status,
       durationMs: result.duration,
       figures,
