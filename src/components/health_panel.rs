@@ -98,13 +98,17 @@ pub fn HealthPanel() -> impl IntoView {
                                         .map(|p| {
                                             view! {
                                                 <li class=format!("problem sev-{}", p.severity)>
-                                                    <p
-                                                        class="problem-sentence"
-                                                        data-testid="health-diagnosis"
-                                                        data-severity=p.severity
-                                                    >
+                                                    // The severity tag sits outside the
+                                                    // sentence, whose text stays exactly
+                                                    // the diagnosis.
+                                                    <p class="problem-sentence">
                                                         <span class="sev">{p.severity}</span>
-                                                        {p.sentence.clone()}
+                                                        <span
+                                                            data-testid="health-diagnosis"
+                                                            data-severity=p.severity
+                                                        >
+                                                            {p.sentence.clone()}
+                                                        </span>
                                                     </p>
                                                     <p class="problem-detail" data-testid="health-detail">
                                                         {p.detail.clone()}

@@ -39,6 +39,16 @@ pub fn gauge_class(adx: f64) -> &'static str {
     }
 }
 
+/// Offline, nothing can be fresh: the shown data is at least amber however
+/// young it is.
+pub fn stale_when_offline(f: Freshness, offline: bool) -> Freshness {
+    if offline && f == Freshness::Fresh {
+        Freshness::Amber
+    } else {
+        f
+    }
+}
+
 /// What ADX says about trend strength, in a trader's words.
 pub fn adx_reading(adx: f64) -> &'static str {
     if !adx.is_finite() {
@@ -159,7 +169,8 @@ fn RegimeBody() -> impl IntoView {
             .snapshot
             .with(|s| s.as_ref().map(|v| c.now.get() - v.received_at));
         let cadence = c.health.with(|h| h.poll_ms);
-        age.map(|a| (Freshness::of(a, cadence), a))
+        let offline = c.mode.get() == Mode::Offline;
+        age.map(|a| (stale_when_offline(Freshness::of(a, cadence), offline), a))
     });
 
     view! {
@@ -262,6 +273,9 @@ fn RegimeBody() -> impl IntoView {
             >
                 <span class="dot" aria-hidden="true"></span>
                 {move || match freshness.get() {
+                    Some((_, age)) if c.mode.get() == Mode::Offline => {
+                        format!("updated {} ago · offline, not updating", format::duration(age))
+                    }
                     Some((_, age)) => format!("updated {} ago", format::duration(age)),
                     None => "no update yet".to_string(),
                 }}
@@ -285,5 +299,11 @@ mod tests {
         assert_eq!(adx_reading(27.0), "trending");
         assert_eq!(adx_reading(22.0), "emerging");
         assert_eq!(adx_reading(12.0), "no trend");
+        assert_eq!(stale_when_offline(Freshness::Fresh, true), Freshness::Amber);
+        assert_eq!(stale_when_offline(Freshness::Red, true), Freshness::Red);
+        assert_eq!(
+            stale_when_offline(Freshness::Fresh, false),
+            Freshness::Fresh
+        );
     }
 }
