@@ -61,6 +61,9 @@ pub enum DiagnosisKind {
     MalformedFrames,
     /// The live connection fails before it opens.
     LiveRefused,
+    /// The live connection opens, then is closed before its handshake
+    /// finished (other than by the handshake timeout).
+    ClosedBeforeReady,
     /// The live connection opens but its handshake does not finish.
     HandshakeTimeout,
     /// The server sent an error message.
@@ -292,6 +295,34 @@ impl Diagnosis {
         )
     }
 
+    /// The live socket opened, then closed (or failed) before the session
+    /// was ready, other than by the handshake timeout: a server that refuses
+    /// this client after the upgrade (authentication, origin, a full server),
+    /// or a proxy that drops it. `close`: the close code and reason, when the
+    /// socket closed rather than failed; `cause`: the technical account.
+    pub fn closed_before_ready(
+        kind_label: &str,
+        url: &str,
+        close: Option<(u16, &str)>,
+        next_in_ms: Millis,
+        cause: &str,
+    ) -> Self {
+        let how = match close {
+            Some((code, "")) => format!(" (code {code})"),
+            Some((code, reason)) => format!(" (code {code}, \"{reason}\")"),
+            None => String::new(),
+        };
+        d(
+            DiagnosisKind::ClosedBeforeReady,
+            Severity::Warning,
+            format!(
+                "The live server at {url} accepts the connection but closes it before the {kind_label} handshake finishes{how}; retrying in {}, with data from the REST API meanwhile.",
+                seconds(next_in_ms)
+            ),
+            format!("{url}: {cause}, before the handshake finished"),
+        )
+    }
+
     pub fn handshake_timeout(kind_label: &str, url: &str, waited_ms: Millis) -> Self {
         d(
             DiagnosisKind::HandshakeTimeout,
@@ -357,6 +388,40 @@ mod tests {
         let p = Diagnosis::namespace_refused("/signals", "Invalid namespace");
         assert!(p.sentence.contains("/signals") && p.sentence.contains("Invalid namespace"));
         assert!(p.sentence.contains("ns=/"));
+    }
+
+    #[test]
+    fn a_close_before_ready_names_url_code_reason_and_the_retry() {
+        let p = Diagnosis::closed_before_ready(
+            "Socket.IO",
+            "ws://h/socket.io/?EIO=4&transport=websocket",
+            Some((1008, "unauthorized")),
+            1500,
+            "closed cleanly with code 1008 \"unauthorized\"",
+        );
+        assert_eq!(
+            p.sentence,
+            "The live server at ws://h/socket.io/?EIO=4&transport=websocket accepts the connection but closes it before the Socket.IO handshake finishes (code 1008, \"unauthorized\"); retrying in 1.5 s, with data from the REST API meanwhile."
+        );
+        let bare =
+            Diagnosis::closed_before_ready("Socket.IO", "ws://h/x", Some((1000, "")), 2000, "c");
+        assert!(
+            bare.sentence
+                .contains("finishes (code 1000); retrying in 2 s"),
+            "{}",
+            bare.sentence
+        );
+        let failed =
+            Diagnosis::closed_before_ready("Socket.IO", "ws://h/x", None, 2000, "WebSocket error");
+        assert!(
+            failed.sentence.contains("finishes; retrying"),
+            "{}",
+            failed.sentence
+        );
+        assert_eq!(
+            failed.detail,
+            "ws://h/x: WebSocket error, before the handshake finished"
+        );
     }
 
     #[test]

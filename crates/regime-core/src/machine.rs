@@ -309,8 +309,12 @@ struct Attempt {
 enum Failure {
     /// The socket closed or failed before it opened.
     BeforeOpen(String),
-    /// Opened, then closed by the peer or the network.
-    Closed(String),
+    /// Opened, then closed by the peer or the network (`close`: the close
+    /// code and reason; `None` for a socket error).
+    Closed {
+        cause: String,
+        close: Option<(u16, String)>,
+    },
     /// The session ended it.
     Ended(SessionEnd),
 }
@@ -837,7 +841,10 @@ impl Connection {
             })
         } else {
             let clean = if was_clean { "cleanly" } else { "abnormally" };
-            Failure::Closed(format!("closed {clean} with code {code}{quoted}"))
+            Failure::Closed {
+                cause: format!("closed {clean} with code {code}{quoted}"),
+                close: Some((code, reason.to_string())),
+            }
         };
         self.attempt_failed(now, failure, false);
         self.after_input(now);
@@ -850,7 +857,10 @@ impl Connection {
         let failure = if a.session.is_none() {
             Failure::BeforeOpen("WebSocket error before opening".into())
         } else {
-            Failure::Closed("WebSocket error".into())
+            Failure::Closed {
+                cause: "WebSocket error".into(),
+                close: None,
+            }
         };
         self.attempt_failed(now, failure, true);
         self.after_input(now);
@@ -1023,6 +1033,7 @@ impl Connection {
         self.changes.status = true;
         for k in [
             DiagnosisKind::LiveRefused,
+            DiagnosisKind::ClosedBeforeReady,
             DiagnosisKind::HandshakeTimeout,
             DiagnosisKind::NamespaceRefused,
             DiagnosisKind::SocketIoV2,
@@ -1181,12 +1192,29 @@ impl Connection {
         self.status.retries = self.backoff.failures();
         let label = a.kind.label();
         let cause = match &failure {
-            Failure::BeforeOpen(c) | Failure::Closed(c) => c.clone(),
+            Failure::BeforeOpen(c) | Failure::Closed { cause: c, .. } => c.clone(),
             Failure::Ended(end) => self.explain_end(&a, end),
         };
         self.status.last_error = Some(format!("{label}: {cause}"));
+        // Which of "cannot be opened" and "opens, then is closed" holds now:
+        // the latest failure says, the other is cleared.
+        let closed_early = match &failure {
+            Failure::Closed { close, .. } if !was_ready => Some(close.clone()),
+            // A server that ends the session before it is ready (a
+            // Socket.IO close packet) has no close code to show.
+            Failure::Ended(SessionEnd::ServerClosed) if !was_ready => Some(None),
+            _ => None,
+        };
         if let Failure::BeforeOpen(c) = &failure {
+            self.clear_problem(DiagnosisKind::ClosedBeforeReady);
             let p = Diagnosis::live_refused(label, &a.url, self.fails_before_open, delay, c);
+            self.set_problem("", p);
+        } else if let Some(close) = closed_early {
+            self.clear_problem(DiagnosisKind::LiveRefused);
+            let close = close
+                .as_ref()
+                .map(|(code, reason)| (*code, reason.as_str()));
+            let p = Diagnosis::closed_before_ready(label, &a.url, close, delay, &cause);
             self.set_problem("", p);
         }
 

@@ -854,3 +854,73 @@ fn a_socket_the_browser_refuses_to_create_shows_the_browsers_words() {
         refused.detail
     );
 }
+
+#[test]
+fn a_socket_closed_after_opening_but_before_the_handshake_is_diagnosed_until_live() {
+    // A Socket.IO server that upgrades, then turns this client away before
+    // the namespace is acknowledged (an auth check, a full server).
+    let mut sim = Sim::new(Server::socketio("/signals"), settings(Protocol::SocketIo));
+    sim.start();
+    sim.run_for(20); // the socket opened; the Engine.IO open packet not yet read
+    assert_ne!(sim.mode(), Mode::Live);
+    let socket = sim.open_socket().unwrap();
+    sim.conn
+        .handle_socket_closed(sim.now, socket, 1008, "unauthorized", true);
+    let url = "ws://backend.test/socket.io/?EIO=4&transport=websocket";
+    let p = sim
+        .conn
+        .status()
+        .problems
+        .iter()
+        .find(|p| p.kind == DiagnosisKind::ClosedBeforeReady)
+        .unwrap_or_else(|| panic!("{:?}", sim.conn.status()))
+        .clone();
+    assert_eq!(p.severity, Severity::Warning);
+    let retry_in = sim.conn.status().next_retry_at.unwrap() - sim.now;
+    let secs = if retry_in % 1000 == 0 {
+        format!("{} s", retry_in / 1000)
+    } else {
+        format!("{:.1} s", retry_in as f64 / 1000.0)
+    };
+    assert_eq!(
+        p.sentence,
+        format!(
+            "The live server at {url} accepts the connection but closes it before the Socket.IO handshake finishes (code 1008, \"unauthorized\"); retrying in {secs}, with data from the REST API meanwhile."
+        )
+    );
+    assert!(
+        p.detail
+            .contains("closed cleanly with code 1008 \"unauthorized\""),
+        "{}",
+        p.detail
+    );
+    assert!(
+        !sim.has_problem(DiagnosisKind::LiveRefused),
+        "it did open: not a refusal"
+    );
+    assert!(!sim.has_problem(DiagnosisKind::HandshakeTimeout));
+
+    // The retry goes Live, and the problem is gone.
+    sim.run_until_mode(Mode::Live, 10_000);
+    assert!(
+        sim.conn.status().problems.is_empty(),
+        "{:?}",
+        sim.conn.status().problems
+    );
+}
+
+#[test]
+fn a_refusal_after_an_early_close_replaces_it_and_the_other_way_round() {
+    let mut sim = Sim::new(Server::socketio("/signals"), settings(Protocol::SocketIo));
+    sim.start();
+    sim.run_for(20);
+    let socket = sim.open_socket().unwrap();
+    sim.conn
+        .handle_socket_closed(sim.now, socket, 1001, "", false);
+    assert!(sim.has_problem(DiagnosisKind::ClosedBeforeReady));
+    // The server goes away altogether: now it refuses.
+    sim.server.down_until = sim.now + 60_000;
+    sim.run_for(6_000);
+    assert!(sim.has_problem(DiagnosisKind::LiveRefused));
+    assert!(!sim.has_problem(DiagnosisKind::ClosedBeforeReady));
+}
