@@ -877,7 +877,7 @@ fn a_socket_closed_after_opening_but_before_the_handshake_is_diagnosed_until_liv
         .clone();
     assert_eq!(p.severity, Severity::Warning);
     let retry_in = sim.conn.status().next_retry_at.unwrap() - sim.now;
-    let secs = if retry_in % 1000 == 0 {
+    let secs = if retry_in.is_multiple_of(1000) {
         format!("{} s", retry_in / 1000)
     } else {
         format!("{:.1} s", retry_in as f64 / 1000.0)
