@@ -207,16 +207,14 @@ export class Dashboard {
     });
   }
 
-  /** Waits for window.__regime to satisfy a predicate (polled in the page). */
-  async waitForDiag(predicate: string, timeoutMs: number, arg?: unknown) {
-    await this.page.waitForFunction(
-      ([src, a]) => {
-        const r = (window as any).__regime;
-        return !!r && new Function('r', 'arg', `return (${src});`)(r, a);
-      },
-      [predicate, arg] as const,
-      { timeout: timeoutMs, polling: 100 },
-    );
+  /** Waits until window.__regime.framesTotal reaches `n` (polled in the page). */
+  async waitForFrames(n: number, timeoutMs: number) {
+    await this.page.waitForFunction((k) => ((window as any).__regime?.framesTotal ?? 0) >= k, n, { timeout: timeoutMs, polling: 100 });
+  }
+
+  /** Waits until window.__regime.lastSignalId reaches `id` (polled in the page). */
+  async waitForLastSignalId(id: number, timeoutMs: number) {
+    await this.page.waitForFunction((k) => ((window as any).__regime?.lastSignalId ?? 0) >= k, id, { timeout: timeoutMs, polling: 100 });
   }
 
   /** The data-id of every signal row, in DOM order. */

@@ -75,7 +75,7 @@ test('20 drop/return cycles at 20 signals/s: every id exactly once', async ({ ba
   await backend.control.faults({ signalsPerSec: 0 });
   await sleep(300);
   const last = (await backend.control.state()).counters.lastSignalId;
-  await d.waitForDiag('r.lastSignalId >= arg', 15_000, last);
+  await d.waitForLastSignalId(last, 15_000);
   await sleep(1_500); // anything late (a duplicate) would show now
   const diag = await d.diag();
   const serverLast = (await backend.control.state()).counters.lastSignalId;

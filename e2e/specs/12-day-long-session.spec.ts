@@ -27,7 +27,7 @@ test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB',
 
   // Warm-up: 10 000 frames, then a quiet moment, then the baseline.
   await backend.control.faults({ floodPerSec: FLOOD });
-  await d.waitForDiag('r.framesTotal >= 10000', 60_000);
+  await d.waitForFrames(10_000, 60_000);
   await backend.control.faults({ floodPerSec: 0 });
   await sleep(1_000);
   const warm = await d.diag();
@@ -41,7 +41,7 @@ test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB',
   const t0 = Date.now();
   await backend.control.faults({ floodPerSec: FLOOD });
   const reached = await d
-    .waitForDiag('r.framesTotal >= 1000000', 200_000)
+    .waitForFrames(1_000_000, 200_000)
     .then(() => true)
     .catch(() => false);
   await backend.control.faults({ floodPerSec: 0 });
