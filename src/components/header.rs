@@ -120,7 +120,8 @@ pub fn Header() -> impl IntoView {
                     title="Theme: automatic (follows the system), dark or light (t)"
                     on:click=move |_| prefs.theme.update(|t| *t = t.next())
                 >
-                    {move || prefs.theme.get().button_text()}
+                    <span class="toggle-icon" aria-hidden="true">{move || prefs.theme.get().icon()}</span>
+                    <span class="toggle-word">{move || prefs.theme.get().word()}</span>
                 </button>
                 <button
                     type="button"
@@ -140,7 +141,8 @@ pub fn Header() -> impl IntoView {
                         prefs.sound.set(on);
                     }
                 >
-                    {move || if prefs.sound.get() { "♪ Sound on" } else { "♪ Sound off" }}
+                    <span class="toggle-icon" aria-hidden="true">"♪"</span>
+                    <span class="toggle-word">{move || if prefs.sound.get() { "Sound on" } else { "Sound off" }}</span>
                 </button>
                 <button
                     type="button"
@@ -157,7 +159,8 @@ pub fn Header() -> impl IntoView {
                         }
                     }
                 >
-                    {move || if prefs.notify.get() { "⚑ Notify on" } else { "⚑ Notify off" }}
+                    <span class="toggle-icon" aria-hidden="true">"⚑"</span>
+                    <span class="toggle-word">{move || if prefs.notify.get() { "Notify on" } else { "Notify off" }}</span>
                 </button>
             </div>
             <ConnectionBadge />

@@ -319,6 +319,13 @@ pub fn draw(
             format::local_hm(ms, off)
         };
         let (tx, ty) = bottom.backend_coord(&(tick, 0.0));
+        // About half the label's width: a label that would be cut by the
+        // canvas's left edge or run into the price axis is left out.
+        let half_width = text.chars().count() as f64 * 3.3 * dpr;
+        let right_edge = f64::from(w) - f64::from(right_axis) + half_width * 0.5;
+        if f64::from(tx) < half_width || f64::from(tx) > right_edge {
+            continue;
+        }
         labels.push(Label {
             text,
             x: f64::from(tx),

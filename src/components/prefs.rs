@@ -38,12 +38,20 @@ impl ThemeChoice {
             _ => ThemeChoice::System,
         }
     }
-    /// The toggle's text.
-    pub fn button_text(self) -> &'static str {
+    /// The toggle's symbol.
+    pub fn icon(self) -> &'static str {
         match self {
-            ThemeChoice::System => "◐ Auto",
-            ThemeChoice::Dark => "☾ Dark",
-            ThemeChoice::Light => "☀ Light",
+            ThemeChoice::System => "◐",
+            ThemeChoice::Dark => "☾",
+            ThemeChoice::Light => "☀",
+        }
+    }
+    /// The toggle's word (hidden on phones, where the symbol stays).
+    pub fn word(self) -> &'static str {
+        match self {
+            ThemeChoice::System => "Auto",
+            ThemeChoice::Dark => "Dark",
+            ThemeChoice::Light => "Light",
         }
     }
 }
