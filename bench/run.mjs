@@ -267,7 +267,7 @@ async function coldLoad(browser) {
 // ---------------------------------------------------------------------------
 // 4. Flood ingest: the highest rate with every frame counted and smooth frames.
 
-const LADDER = [10_000, 25_000, 50_000, 75_000, 100_000, 150_000, 200_000, 300_000];
+const LADDER = [1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 150_000, 200_000, 300_000];
 const FLOOD_WINDOW_MS = 3_000;
 
 async function floodStep(be, page, rate) {
@@ -343,8 +343,10 @@ async function flood(browser) {
 // ---------------------------------------------------------------------------
 // 5. Cost per frame: the page's main-thread time per frame vs JSON.parse alone.
 
-const COST_RATE = 10_000;
+const COST_RATE = 1_000;
 const COST_WINDOW_MS = 3_000;
+const CAPTURE_RATE = 10_000;
+const CAPTURE_FRAMES = 20_000;
 
 async function taskSeconds(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -361,6 +363,7 @@ function captureFrames([wsUrl, socketio, n]) {
       ws.close();
       resolve(frames.length);
     };
+    // Socket.IO: the server pings; answered here too so that the capture lives.
     const t = setTimeout(done, 20_000);
     ws.onerror = () => reject(new Error('capture socket failed'));
     ws.onmessage = (ev) => {
@@ -424,13 +427,23 @@ async function costPerFrame(browser) {
         const busy = (await taskSeconds(cdp)) - a - idlePerMs * (Date.now() - t0);
         const frames = (await diag(page)).framesTotal - d0.framesTotal;
         const appUs = (busy / frames) * 1e6;
-        // The same frames, captured raw in the same page, parsed by a bare loop.
+        // The same frames, captured raw by a second page (so that the app's
+        // own load does not slow the capture), then parsed in the app's page
+        // by a bare loop.
         const wsUrl = be.url.replace(/^http/, 'ws') + (protocol === 'socketio' ? '/socket.io/?EIO=4&transport=websocket' : '/ws');
-        const capture = page.evaluate(captureFrames, [wsUrl, protocol === 'socketio', 20_000]);
+        const side = await context.newPage();
+        await side.goto(`${be.url}/api/health`);
+        const capture = side.evaluate(captureFrames, [wsUrl, protocol === 'socketio', CAPTURE_FRAMES]);
         await sleep(300);
-        await be.faults({ floodPerSec: COST_RATE });
+        await be.faults({ floodPerSec: CAPTURE_RATE });
         const n = await capture;
         await be.faults({ floodPerSec: 0 });
+        const captured = await side.evaluate(() => window.__frames);
+        await side.close();
+        await settle(page);
+        await page.evaluate((f) => {
+          window.__frames = f;
+        }, captured);
         const bareUs = await page.evaluate(bareParse, protocol === 'socketio');
         log(`cost ${protocol} run ${run + 1}: ${frames} frames, app ${appUs.toFixed(2)} µs/frame, bare JSON.parse ${bareUs.toFixed(2)} µs/frame over ${n} frames`);
         app.push(appUs);
@@ -462,8 +475,11 @@ async function heap(page) {
   });
 }
 
+const MEMORY_DEADLINE_MS = 180_000;
+
 async function memory(browser, rate) {
   const growth = [];
+  let shortOf = 0;
   const be = await startBackend(ROOT, DIST, ['--speed', '0.001']);
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -476,22 +492,43 @@ async function memory(browser, rate) {
       const a = await heap(page);
       const t0 = Date.now();
       await be.faults({ floodPerSec: rate });
-      await page.waitForFunction(() => window.__regime.framesTotal >= 1_000_000, undefined, { timeout: 600_000, polling: 250 });
+      const reached = await page
+        .waitForFunction(() => window.__regime.framesTotal >= 1_000_000, undefined, { timeout: MEMORY_DEADLINE_MS, polling: 250 })
+        .then(() => true, () => false);
       await be.faults({ floodPerSec: 0 });
       await settle(page);
       const b = await heap(page);
+      const frames = (await diag(page)).framesTotal;
       const g = (b.js - a.js + (b.wasm - a.wasm)) / MB;
       log(
-        `memory run ${run + 1}: ${((Date.now() - t0) / 1000).toFixed(1)} s at ${rate}/s; JS heap ${(a.js / MB).toFixed(2)} → ${(b.js / MB).toFixed(2)} MB, ` +
+        `memory run ${run + 1}: ${frames} frames in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${rate}/s; JS heap ${(a.js / MB).toFixed(2)} → ${(b.js / MB).toFixed(2)} MB, ` +
           `wasm ${(a.wasm / MB).toFixed(2)} → ${(b.wasm / MB).toFixed(2)} MB, growth ${g.toFixed(2)} MB`,
       );
+      if (!reached) {
+        // A page this slow would take many minutes per run: one run, said so.
+        shortOf = frames;
+        growth.push(g);
+        await context.close();
+        break;
+      }
       growth.push(g);
       await context.close();
     }
   } finally {
     await be.stop();
   }
-  record('memory growth, 10 000 → 1 000 000 frames', growth, 'MB', '≤ 10 MB', (f) => f.max <= 10, 2);
+  if (shortOf) {
+    record(
+      `memory growth, 10 000 → ${shortOf.toLocaleString('en-US')} frames (1 000 000 not reached in ${MEMORY_DEADLINE_MS / 1000} s)`,
+      growth,
+      'MB',
+      '≤ 10 MB at 1 000 000',
+      () => false,
+      2,
+    );
+  } else {
+    record('memory growth, 10 000 → 1 000 000 frames', growth, 'MB', '≤ 10 MB', (f) => f.max <= 10, 2);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -685,7 +722,8 @@ async function main() {
     best = (await section('flood', () => flood(browser))) ?? {};
     await section('cost', () => costPerFrame(browser));
     // Memory at 50 000/s, or at the highest rate the page ingested whole if that is lower (never below 10 000/s).
-    const fastest = Math.min(50_000, ...Object.values(best).filter((v) => Number.isFinite(v) && v > 0));
+    const measured = Object.values(best).filter((v) => Number.isFinite(v));
+    const fastest = measured.length ? Math.min(50_000, ...measured) : 50_000;
     const floodRate = Math.max(10_000, Math.floor(fastest / 1000) * 1000);
     await section('memory', () => memory(browser, floodRate));
     await section('recovery', () => recovery(browser));
