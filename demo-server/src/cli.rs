@@ -22,7 +22,10 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
 
-    /// Simulated candles per second per series (may be fractional, e.g. 0.2).
+    /// Market speed: candles per second of the fastest (1m) series, may be
+    /// fractional (e.g. 0.2). Every series runs on one shared clock, so the 5m
+    /// series closes SPEED/5 candles per second and the 1h series SPEED/60;
+    /// live events carry the wall-clock time (never a future one).
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
 

@@ -1,6 +1,8 @@
 //! Drives the market in real time: the simulator (or the replay) is stepped
 //! `--speed × --ticks-per-candle` times per second, and what it produces is
-//! stored and broadcast.
+//! stored and broadcast. A simulator step is one tick of every series on the
+//! shared market clock (the wall clock), so the 1m series closes `--speed`
+//! candles per second and a timeframe T closes T/1m times fewer.
 
 use std::time::Duration;
 
@@ -73,8 +75,8 @@ pub async fn run_simulator(st: AppState, mut sim: Simulator) {
     loop {
         iv.tick().await;
         for _ in 0..steps {
-            let now = now_ms();
-            sim.step(now, |ev| deliver(&st, ev));
+            // the market clock is the wall clock: live events are stamped "now"
+            sim.step(now_ms(), |ev| deliver(&st, ev));
         }
     }
 }

@@ -12,17 +12,27 @@
 //!
 //! σ is the per-candle volatility of the timeframe (0.09 % for 1m, 0.2 % for
 //! 5m, 0.7 % for 1h) times the symbol's factor (BTC 1, ETH 1.25, SOL 1.7).
-//! A candle is made of `--ticks-per-candle` ticks; its open, high, low and
-//! close come from the tick path plus small wicks. The live `price` event of
+//! A candle is made of ticks (below); its open, high, low and close come
+//! from the tick path plus small wicks. The live `price` event of
 //! a symbol is the tick of its 1m series.
 //!
-//! Time: each series' clock advances one timeframe per candle. The
-//! pre-simulated history ends at the start time (floored to the timeframe),
-//! so the history looks real; live candles then continue one timeframe apart,
-//! `--speed` candles per second per series, whatever the timeframe.
+//! Time: all series share one market clock. A step of the simulator is one
+//! tick of every series; a 1m candle is `--ticks-per-candle` ticks and a
+//! candle of timeframe T is T/1m times as many (5× for 5m, 60× for 1h), so
+//! at `--speed S` (steps = S × ticks-per-candle per second) the 1m series
+//! closes S candles per second, the 5m series S/5 and the 1h series S/60, and
+//! their closes line up (every 60th 1m close is also a 1h close).
 //!
-//! Everything random comes from one ChaCha8 generator seeded with `--seed`,
-//! stepped in a fixed order: the same seed gives the same candles.
+//! The pre-simulated warm-up history is `--warmup` candles per series, spaced
+//! by the timeframe and ending at the start time (floored to the timeframe),
+//! produced in close-time order across the series so that alert and signal
+//! ids grow with their timestamps. Live, the clock is the wall clock (never
+//! behind the last stamp): price ticks, candle closes and hence snapshots,
+//! alerts and signals carry the time they were issued, never a future one.
+//!
+//! Everything random comes from ChaCha8 seeded with `--seed`, one stream per
+//! series (so a series' market does not depend on how the series are
+//! interleaved): the same seed gives the same candles.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -70,7 +80,12 @@ struct Walk {
 struct SimSeries {
     walk: Walk,
     engine: SeriesEngine,
+    /// this series' own random stream
+    rng: ChaCha8Rng,
     tf_ms: i64,
+    /// ticks per candle of this timeframe: `--ticks-per-candle` × T/1m
+    ticks_per_candle: u32,
+    /// close time of the next warm-up candle (warm-up only)
     next_close_ms: i64,
     /// open, high, low of the candle being built
     building: Option<(f64, f64, f64)>,
@@ -78,10 +93,14 @@ struct SimSeries {
     price_source: bool,
 }
 
+/// The shortest timeframe: a candle of timeframe T is T / this many 1m candles' ticks.
+pub const BASE_TF_MS: i64 = 60_000;
+
 pub struct Simulator {
-    rng: ChaCha8Rng,
     series: Vec<SimSeries>,
-    ticks_per_candle: u32,
+    /// The shared market clock: the end of the warm-up, then the wall clock
+    /// of the latest live step (never moving backwards).
+    clock_ms: i64,
 }
 
 /// A standard normal draw (Box–Muller).
@@ -150,16 +169,57 @@ impl Walk {
     }
 }
 
+impl SimSeries {
+    /// One tick of the walk; the open, high, low and close of the candle
+    /// when this tick closes it.
+    fn tick(&mut self) -> (f64, Option<(f64, f64, f64, f64)>) {
+        let k = self.ticks_per_candle;
+        let p = self.walk.step(&mut self.rng, k);
+        let (o, h, l) = match self.building {
+            None => (p, p, p),
+            Some((o, h, l)) => (o, h.max(p), l.min(p)),
+        };
+        self.building = Some((o, h, l));
+        self.tick += 1;
+        if self.tick < k {
+            return (p, None);
+        }
+        let wick = self.walk.sigma * 0.25;
+        let hi = h * (1.0 + wick * normal(&mut self.rng).abs());
+        let lo = l * (1.0 - wick * normal(&mut self.rng).abs());
+        self.building = None;
+        self.tick = 0;
+        self.walk.end_candle(&mut self.rng);
+        (p, Some((o, hi, lo, p)))
+    }
+
+    /// Feeds a closed candle (o, h, l, c) closing at `close_ms` to the engine.
+    fn close(&mut self, ohlc: (f64, f64, f64, f64), close_ms: i64) -> CandleOutcome {
+        let t = self.walk.tick_size;
+        let (o, h, l, c) = ohlc;
+        self.engine.on_candle(Candle {
+            close_ms,
+            open: round_to(o, t),
+            high: round_to(h, t),
+            low: round_to(l, t),
+            close: round_to(c, t),
+        })
+    }
+}
+
 impl Simulator {
     /// The nine standard series; the pre-simulated history will end at `start_ms`.
     pub fn new(seed: u64, ticks_per_candle: u32, warmup: usize, start_ms: i64) -> Simulator {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let k = ticks_per_candle.max(1);
         let mut series = Vec::new();
         for &(symbol, price, factor, tick_size) in SYMBOLS {
             for (i, &(tf, tf_ms, sigma)) in TIMEFRAMES.iter().enumerate() {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                rng.set_stream(series.len() as u64);
                 let (state, left) = next_state(&mut rng, MarketState::Range);
                 let last_close = start_ms - start_ms.rem_euclid(tf_ms);
                 let first_close = last_close - (warmup.max(1) as i64 - 1) * tf_ms;
+                let per_base = (tf_ms / BASE_TF_MS).max(1) as u32;
                 series.push(SimSeries {
                     walk: Walk {
                         price,
@@ -170,7 +230,9 @@ impl Simulator {
                         left,
                     },
                     engine: SeriesEngine::new(symbol, tf),
+                    rng,
                     tf_ms,
+                    ticks_per_candle: k.saturating_mul(per_base),
                     next_close_ms: first_close,
                     building: None,
                     tick: 0,
@@ -179,9 +241,8 @@ impl Simulator {
             }
         }
         Simulator {
-            rng,
             series,
-            ticks_per_candle: ticks_per_candle.max(1),
+            clock_ms: start_ms,
         }
     }
 
@@ -193,54 +254,54 @@ impl Simulator {
             .collect()
     }
 
-    /// Advances every series by one tick. Price ticks carry `now_ms`;
-    /// candles their simulated close time.
+    /// The shared market clock (ms since the epoch).
+    pub fn clock_ms(&self) -> i64 {
+        self.clock_ms
+    }
+
+    /// One live step: one tick of every series. The clock moves to `now_ms`
+    /// (the wall clock; it never goes backwards), and price ticks and the
+    /// candles closing on this tick carry it.
     pub fn step(&mut self, now_ms: i64, mut emit: impl FnMut(SimEvent)) {
-        let k = self.ticks_per_candle;
+        self.clock_ms = self.clock_ms.max(now_ms);
+        let now = self.clock_ms;
         for s in &mut self.series {
-            let p = s.walk.step(&mut self.rng, k);
-            let (o, h, l) = match s.building {
-                None => (p, p, p),
-                Some((o, h, l)) => (o, h.max(p), l.min(p)),
-            };
-            s.building = Some((o, h, l));
-            s.tick += 1;
-            let tick_size = s.walk.tick_size;
+            let (p, closed) = s.tick();
             if s.price_source {
                 emit(SimEvent::Price(PriceTick {
                     symbol: s.engine.symbol.clone(),
-                    price: round_to(p, tick_size),
-                    timestamp: Timestamp(now_ms),
+                    price: round_to(p, s.walk.tick_size),
+                    timestamp: Timestamp(now),
                 }));
             }
-            if s.tick >= k {
-                let wick = s.walk.sigma * 0.25;
-                let hi = h * (1.0 + wick * normal(&mut self.rng).abs());
-                let lo = l * (1.0 - wick * normal(&mut self.rng).abs());
-                let candle = Candle {
-                    close_ms: s.next_close_ms,
-                    open: round_to(o, tick_size),
-                    high: round_to(hi, tick_size),
-                    low: round_to(lo, tick_size),
-                    close: round_to(p, tick_size),
-                };
-                s.next_close_ms += s.tf_ms;
-                s.building = None;
-                s.tick = 0;
-                s.walk.end_candle(&mut self.rng);
-                emit(SimEvent::Candle(Box::new(s.engine.on_candle(candle))));
+            if let Some(ohlc) = closed {
+                emit(SimEvent::Candle(Box::new(s.close(ohlc, now))));
             }
         }
     }
 
-    /// Runs `candles` whole candles at once (the warm-up), without price ticks.
+    /// The warm-up: `candles` whole candles per series, without price ticks,
+    /// spaced by the timeframe and ending at the start time. The candles of
+    /// all series come out in close-time order (ties in series order), so
+    /// the alerts and signals they produce are in time order too. Call it
+    /// before any live [`step`](Self::step).
     pub fn run_candles(&mut self, candles: usize, mut emit: impl FnMut(SimEvent)) {
-        for _ in 0..candles * self.ticks_per_candle as usize {
-            self.step(0, |ev| {
-                if let SimEvent::Candle(_) = ev {
-                    emit(ev)
+        let mut done = vec![0usize; self.series.len()];
+        loop {
+            let next = (0..self.series.len())
+                .filter(|&i| done[i] < candles)
+                .min_by_key(|&i| (self.series[i].next_close_ms, i));
+            let Some(i) = next else { break };
+            let s = &mut self.series[i];
+            let ohlc = loop {
+                if let (_, Some(ohlc)) = s.tick() {
+                    break ohlc;
                 }
-            });
+            };
+            let close_ms = s.next_close_ms;
+            s.next_close_ms += s.tf_ms;
+            done[i] += 1;
+            emit(SimEvent::Candle(Box::new(s.close(ohlc, close_ms))));
         }
     }
 }
@@ -248,6 +309,8 @@ impl Simulator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::regime::{ADX_RANGE, MIN_DWELL_CANDLES, SIGNAL_COOLDOWN_CANDLES};
+    use regime_core::model::Regime;
 
     fn run(seed: u64, n: usize) -> Vec<Candle> {
         let mut sim = Simulator::new(seed, 4, n, 1_760_000_000_000);
@@ -280,23 +343,33 @@ mod tests {
     fn history_ends_at_start_spaced_by_timeframe() {
         let start = 1_760_000_123_456;
         let mut sim = Simulator::new(1, 4, 300, start);
-        let mut last: std::collections::HashMap<String, Vec<i64>> = Default::default();
+        let mut last: std::collections::HashMap<(String, String), Vec<i64>> = Default::default();
+        let mut all = vec![];
         sim.run_candles(300, |ev| {
             if let SimEvent::Candle(c) = ev {
                 if let Some(s) = c.snapshot {
-                    last.entry(s.timeframe.clone())
+                    all.push(s.timestamp.millis());
+                    last.entry((s.symbol.clone(), s.timeframe.clone()))
                         .or_default()
                         .push(s.timestamp.millis());
                 }
             }
         });
-        for &(tf, tf_ms, _) in TIMEFRAMES {
-            let v = &last[tf];
+        assert_eq!(last.len(), 9);
+        for ((_, tf), v) in &last {
+            let tf_ms = TIMEFRAMES.iter().find(|t| t.0 == tf).unwrap().1;
             let end = *v.last().unwrap();
             assert!(end <= start && start - end < tf_ms, "{tf}");
             assert_eq!(end % tf_ms, 0);
-            assert!(v.windows(2).all(|w| w[1] - w[0] == tf_ms || w[1] == w[0]));
+            assert_eq!(
+                v.len(),
+                300 - 27,
+                "{tf}: a snapshot per candle once ADX is known"
+            );
+            assert!(v.windows(2).all(|w| w[1] - w[0] == tf_ms));
         }
+        // all series merged in close-time order, so ids follow time
+        assert!(all.windows(2).all(|w| w[0] <= w[1]));
     }
 
     #[test]
@@ -305,6 +378,7 @@ mod tests {
         let mut labels = std::collections::HashSet::new();
         let mut alerts = 0;
         let mut signals = 0;
+        let (mut trends, mut weak_trends) = (0u32, 0u32);
         sim.run_candles(3000, |ev| {
             if let SimEvent::Candle(c) = ev {
                 if let Some(s) = &c.snapshot {
@@ -313,6 +387,9 @@ mod tests {
                     let base = SYMBOLS.iter().find(|x| x.0 == s.symbol).unwrap().1;
                     assert!(close > base / 20.0 && close < base * 20.0, "{s:?}");
                     assert!(s.adx >= 0.0 && s.adx <= 100.0);
+                    let trend = matches!(s.regime, Regime::TrendUp | Regime::TrendDown);
+                    trends += trend as u32;
+                    weak_trends += (trend && s.adx < ADX_RANGE) as u32;
                 }
                 alerts += c.alert.is_some() as u32;
                 signals += c.signal.is_some() as u32;
@@ -321,15 +398,133 @@ mod tests {
         for l in ["trend_up", "trend_down", "range", "volatile"] {
             assert!(labels.contains(l), "{l} never seen: {labels:?}");
         }
-        eprintln!("3000 candles x 9 series: {alerts} alerts, {signals} signals");
-        // 9 series × 3000 candles: not spam, not silence
+        eprintln!(
+            "3000 candles x 9 series: {alerts} alerts, {signals} signals, \
+             {weak_trends} of {trends} trend snapshots with ADX < 20"
+        );
+        // 9 series × 3000 candles: not spam (the dwell and the cooldown cap
+        // them), not silence
         assert!(
-            (9..=9 * 3000 / 180).contains(&alerts),
+            (9 * 3000 / 300..=9 * 3000 / MIN_DWELL_CANDLES as u32).contains(&alerts),
             "alerts {alerts} signals {signals}"
         );
         assert!(
-            (9 * 3000 / 300..=9 * 3000 / 60).contains(&signals),
+            (9 * 3000 / 300..=9 * 3000 / SIGNAL_COOLDOWN_CANDLES as u32).contains(&signals),
             "signals {signals} alerts {alerts}"
         );
+    }
+
+    /// Live steps at `--speed 1` (4 ticks per candle, a step every 250 ms),
+    /// on a fake clock: closes per series and events per timeframe.
+    fn live(
+        sim: &mut Simulator,
+        start: i64,
+        steps: usize,
+        mut each: impl FnMut(i64, &SimEvent),
+    ) -> std::collections::BTreeMap<(String, String), u32> {
+        let mut closes = std::collections::BTreeMap::new();
+        for i in 1..=steps {
+            let now = start + i as i64 * 250;
+            sim.step(now, |ev| {
+                if let SimEvent::Candle(c) = &ev {
+                    let s = c.snapshot.as_ref().unwrap();
+                    *closes
+                        .entry((s.symbol.clone(), s.timeframe.clone()))
+                        .or_insert(0) += 1;
+                }
+                each(now, &ev);
+            });
+        }
+        closes
+    }
+
+    #[test]
+    fn one_market_clock_paced_by_timeframe_never_ahead_of_the_wall() {
+        let start = crate::state::now_ms();
+        let mut sim = Simulator::new(3, 4, 100, start);
+        sim.run_candles(100, |_| {});
+        assert_eq!(sim.clock_ms(), start);
+        // two simulated hours of 1m candles: 2 × 60 × 4 steps, each stamped
+        // with the real wall clock
+        let mut stamps = vec![];
+        let mut closes = std::collections::BTreeMap::<String, u32>::new();
+        for _ in 0..2 * 60 * 4 {
+            let wall = crate::state::now_ms();
+            sim.step(wall, |ev| {
+                let ts = match &ev {
+                    SimEvent::Price(p) => p.timestamp.millis(),
+                    SimEvent::Candle(c) => {
+                        let s = c.snapshot.as_ref().unwrap();
+                        *closes.entry(s.timeframe.clone()).or_default() += 1;
+                        for t in [
+                            c.alert.as_ref().map(|a| a.timestamp.millis()),
+                            c.signal.as_ref().map(|s| s.timestamp.millis()),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        {
+                            assert_eq!(t, s.timestamp.millis());
+                        }
+                        s.timestamp.millis()
+                    }
+                };
+                stamps.push(ts);
+            });
+            let after = crate::state::now_ms();
+            assert!(stamps.last().is_some_and(|&t| t >= wall && t <= after));
+        }
+        let wall = crate::state::now_ms();
+        assert!(stamps.iter().all(|&t| t >= start && t <= wall));
+        assert!(
+            stamps.windows(2).all(|w| w[0] <= w[1]),
+            "one clock, in order"
+        );
+        // the 1h series closed 1/60 as many candles as the 1m series, the 5m 1/5
+        assert_eq!(closes["1m"], 3 * 120);
+        assert_eq!(closes["5m"], 3 * 24);
+        assert_eq!(closes["1h"], 3 * 2);
+
+        // a wall clock stepping back does not take the market clock with it
+        let before = sim.clock_ms();
+        sim.step(before - 60_000, |ev| {
+            if let SimEvent::Price(p) = ev {
+                assert_eq!(p.timestamp.millis(), before);
+            }
+        });
+        assert_eq!(sim.clock_ms(), before);
+    }
+
+    #[test]
+    fn at_speed_one_alerts_and_signals_are_news_not_spam() {
+        let start = 1_760_000_000_000;
+        let mut sim = Simulator::new(42, 4, 300, start);
+        sim.run_candles(300, |_| {});
+        let secs = 3600;
+        let (mut alerts, mut signals) = (0u32, 0u32);
+        let closes = live(&mut sim, start, secs * 4, |now, ev| {
+            if let SimEvent::Candle(c) = ev {
+                if let Some(a) = &c.alert {
+                    assert_eq!(a.timestamp.millis(), now);
+                    alerts += 1;
+                }
+                signals += c.signal.is_some() as u32;
+            }
+        });
+        for ((_, tf), n) in &closes {
+            let per_min = match tf.as_str() {
+                "1m" => 60,
+                "5m" => 12,
+                _ => 1,
+            };
+            assert_eq!(*n, 60 * per_min, "{tf}: closes in an hour at speed 1");
+        }
+        let every = |n: u32| secs as f64 / n.max(1) as f64;
+        eprintln!(
+            "speed 1, one hour: {alerts} alerts (one per {:.1} s), {signals} signals (one per {:.1} s)",
+            every(alerts),
+            every(signals)
+        );
+        assert!((10.0..=60.0).contains(&every(alerts)), "{alerts} alerts");
+        assert!((10.0..=45.0).contains(&every(signals)), "{signals} signals");
     }
 }

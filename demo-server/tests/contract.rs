@@ -87,6 +87,83 @@ async fn health_symbols_regime_and_history() {
     srv.shutdown().await;
 }
 
+fn wall_ms() -> i64 {
+    demo_server::state::now_ms()
+}
+
+#[tokio::test]
+async fn one_market_clock_never_ahead_of_the_wall_and_ids_follow_time() {
+    let start = wall_ms();
+    // speed 120: the 1m series closes 120 candles a second, the 1h series 2
+    let srv = server(&["--speed", "120", "--signals-per-sec", "20"]).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let emitted = emit(&srv, r#"{"type":"signal","data":{"note":"now"}}"#).await;
+    let alert = emit(&srv, r#"{"type":"regime:alert","data":{}}"#).await;
+    let now = wall_ms();
+    for v in [&emitted, &alert] {
+        let t = regime_core::time::parse_rfc3339(v["data"]["timestamp"].as_str().unwrap()).unwrap();
+        assert!(start <= t && t <= now, "{v}");
+    }
+
+    let signals: SignalsResponse =
+        serde_json::from_value(get(&srv, "/api/signals?limit=100000").await.json()).unwrap();
+    let alerts: AlertsResponse =
+        serde_json::from_value(get(&srv, "/api/alerts?limit=100000").await.json()).unwrap();
+    let now = wall_ms();
+    let sig: Vec<(u64, i64, &str)> = signals
+        .signals
+        .iter()
+        .map(|s| {
+            (
+                s.id,
+                s.timestamp.millis(),
+                s.strategy.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    let al: Vec<(u64, i64)> = alerts
+        .alerts
+        .iter()
+        .map(|a| (a.id, a.timestamp.millis()))
+        .collect();
+    // warm-up and live signals of the strategy and the steady ones, all there
+    assert!(
+        sig.iter().any(|s| s.2 == "di-cross" && s.1 < start),
+        "{sig:?}"
+    );
+    assert!(
+        sig.iter().any(|s| s.2 == "di-cross" && s.1 >= start),
+        "{sig:?}"
+    );
+    assert!(sig.iter().any(|s| s.2 == "steady"), "{sig:?}");
+    assert!(al.iter().any(|a| a.1 >= start), "{al:?}");
+    // contiguous ids, and never a time in the future; time follows the ids
+    // (give or take a scheduling delay: the steady task stamps on its own thread)
+    for w in sig.windows(2) {
+        assert_eq!(w[1].0, w[0].0 + 1);
+        assert!(w[1].1 >= w[0].1 - 250, "{w:?}");
+    }
+    for w in al.windows(2) {
+        assert_eq!(w[1].0, w[0].0 + 1);
+        assert!(w[1].1 >= w[0].1, "{w:?}");
+    }
+    assert!(sig.iter().all(|s| s.1 <= now) && al.iter().all(|a| a.1 <= now));
+
+    // every series' latest snapshot: closed live, not in the future
+    for sym in ["BTCUSDT", "ETHUSDT", "SOLUSDT"] {
+        for tf in ["1m", "5m", "1h"] {
+            let r = get(&srv, &format!("/api/regime?symbol={sym}&timeframe={tf}")).await;
+            let s: RegimeSnapshot = serde_json::from_value(r.json()).unwrap();
+            let (t, now) = (s.timestamp.millis(), wall_ms());
+            assert!(
+                start <= t && t <= now,
+                "{sym}/{tf}: {t} not in {start}..={now}"
+            );
+        }
+    }
+    srv.shutdown().await;
+}
+
 #[tokio::test]
 async fn errors_are_json_with_the_right_status() {
     let srv = server(&[]).await;
@@ -285,7 +362,8 @@ async fn history_is_bounded_but_after_keeps_working() {
 
 #[tokio::test]
 async fn plain_ws_envelopes_ping_and_subscribe() {
-    let srv = server(&["--speed", "20"]).await;
+    // speed 60: the 5m series closes 12 candles a second, the 1h series one
+    let srv = server(&["--speed", "60"]).await;
     let mut ws = ws_connect(&srv, "/ws").await;
     // Before a subscribe: everything, every envelope parses with the shared model.
     let mut seen_regime = std::collections::HashSet::new();
@@ -357,7 +435,7 @@ async fn plain_ws_envelopes_ping_and_subscribe() {
     }
     assert!(
         regimes >= 10,
-        "{regimes} ETHUSDT/5m regimes in 3 s at speed 20"
+        "{regimes} ETHUSDT/5m regimes in 3 s at speed 60"
     );
     assert!(got_signal, "signals of every symbol still come");
     srv.shutdown().await;
@@ -413,7 +491,8 @@ async fn socketio_handshake_connect_subscribe_events_and_heartbeat() {
     let p = sio.wait_event(SECS, "price", |_| true).await;
     serde_json::from_value::<PriceTick>(p).unwrap();
 
-    sio.send(r#"42/signals,["subscribe",{"symbols":["BTCUSDT"],"timeframes":["1h"]}]"#)
+    // speed 20: the 1m series closes 20 candles a second, the 5m 4, the 1h 1/3
+    sio.send(r#"42/signals,["subscribe",{"symbols":["BTCUSDT"],"timeframes":["1m"]}]"#)
         .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     while sio.next_packet(Duration::from_millis(50)).await.is_some() {}
@@ -429,7 +508,7 @@ async fn socketio_handshake_connect_subscribe_events_and_heartbeat() {
         match a[0].as_str().unwrap() {
             "regime" => {
                 let s: RegimeSnapshot = serde_json::from_value(a[1].clone()).unwrap();
-                assert_eq!((s.symbol.as_str(), s.timeframe.as_str()), ("BTCUSDT", "1h"));
+                assert_eq!((s.symbol.as_str(), s.timeframe.as_str()), ("BTCUSDT", "1m"));
                 n += 1;
             }
             "price" => assert_eq!(a[1]["symbol"], "BTCUSDT"),
@@ -437,7 +516,7 @@ async fn socketio_handshake_connect_subscribe_events_and_heartbeat() {
             other => panic!("unexpected event {other}"),
         }
     }
-    assert!(n >= 5, "{n} BTCUSDT/1h regimes");
+    assert!(n >= 5, "{n} BTCUSDT/1m regimes");
 
     // signals of every symbol still come after a subscribe
     emit(
