@@ -160,7 +160,8 @@ fn install_shortcuts() {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn stepping_wraps_around() {
         let l: Vec<String> = ["A", "B", "C"].iter().map(|s| s.to_string()).collect();
         assert_eq!(step(&l, "A", true).as_deref(), Some("B"));

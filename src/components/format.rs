@@ -277,7 +277,8 @@ impl Freshness {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn non_finite_numbers_become_a_dash() {
         for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             assert_eq!(fixed(v, 2), DASH);
@@ -294,7 +295,8 @@ mod tests {
         assert_eq!(rtt(None), DASH);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn indicator_formats() {
         assert_eq!(adx(18.5), "18.5");
         assert_eq!(adx(27.06), "27.1");
@@ -307,7 +309,8 @@ mod tests {
         assert_eq!(confidence(Some(72.0)), "72 %");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn prices_are_grouped_with_decimals_by_magnitude() {
         for (v, want) in [
             (64210.5, "64,210.50"),
@@ -325,7 +328,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn durations_read_in_words() {
         for (ms, want) in [
             (-5.0, "0 s"),
@@ -342,7 +346,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn times_local_and_utc() {
         let t = 1_760_014_800_000; // 2025-10-09T13:00:00Z
         assert_eq!(local_hms(t, 0), "13:00:00");
@@ -355,7 +360,8 @@ mod tests {
         assert_eq!(file_stamp(t), "20251009T130000Z");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn regime_classes_and_words() {
         assert_eq!(regime_class(&Regime::TrendUp), "regime-trend-up");
         assert_eq!(regime_class(&Regime::parse("squeeze")), "regime-other");
@@ -365,7 +371,8 @@ mod tests {
         assert_eq!(text_or_dash(Some("DI+ over DI-")), "DI+ over DI-");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn alert_text_is_in_words_with_one_decimal() {
         let a = RegimeAlert {
             id: 1042,
@@ -381,7 +388,8 @@ mod tests {
         assert_eq!(alert_text(&a), "BTCUSDT 1h: range → trend up · ADX 27.1");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn freshness_turns_amber_at_twice_and_red_at_five_times_the_cadence() {
         assert_eq!(Freshness::of(0.0, 5000.0), Freshness::Fresh);
         assert_eq!(Freshness::of(9_999.0, 5000.0), Freshness::Fresh);

@@ -181,7 +181,8 @@ pub fn Header() -> impl IntoView {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_symbol_change_keeps_the_timeframe_when_it_can() {
         let tfs = vec!["1m".to_string(), "1h".to_string()];
         assert_eq!(timeframe_for(&tfs, "1h"), "1h");

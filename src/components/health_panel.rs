@@ -169,7 +169,8 @@ mod tests {
     use super::*;
     use crate::connection::DiagnosisView;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn opens_on_problems_and_degraded_modes() {
         let calm = HealthView::default();
         assert!(!needs_attention(Mode::Live, &calm));
@@ -196,7 +197,8 @@ mod tests {
         assert!(needs_attention(Mode::Live, &settings));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn summary_is_one_calm_line() {
         let h = HealthView {
             transport: "plain WebSocket".into(),

@@ -523,7 +523,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn runs_of_regimes() {
         let p = [
             pt(0, Regime::Range),
@@ -535,7 +536,8 @@ mod tests {
         assert!(regime_runs(&[]).is_empty());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn ranges_are_padded_and_ignore_non_finite() {
         assert_eq!(
             padded_range([10.0, 20.0, f64::NAN].into_iter()),
@@ -545,7 +547,8 @@ mod tests {
         assert_eq!(padded_range(std::iter::empty()), None);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn ticks_are_round() {
         assert_eq!(nice_ticks(0.0, 45.0, 3), vec![0.0, 20.0, 40.0]);
         assert_eq!(
@@ -565,7 +568,8 @@ mod tests {
         assert_eq!((ticks[0] - 1_760_011_200_000.0) % hour, 1_800_000.0);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn png_names_say_what_and_when() {
         assert_eq!(
             png_name("BTCUSDT", "1h", 1_760_014_800_000),

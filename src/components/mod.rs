@@ -25,6 +25,12 @@ pub mod toasts;
 
 use crate::connection::UseConnectionReturn;
 
+// The plain unit tests of these modules run natively (`cargo test -p
+// regime-dashboard --lib`) and also in the browser with the wasm32 suite,
+// which is the one `make test` runs for this crate.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 /// The connection handle from context: the real hook's in the app (App
 /// calls `provide_connection()` first), a hand-made one in the component
 /// tests.

@@ -288,7 +288,8 @@ fn RegimeBody() -> impl IntoView {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn price_direction_and_gauge() {
         assert_eq!(price_direction(2.0, Some(1.0)), "up");
         assert_eq!(price_direction(1.0, Some(2.0)), "down");

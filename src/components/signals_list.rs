@@ -201,7 +201,8 @@ fn SignalRowView(row: SignalRow) -> impl IntoView {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn filters() {
         assert!(side_matches("", &Side::Short));
         assert!(side_matches("long", &Side::Long));

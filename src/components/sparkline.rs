@@ -274,7 +274,8 @@ pub fn Sparkline(
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn line_spans_the_view_box_and_breaks_at_gaps() {
         let d = line_path(&[Some(0.0), Some(10.0), None, Some(5.0)]);
         assert_eq!(d, "M0.00 28.00L33.33 2.00M100.00 15.00");
@@ -282,13 +283,15 @@ mod tests {
         assert_eq!(line_path(&[None, Some(f64::NAN)]), "");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_flat_line_sits_in_the_middle() {
         let d = line_path(&[Some(3.0), Some(3.0)]);
         assert_eq!(d, "M0.00 15.00L100.00 15.00");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn regime_runs_become_bands_that_tile_the_width() {
         let (r, t) = (Regime::Range, Regime::TrendUp);
         let b = bands(&[&r, &r, &t, &t, &t]);
@@ -306,7 +309,8 @@ mod tests {
         assert!(bands(&[]).is_empty());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn the_pointer_picks_the_nearest_point() {
         assert_eq!(nearest_index(0.0, 5), Some(0));
         assert_eq!(nearest_index(0.13, 5), Some(1));

@@ -194,7 +194,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_batch_becomes_toasts_newest_first_with_the_rest_counted() {
         let mut q = ToastQueue::new();
         let added = q.ingest(1, &[alert(1), alert(2), alert(3), alert(4), alert(5)], 0.0);
@@ -209,7 +210,8 @@ mod tests {
         assert_eq!(q.visible()[0].to_class, "regime-trend-up");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn the_same_generation_or_alert_toasts_once() {
         let mut q = ToastQueue::new();
         assert_eq!(q.ingest(1, &[alert(1)], 0.0).len(), 1);
@@ -221,7 +223,8 @@ mod tests {
         assert_eq!(q.ingest(0, &[], 0.0).len(), 0);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn toasts_expire_after_eight_seconds_and_can_be_dismissed() {
         let mut q = ToastQueue::new();
         q.ingest(1, &[alert(1)], 0.0);
@@ -238,7 +241,8 @@ mod tests {
         assert_eq!(q.next_expiry(), None);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_flood_stays_bounded() {
         let mut q = ToastQueue::new();
         let flood: Vec<RegimeAlert> = (0..5000).map(alert).collect();
@@ -248,7 +252,8 @@ mod tests {
         assert!(q.seen.len() <= ToastQueue::SEEN_CAP);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn interruptions_are_rate_limited() {
         let mut r = RateLimiter::new(RateLimiter::ALERT_INTERVAL_MS);
         assert!(r.allow(0.0));
