@@ -395,6 +395,9 @@ mod tests {
                 signals += c.signal.is_some() as u32;
             }
         });
+        // the label follows ADX: a trend label with ADX under 20 is only the
+        // short lag of confirmation and dwell (it was 28 % with a 180-candle dwell)
+        assert!(weak_trends * 10 < trends, "{weak_trends} of {trends}");
         for l in ["trend_up", "trend_down", "range", "volatile"] {
             assert!(labels.contains(l), "{l} never seen: {labels:?}");
         }
