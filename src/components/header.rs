@@ -2,6 +2,7 @@
 //! connection badge and "Reconnect now".
 
 use leptos::prelude::*;
+use regime_core::machine::Mode;
 
 use super::badge::ConnectionBadge;
 use super::conn;
@@ -166,7 +167,11 @@ pub fn Header() -> impl IntoView {
             <ConnectionBadge />
             <button
                 type="button"
-                class="btn btn-primary"
+                // Quiet while Live; the call to action only when the live
+                // side is down and reconnecting is what the trader wants.
+                class=move || {
+                    if c.mode.get() == Mode::Live { "btn" } else { "btn btn-primary" }
+                }
                 data-testid="reconnect"
                 title="Reconnect the live transport now (r)"
                 on:click=move |_| c.reconnect.run(())
