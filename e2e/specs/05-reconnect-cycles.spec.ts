@@ -67,9 +67,10 @@ test('20 drop/return cycles at 20 signals/s: every id exactly once', async ({ ba
   figure('cycle_return_to_live_ms_max', Math.max(...toLive), 0);
   figure('cycle_cut_to_live_ms_median', median(afterCut), 0);
   figure('cycle_cut_to_live_ms_max', Math.max(...afterCut), 0);
-  expect(Math.max(...toApi), 'every drop → ○ API within 2 s').toBeLessThanOrEqual(2_000);
-  expect(Math.max(...toLive), 'every return → ● Live within 6 s').toBeLessThanOrEqual(6_000);
-  expect(Math.max(...afterCut), 'every cut → reconnected within 6 s').toBeLessThanOrEqual(6_000);
+  // Soft: a slow cycle fails the test, but the ids below are still checked.
+  expect.soft(Math.max(...toApi), 'every drop → ○ API within 2 s').toBeLessThanOrEqual(2_000);
+  expect.soft(Math.max(...toLive), 'every return → ● Live within 6 s').toBeLessThanOrEqual(6_000);
+  expect.soft(Math.max(...afterCut), 'every cut → reconnected within 6 s').toBeLessThanOrEqual(6_000);
 
   // Stop the flow and let the page catch up with the backend's last id.
   await backend.control.faults({ signalsPerSec: 0 });

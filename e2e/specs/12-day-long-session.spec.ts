@@ -27,7 +27,10 @@ test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB',
 
   // Warm-up: 10 000 frames, then a quiet moment, then the baseline.
   await backend.control.faults({ floodPerSec: FLOOD });
-  await d.waitForFrames(10_000, 60_000);
+  await d.waitForFrames(10_000, 60_000).catch(async () => {
+    const r = await d.diag();
+    throw new Error(`warm-up: the page counted only ${r.framesTotal} frames in 60 s of a ${FLOOD}/s flood (mode ${r.mode})`);
+  });
   await backend.control.faults({ floodPerSec: 0 });
   await sleep(1_000);
   const warm = await d.diag();
@@ -63,7 +66,8 @@ test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB',
   figure('memory_js_heap_growth_mb', jsGrowth / MB, 2);
   figure('memory_wasm_growth_mb', wasmGrowth / MB, 2);
   figure('memory_total_growth_mb', (jsGrowth + wasmGrowth) / MB, 2);
-  expect(
+  // Soft: the memory growth below is still checked on the frames reached.
+  expect.soft(
     reached,
     `1 000 000 frames within 200 s: the page counted ${end.framesTotal} (${Math.round(frames / secs)} frames/s ingested; ` +
       `the backend skipped ${state.counters.plainLagged + state.counters.socketioDropped} for it)`,
