@@ -82,10 +82,10 @@ pub fn Header() -> impl IntoView {
 
     view! {
         <header class="topbar">
-            <div class="brand">
+            <h1 class="brand">
                 <span class="brand-mark" aria-hidden="true">"◆"</span>
                 <span class="brand-name">"Regime"</span>
-            </div>
+            </h1>
             <div class="pickers">
                 <label class="picker">
                     <span class="sr-only">"Symbol"</span>
