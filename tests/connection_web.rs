@@ -185,6 +185,15 @@ fn signal_ids(driver: &Driver) -> Vec<u64> {
 /// Answers every fetch the core asked for with canned REST bodies, until it
 /// asks for nothing more.
 fn answer_fetches(conn: &mut Connection, now: u64) {
+    answer_fetches_with(conn, now, &[]);
+}
+
+/// Like [`answer_fetches`], with these signal ids as the answer to `after`.
+fn answer_fetches_with_signal(conn: &mut Connection, now: u64, id: u64) {
+    answer_fetches_with(conn, now, &[id]);
+}
+
+fn answer_fetches_with(conn: &mut Connection, now: u64, after_signals: &[u64]) {
     for _ in 0..10 {
         let mut fetches = Vec::new();
         while let Some(command) = conn.poll_command() {
@@ -213,7 +222,14 @@ fn answer_fetches(conn: &mut Connection, now: u64) {
                         .collect();
                     format!(r#"{{"signals":[{}]}}"#, rows.join(","))
                 }
-                RestRequest::Signals { after: Some(_) } => r#"{"signals":[]}"#.to_string(),
+                RestRequest::Signals { after: Some(after) } => {
+                    let rows: Vec<String> = after_signals
+                        .iter()
+                        .filter(|&&id| id > after)
+                        .map(|id| format!(r#"{{"id":{id},"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":1.5,"timestamp":{id}000}}"#))
+                        .collect();
+                    format!(r#"{{"signals":[{}]}}"#, rows.join(","))
+                }
                 RestRequest::Alerts { .. } => r#"{"alerts":[]}"#.to_string(),
                 RestRequest::SocketIoProbe | RestRequest::Reachability => String::new(),
             };
@@ -313,6 +329,29 @@ fn the_hook_counts_signals_dropped_as_duplicates() {
         update.counters.duplicates_dropped, 3,
         "2 and 3 were held from REST, 4 came twice"
     );
+}
+
+#[wasm_bindgen_test]
+fn a_busy_list_is_republished_at_most_every_200_ms_and_never_lost() {
+    let mut conn = rest_only_connection();
+    let mut state = ViewState::new(500, Vec::new());
+    state.now = 1_000.0;
+    assert!(build_frame(&mut conn, &mut state).signals.is_some());
+    // A poll brings signal 4 at 1 050 ms: too soon after the last list.
+    conn.handle_timeout(6_000);
+    answer_fetches_with_signal(&mut conn, 6_010, 4);
+    state.now = 1_050.0;
+    let held = build_frame(&mut conn, &mut state);
+    assert!(held.signals.is_none(), "held back within 200 ms");
+    assert!(
+        state.signals_pending,
+        "and remembered, so the driver asks for another frame"
+    );
+    state.now = 1_210.0;
+    let frame = build_frame(&mut conn, &mut state);
+    let ids: Vec<u64> = frame.signals.unwrap().iter().map(|r| r.signal.id).collect();
+    assert_eq!(ids, [4, 3, 2, 1]);
+    assert!(!state.signals_pending);
 }
 
 #[wasm_bindgen_test]

@@ -13,6 +13,12 @@ use crate::connection::SignalRow;
 /// How long a new row stays highlighted, ms.
 pub const NEW_ROW_MS: f64 = 2000.0;
 
+/// At most this many rows are in the table (the newest that pass the
+/// filters); the hook holds more, and the filters search all it holds. A
+/// table of 500 rows relaid out at every update made a busy market freeze
+/// the page; nobody reads further down a live list than this.
+pub const RENDERED_ROWS: usize = 100;
+
 /// The side filter's values: `""` (all), `long`, `short`, `flat`.
 pub fn side_matches(filter: &str, side: &Side) -> bool {
     filter.is_empty() || side.as_str() == filter
@@ -47,6 +53,7 @@ pub fn SignalsList() -> impl IntoView {
                 .filter(|r| {
                     symbol_matches(&sym, &r.signal.symbol) && side_matches(&side, &r.signal.side)
                 })
+                .take(RENDERED_ROWS)
                 .cloned()
                 .collect::<Vec<SignalRow>>()
         })
@@ -72,6 +79,17 @@ pub fn SignalsList() -> impl IntoView {
 
     let total = move || c.signals.with(|s| s.len());
     let shown = move || filtered.with(|f| f.len());
+    let matching = move || {
+        let sym = symbol_filter.get();
+        let side = side_filter.get();
+        c.signals.with(|rows| {
+            rows.iter()
+                .filter(|r| {
+                    symbol_matches(&sym, &r.signal.symbol) && side_matches(&side, &r.signal.side)
+                })
+                .count()
+        })
+    };
 
     view! {
         <section class="card signals-card" data-testid="signals-list" aria-labelledby="signals-title">
@@ -79,7 +97,8 @@ pub fn SignalsList() -> impl IntoView {
                 <h2 id="signals-title" class="card-title">"Signals"</h2>
                 <span class="count num" aria-live="off">
                     {move || {
-                        if shown() == total() { format!("{}", total()) } else { format!("{} of {}", shown(), total()) }
+                        let (m, t) = (matching(), total());
+                        if m == t { format!("{t}") } else { format!("{m} of {t}") }
                     }}
                 </span>
                 <div class="filters">
@@ -150,6 +169,13 @@ pub fn SignalsList() -> impl IntoView {
                             .into_any()
                     } else if shown() == 0 {
                         view! { <EmptyState text="No signals match this filter." /> }.into_any()
+                    } else if matching() > shown() {
+                        view! {
+                            <p class="list-more" data-testid="signals-more">
+                                {move || format!("Newest {} of {} shown.", shown(), matching())}
+                            </p>
+                        }
+                            .into_any()
                     } else {
                         ().into_any()
                     }

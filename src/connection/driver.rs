@@ -534,7 +534,15 @@ impl Shared {
             };
             let mut view = this.view.borrow_mut();
             view.set_panic(super::panic::message());
-            build_frame(&mut core.connection, &mut view)
+            view.now = clock::now() as f64;
+            let update = build_frame(&mut core.connection, &mut view);
+            if view.signals_pending {
+                // The list was held back this frame: come back for it.
+                drop(view);
+                drop(core);
+                Shared::request_frame(this);
+            }
+            update
         };
         if let Some(hook) = this.hook.borrow_mut().as_mut() {
             hook.update(&update.counters);

@@ -11,6 +11,9 @@ use regime_core::Millis;
 
 use super::{DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView};
 
+/// The least time between two publications of the signals list, ms.
+pub const SIGNALS_INTERVAL_MS: f64 = 200.0;
+
 /// What the view builder remembers between frames.
 #[derive(Clone, Debug)]
 pub struct ViewState {
@@ -30,6 +33,20 @@ pub struct ViewState {
     last_signal_id: Option<u64>,
     /// The extras above changed: republish the health view.
     extras_changed: bool,
+    /// The list of signals is republished at most this often, ms. Under a
+    /// busy market the list would otherwise be rebuilt and laid out at every
+    /// animation frame, which no trader can read and which starved the page
+    /// (1 000 signals/s froze it). The first change after a quiet spell
+    /// still goes out on the next frame.
+    pub signals_interval_ms: f64,
+    /// `performance.now()` of this frame, set by the driver before
+    /// [`build_frame`].
+    pub now: f64,
+    /// When the signals list was last published.
+    signals_published_at: Option<f64>,
+    /// Signals changed but were not published yet: the driver asks for
+    /// another frame.
+    pub signals_pending: bool,
 }
 
 impl ViewState {
@@ -43,6 +60,10 @@ impl ViewState {
             first_signal_id: None,
             last_signal_id: None,
             extras_changed: false,
+            signals_interval_ms: SIGNALS_INTERVAL_MS,
+            now: 0.0,
+            signals_published_at: None,
+            signals_pending: false,
         }
     }
 
@@ -182,6 +203,14 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         });
     }
     if changes.signals {
+        state.signals_pending = true;
+    }
+    let signals_due = state
+        .signals_published_at
+        .is_none_or(|at| state.now - at >= state.signals_interval_ms || state.now < at);
+    if state.signals_pending && signals_due {
+        state.signals_pending = false;
+        state.signals_published_at = Some(state.now);
         update.signals = Some(
             store
                 .signals_newest_first()
