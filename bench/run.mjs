@@ -142,9 +142,10 @@ function rafSampler() {
   requestAnimationFrame(tick);
 }
 
-async function openPage(browser, url, settings = {}, { sampler = false } = {}) {
+async function openPage(browser, url, settings = {}, { sampler = false, before } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  if (before) before(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.text().includes('panicked at') && errors.push(m.text()));
@@ -198,10 +199,10 @@ async function firstSeries(url) {
 async function pageWeight(browser) {
   const be = await startBackend(ROOT, DIST, ['--speed', '0.001']);
   try {
-    const { context, page } = await openPage(browser, be.url);
     const loaded = new Set();
-    page.on('response', (r) => loaded.add(new URL(r.url()).pathname));
-    await page.reload({ waitUntil: 'commit' });
+    const { context, page } = await openPage(browser, be.url, {}, {
+      before: (p) => p.on('response', (r) => loaded.add(new URL(r.url()).pathname)),
+    });
     await waitLive(page);
     await page.waitForLoadState('networkidle').catch(() => {});
     await context.close();
