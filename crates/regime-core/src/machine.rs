@@ -1039,10 +1039,13 @@ impl Connection {
             DiagnosisKind::SocketIoV2,
             DiagnosisKind::SocketIoNotOffered,
             DiagnosisKind::SocketIoServerAsPlain,
-            DiagnosisKind::DeadConnection,
         ] {
             self.clear_problem(k);
         }
+        // A dead connection is not cleared by a new socket opening: a plain
+        // server that went silent accepts the next socket just the same. It
+        // goes with the first frame that proves the new connection alive
+        // (see `count_message`).
         self.next_poll_at = None;
         self.subscribe(now);
         self.recover_feed(now, Feed::Signals, true);
@@ -1860,6 +1863,9 @@ impl Connection {
     }
 
     fn count_message(&mut self, now: Millis) {
+        if self.attempt.as_ref().is_some_and(|a| a.ready_at.is_some()) {
+            self.clear_problem(DiagnosisKind::DeadConnection);
+        }
         self.status.messages_total += 1;
         self.status.last_message_at = Some(now);
         self.changes.status = true;

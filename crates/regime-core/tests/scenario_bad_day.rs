@@ -159,9 +159,43 @@ fn a_silent_server_is_dropped_within_silence_plus_one_check_and_said_so() {
         .log
         .iter()
         .any(|(_, c)| matches!(c, Command::CloseSocket { .. })));
-    // It comes back when the server talks again.
+    // It comes back when the server talks again: the warning stays until a
+    // frame proves the new connection alive, then goes.
     sim.server.silent = false;
     sim.run_until_mode(Mode::Live, 10_000);
+    sim.emit_regime("BTCUSDT", "1h");
+    sim.run_for(100);
+    assert!(!sim.has_problem(DiagnosisKind::DeadConnection));
+}
+
+#[test]
+fn reconnecting_to_a_still_silent_server_never_reads_as_all_good() {
+    let mut sim = Sim::new(Server::new(Speaks::Plain), settings(Protocol::Native));
+    sim.start();
+    sim.run_until_mode(Mode::Live, 1000);
+    sim.emit_regime("BTCUSDT", "1h");
+    sim.run_for(1000);
+    sim.server.silent = true;
+    sim.run_until_mode(Mode::Api, 60_000);
+    // The server accepts the next socket but still says nothing: the page is
+    // connected (Live), and must keep saying that the feed went silent.
+    sim.run_until_mode(Mode::Live, 10_000);
+    assert!(
+        sim.has_problem(DiagnosisKind::DeadConnection),
+        "{:?}",
+        sim.problem_sentences()
+    );
+    sim.run_for(5_000);
+    assert_eq!(sim.mode(), Mode::Live);
+    assert!(
+        sim.has_problem(DiagnosisKind::DeadConnection),
+        "{:?}",
+        sim.problem_sentences()
+    );
+    // The first frame on the new connection clears it.
+    sim.server.silent = false;
+    sim.emit_regime("BTCUSDT", "1h");
+    sim.run_for(100);
     assert!(!sim.has_problem(DiagnosisKind::DeadConnection));
 }
 
