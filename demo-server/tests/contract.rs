@@ -403,7 +403,16 @@ async fn plain_ws_envelopes_ping_and_subscribe() {
     .await;
     // let frames already on their way drain
     tokio::time::sleep(Duration::from_millis(300)).await;
-    while let Got::Text(_) = next_frame(&mut ws, Duration::from_millis(50)).await {}
+    // Bounded by time: at this speed price ticks never leave a 50 ms gap.
+    let drained = std::time::Instant::now() + Duration::from_millis(300);
+    while std::time::Instant::now() < drained {
+        if !matches!(
+            next_frame(&mut ws, Duration::from_millis(50)).await,
+            Got::Text(_)
+        ) {
+            break;
+        }
+    }
     emit(
         &srv,
         r#"{"type":"signal","data":{"symbol":"SOLUSDT","note":"other symbol"}}"#,
@@ -495,7 +504,11 @@ async fn socketio_handshake_connect_subscribe_events_and_heartbeat() {
     sio.send(r#"42/signals,["subscribe",{"symbols":["BTCUSDT"],"timeframes":["1m"]}]"#)
         .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    while sio.next_packet(Duration::from_millis(50)).await.is_some() {}
+    // Bounded by time: at this speed events never leave a 50 ms gap.
+    let drained = std::time::Instant::now() + Duration::from_millis(300);
+    while std::time::Instant::now() < drained
+        && sio.next_packet(Duration::from_millis(50)).await.is_some()
+    {}
     let mut n = 0;
     let deadline = std::time::Instant::now() + Duration::from_secs(2);
     while std::time::Instant::now() < deadline {
