@@ -7,15 +7,23 @@ import { test, expect } from '../support/fixtures';
 
 const AXE = require.resolve('axe-core/axe.min.js');
 
-test.use({ bypassCSP: true });
+// Its own backend, quiet, with enough signals that the list scrolls: the
+// check must see the page as a trader does after a while, not an empty list.
+test.use({ bypassCSP: true, backendArgs: ['--speed', '0.001'] });
 
 for (const colorScheme of ['dark', 'light'] as const) {
-  test(`no serious or critical axe violation (${colorScheme})`, async ({ page, dashboard, figure }) => {
+  test(`no serious or critical axe violation (${colorScheme})`, async ({ page, dashboard, backend, figure }) => {
     await page.emulateMedia({ colorScheme });
-    const d = await dashboard();
+    const d = await dashboard({}, backend.url);
     await d.waitForMode('live', 10_000);
     await d.waitForData();
-    await expect(d.signalRows.first()).toBeVisible();
+    let last = 0;
+    for (let i = 0; i < 60; i++) {
+      last = (await backend.control.emit<{ id: number }>('signal', { side: i % 2 ? 'long' : 'short', price: 100 + i })).id;
+    }
+    await expect(d.signalRow(last)).toBeVisible();
+    const scrolls = await page.getByTestId('signals-list').locator('.signals-scroll').evaluate((e) => e.scrollHeight > e.clientHeight);
+    expect(scrolls, 'the signals list is long enough to scroll').toBe(true);
     await page.addScriptTag({ path: AXE });
     const violations: { id: string; impact: string; help: string; nodes: number; target: string }[] = await page.evaluate(async () => {
       const r = await (window as any).axe.run(document, { resultTypes: ['violations'] });

@@ -137,7 +137,8 @@ pub fn SignalsList() -> impl IntoView {
                     </label>
                 </div>
             </div>
-            <div class="signals-scroll">
+            // Focusable and labelled: a keyboard user can scroll the list.
+            <div class="signals-scroll" tabindex="0" role="region" aria-labelledby="signals-title">
                 <table class="signals">
                     <thead>
                         <tr>
