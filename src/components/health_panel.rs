@@ -51,6 +51,10 @@ pub fn HealthPanel() -> impl IntoView {
     let c = conn();
     let attention = Memo::new(move |_| c.health.with(|h| needs_attention(c.mode.get(), h)));
     let h = move |f: fn(&HealthView) -> String| c.health.with(f);
+    // The lists are rebuilt only when they change, not whenever the
+    // traffic figures beside them move.
+    let problems = Memo::new(move |_| c.health.with(|h| h.problems.clone()));
+    let setting_problems = Memo::new(move |_| c.health.with(|h| h.setting_problems.clone()));
 
     let next_retry = move || {
         let now = c.now.get();
@@ -88,12 +92,12 @@ pub fn HealthPanel() -> impl IntoView {
                 <span class="health-line">{move || c.health.with(|h| summary_line(c.mode.get(), h))}</span>
             </summary>
             <div class="health-body">
-                <Show when=move || c.health.with(|h| !h.problems.is_empty()) fallback=|| ()>
+                <Show when=move || problems.with(|p| !p.is_empty()) fallback=|| ()>
                     <ul class="problems">
                         {move || {
-                            c.health
-                                .with(|h| {
-                                    h.problems
+                            problems
+                                .with(|problems| {
+                                    problems
                                         .iter()
                                         .map(|p| {
                                             view! {
@@ -121,12 +125,12 @@ pub fn HealthPanel() -> impl IntoView {
                         }}
                     </ul>
                 </Show>
-                <Show when=move || c.health.with(|h| !h.setting_problems.is_empty()) fallback=|| ()>
+                <Show when=move || setting_problems.with(|p| !p.is_empty()) fallback=|| ()>
                     <ul class="problems" data-testid="settings-problems">
                         {move || {
-                            c.health
-                                .with(|h| {
-                                    h.setting_problems
+                            setting_problems
+                                .with(|problems| {
+                                    problems
                                         .iter()
                                         .map(|s| view! { <li class="problem sev-warning">{s.clone()}</li> })
                                         .collect_view()

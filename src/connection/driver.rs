@@ -536,8 +536,9 @@ impl Shared {
             view.set_panic(super::panic::message());
             view.now = clock::now() as f64;
             let update = build_frame(&mut core.connection, &mut view);
-            if view.signals_pending {
-                // The list was held back this frame: come back for it.
+            if view.signals_pending || view.traffic_pending {
+                // The list or the traffic figures were held back this
+                // frame: come back for them.
                 drop(view);
                 drop(core);
                 Shared::request_frame(this);

@@ -14,6 +14,24 @@ use super::{DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView};
 /// The least time between two publications of the signals list, ms.
 pub const SIGNALS_INTERVAL_MS: f64 = 200.0;
 
+/// The least time between two publications of the signals list while it
+/// floods, ms: after a publication that brought [`FLOOD_ROWS`] new rows or
+/// more. Each publication then replaces every rendered row (a hundred rows
+/// built, laid out and painted), which no trader can read five times a
+/// second and which took the main thread from the frames themselves.
+pub const FLOOD_SIGNALS_INTERVAL_MS: f64 = 1_000.0;
+
+/// New rows in one publication from which the list counts as flooding.
+pub const FLOOD_ROWS: usize = 50;
+
+/// The least time between two publications of the health view when only its
+/// traffic figures (message count, rate, last message time) changed, ms.
+/// Every live frame changes them; refreshing the panel at every animation
+/// frame cost a style, layout and paint pass per frame under a flood, for
+/// numbers nobody reads at 60 Hz. Any other change of the status still goes
+/// out on the next frame.
+pub const TRAFFIC_INTERVAL_MS: f64 = 500.0;
+
 /// What the view builder remembers between frames.
 #[derive(Clone, Debug)]
 pub struct ViewState {
@@ -44,9 +62,21 @@ pub struct ViewState {
     pub now: f64,
     /// When the signals list was last published.
     signals_published_at: Option<f64>,
+    /// The newest signal id of the last published list.
+    newest_published: Option<u64>,
+    /// The last publication brought [`FLOOD_ROWS`] new rows or more: the
+    /// next waits [`FLOOD_SIGNALS_INTERVAL_MS`].
+    pub signals_flooding: bool,
     /// Signals changed but were not published yet: the driver asks for
     /// another frame.
     pub signals_pending: bool,
+    /// The health view's traffic figures are republished at most this
+    /// often, ms (see [`TRAFFIC_INTERVAL_MS`]).
+    pub traffic_interval_ms: f64,
+    /// When the health view was last published.
+    health_published_at: Option<f64>,
+    /// Traffic changed but the health view was not republished yet.
+    pub traffic_pending: bool,
 }
 
 impl ViewState {
@@ -63,7 +93,12 @@ impl ViewState {
             signals_interval_ms: SIGNALS_INTERVAL_MS,
             now: 0.0,
             signals_published_at: None,
+            newest_published: None,
+            signals_flooding: false,
             signals_pending: false,
+            traffic_interval_ms: TRAFFIC_INTERVAL_MS,
+            health_published_at: None,
+            traffic_pending: false,
         }
     }
 
@@ -134,6 +169,12 @@ impl FrameUpdate {
     }
 }
 
+/// Whether something last published at `last` may be published again at
+/// `now` (a clock that went backwards counts as due).
+fn due(last: Option<f64>, now: f64, interval: f64) -> bool {
+    last.is_none_or(|at| now - at >= interval || now < at)
+}
+
 fn at(ms: Millis) -> f64 {
     ms as f64
 }
@@ -151,6 +192,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     if state.first {
         changes = Changes {
             status: true,
+            traffic: true,
             snapshots: true,
             history: true,
             signals: true,
@@ -167,10 +209,16 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         .map(|(s, t)| (s.to_string(), t.to_string()));
     let store = conn.store();
 
-    if changes.status || state.extras_changed {
+    if changes.traffic {
+        state.traffic_pending = true;
+    }
+    let traffic_due = due(state.health_published_at, state.now, state.traffic_interval_ms);
+    if changes.status || state.extras_changed || (state.traffic_pending && traffic_due) {
         update.mode = Some(conn.mode());
         update.health = Some(health_view(conn.status(), conn.settings().poll_ms, state));
         state.extras_changed = false;
+        state.traffic_pending = false;
+        state.health_published_at = Some(state.now);
     }
     if changes.selection {
         update.selection = Some(selection.clone().unwrap_or_default());
@@ -205,22 +253,35 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     if changes.signals {
         state.signals_pending = true;
     }
-    let signals_due = state
-        .signals_published_at
-        .is_none_or(|at| state.now - at >= state.signals_interval_ms || state.now < at);
-    if state.signals_pending && signals_due {
+    let interval = if state.signals_flooding {
+        state.signals_interval_ms.max(FLOOD_SIGNALS_INTERVAL_MS)
+    } else {
+        state.signals_interval_ms
+    };
+    if state.signals_pending && due(state.signals_published_at, state.now, interval) {
         state.signals_pending = false;
         state.signals_published_at = Some(state.now);
-        update.signals = Some(
-            store
-                .signals_newest_first()
-                .take(state.list_limit)
-                .map(|s| SignalRow {
-                    signal: s.value.clone(),
-                    received_at: at(s.received_at),
-                })
-                .collect(),
-        );
+        let rows: Vec<SignalRow> = store
+            .signals_newest_first()
+            .take(state.list_limit)
+            .map(|s| SignalRow {
+                signal: s.value.clone(),
+                received_at: at(s.received_at),
+            })
+            .collect();
+        // Rows above the newest one published last time are new (the list
+        // is newest first).
+        let fresh = match state.newest_published {
+            Some(newest) => rows
+                .iter()
+                .take_while(|r| r.signal.id != newest)
+                .take(FLOOD_ROWS)
+                .count(),
+            None => 0,
+        };
+        state.signals_flooding = fresh >= FLOOD_ROWS;
+        state.newest_published = rows.first().map(|r| r.signal.id);
+        update.signals = Some(rows);
     }
     if changes.alerts {
         update.alerts = Some(

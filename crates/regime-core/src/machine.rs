@@ -263,7 +263,12 @@ pub struct Status {
 /// What changed since the last [`Connection::take_changes`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
+    /// Anything of [`Status`] but the traffic figures below.
     pub status: bool,
+    /// Only the traffic figures of [`Status`] (`messages_total`,
+    /// `last_message_at`, `messages_per_sec`): they change with every live
+    /// frame, so a view may refresh them at its own, slower pace.
+    pub traffic: bool,
     pub snapshots: bool,
     pub history: bool,
     pub signals: bool,
@@ -277,6 +282,7 @@ pub struct Changes {
 impl Changes {
     pub fn any(&self) -> bool {
         self.status
+            || self.traffic
             || self.snapshots
             || self.history
             || self.signals
@@ -1868,7 +1874,7 @@ impl Connection {
         }
         self.status.messages_total += 1;
         self.status.last_message_at = Some(now);
-        self.changes.status = true;
+        self.changes.traffic = true;
         let second = now - now % 1000;
         match self.rate.back_mut() {
             Some((s, n)) if *s == second => *n += 1,
@@ -1977,7 +1983,7 @@ impl Connection {
         let rate = self.rate.iter().map(|(_, n)| *n).sum::<u64>() as f64 * 1000.0 / window as f64;
         if rate != self.status.messages_per_sec {
             self.status.messages_per_sec = rate;
-            self.changes.status = true;
+            self.changes.traffic = true;
         }
         self.settle_mode(now);
     }
