@@ -15,7 +15,7 @@ DEV_BACKEND_PORT ?= 8081
 SERVER_BIN := target/server/demo-server
 INSTALL := scripts/install-tools.sh
 
-.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist screenshots
+.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist screenshots profile
 
 help:
 	@echo "make demo   build the page and serve it with the demo backend on http://127.0.0.1:$(PORT) (PORT= to change)"
@@ -23,6 +23,7 @@ help:
 	@echo "make dev    trunk serve with hot reload, proxied to a demo backend"
 	@echo "make dist   release build of the page into dist/, ready for a static host"
 	@echo "make bench  benchmarks in headless Chromium; rewrites docs/BENCHMARKS.md"
+	@echo "make profile  where the main thread goes under a flood (RATE= SECS= PROTOCOL=)"
 
 tools:
 	@$(INSTALL)
@@ -72,6 +73,15 @@ dev: server
 bench: dist server
 	@$(INSTALL) chromium e2e
 	node bench/run.mjs
+
+# Where the main thread's time goes under a signal flood (Chrome's sampling
+# profiler and DevTools metrics): `make profile RATE=10000 SECS=5 PROTOCOL=native`.
+RATE ?= 10000
+SECS ?= 5
+PROTOCOL ?= native
+profile: dist server
+	@$(INSTALL) chromium e2e
+	node scripts/profile-flood.mjs $(RATE) $(SECS) $(PROTOCOL)
 
 # The README's screenshots under docs/, in three sizes and both themes.
 screenshots: dist server

@@ -1,25 +1,30 @@
 // Scenario 12: a day-long session compressed: a million live messages at the
-// flood rate (floodPerSec 25 000, about 40 s). Memory must stay flat: JS heap
-// (after gc) plus WebAssembly memory after 1 000 000 frames minus the same
-// after 10 000 frames (the warm-up) stays under 10 MB.
+// flood rate (floodPerSec 10 000: about 9 000/s reach the page here, against
+// 13 000/s for a bare JavaScript onmessage counter in the same browser, see
+// docs/BENCHMARKS.md). Memory must stay flat: JS heap (after gc) plus
+// WebAssembly memory after 1 000 000 frames minus the same after 10 000
+// frames (the warm-up) stays under 10 MB.
 
 import { test, expect, sleep } from '../support/fixtures';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium';
 import { firstSeries } from '../support/rest';
 
 const MB = 1024 * 1024;
-const FLOOD = 25_000;
+const FLOOD = 10_000;
 
 test.use({
   backendArgs: ['--speed', '0.001'],
+  // The trace keeps its action log, without the screencast and DOM snapshots
+  // that would take a core from the page for the whole day.
+  trace: { mode: 'retain-on-failure', screenshots: false, snapshots: false },
   launchOptions: {
     executablePath: chromiumPath(),
     args: [...CHROMIUM_ARGS, '--enable-precise-memory-info', '--js-flags=--expose-gc'],
   },
 });
 
-test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB', async ({ backend, dashboard, figure }) => {
-  test.setTimeout(300_000);
+test('1 000 000 frames at the flood rate: JS heap + wasm memory grow less than 10 MB', async ({ backend, dashboard, figure }) => {
+  test.setTimeout(330_000);
   const { symbol, tf } = await firstSeries(backend.url);
   const d = await dashboard({ symbol, tf }, backend.url);
   await d.waitForMode('live', 10_000);
@@ -38,13 +43,13 @@ test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB',
   figure('memory_after_10k_js_heap_bytes', base.jsHeap);
   figure('memory_after_10k_wasm_bytes', base.wasm);
 
-  // The day: 1 000 000 frames. At 25 000/s that is 40 s; a page that
+  // The day: 1 000 000 frames. At 10 000/s that is 100 s; a page that
   // ingests slower makes the backend skip frames for it, and the day lasts
-  // longer: it gets 200 s, then the spec fails saying how far it got.
+  // longer: it gets 240 s, then the spec fails saying how far it got.
   const t0 = Date.now();
   await backend.control.faults({ floodPerSec: FLOOD });
   const reached = await d
-    .waitForFrames(1_000_000, 200_000)
+    .waitForFrames(1_000_000, 240_000)
     .then(() => true)
     .catch(() => false);
   await backend.control.faults({ floodPerSec: 0 });
@@ -69,7 +74,7 @@ test('1 000 000 frames at 25 000/s: JS heap + wasm memory grow less than 10 MB',
   // Soft: the memory growth below is still checked on the frames reached.
   expect.soft(
     reached,
-    `1 000 000 frames within 200 s: the page counted ${end.framesTotal} (${Math.round(frames / secs)} frames/s ingested; ` +
+    `1 000 000 frames within 240 s: the page counted ${end.framesTotal} (${Math.round(frames / secs)} frames/s ingested; ` +
       `the backend skipped ${state.counters.plainLagged + state.counters.socketioDropped} for it)`,
   ).toBe(true);
   expect(Number.isFinite(after.wasm) && after.wasm > 0, 'wasmMemoryBytes() answers a size').toBe(true);
