@@ -15,7 +15,7 @@ DEV_BACKEND_PORT ?= 8081
 SERVER_BIN := target/server/demo-server
 INSTALL := scripts/install-tools.sh
 
-.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist screenshots profile
+.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist screenshots profile profile-dist
 
 help:
 	@echo "make demo   build the page and serve it with the demo backend on http://127.0.0.1:$(PORT) (PORT= to change)"
@@ -81,7 +81,15 @@ SECS ?= 5
 PROTOCOL ?= native
 profile: dist server
 	@$(INSTALL) chromium e2e
-	node scripts/profile-flood.mjs $(RATE) $(SECS) $(PROTOCOL)
+	DIST_DIR=$(or $(DIST_DIR),dist) node scripts/profile-flood.mjs $(RATE) $(SECS) $(PROTOCOL)
+
+# The page with Rust function names in the wasm (no wasm-opt, names kept),
+# into dist-profile/: serve it with `DIST_DIR=dist-profile make profile` or
+# the scripts under bench/ to read profiles by function. Not for deploying.
+profile-dist:
+	@$(INSTALL) wasm-target trunk wasm-bindgen
+	sed 's|data-wasm-opt="z"|data-wasm-opt="0" data-keep-debug|' index.html > profile.html
+	trunk build --release --cargo-profile profiling --dist dist-profile profile.html; status=$$?; rm -f profile.html; exit $$status
 
 # The README's screenshots under docs/, in three sizes and both themes.
 screenshots: dist server

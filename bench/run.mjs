@@ -8,7 +8,10 @@
 //   time to Live     navigation start → `● Live`
 //   flood ingest     highest signal rate (Socket.IO, plain WS) with every frame
 //                    counted and the p95 animation-frame interval ≤ 20 ms
-//   cost per frame   main-thread time per frame vs a bare JSON.parse loop
+//   browser ceiling  the same ladder for a bare page whose onmessage only
+//                    JSON.parses and counts: what this browser and machine allow
+//   cost per frame   main-thread time per frame vs a bare JSON.parse loop, and
+//                    vs the bare page's receive-and-parse
 //   memory           JS heap + wasm after 1 000 000 frames minus after 10 000
 //   recovery         live side returns → `● Live` with the gap filled
 //   render           another symbol selected → its data drawn
@@ -16,7 +19,7 @@
 // Needs: dist/ (make dist), target/server/demo-server (make server), and the
 // e2e npm packages (make bench installs them). Environment: BENCH_RUNS,
 // DEMO_SERVER_BIN, DEMO_SERVER_PROFILE, DIST_DIR, CHROMIUM_PATH,
-// BENCH_SECTIONS (comma list: weight,load,flood,cost,memory,recovery,render),
+// BENCH_SECTIONS (comma list: weight,load,ceiling,flood,cost,memory,recovery,render),
 // BENCH_OUT (the report's path, default docs/BENCHMARKS.md).
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -32,7 +35,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.resolve(process.env.DIST_DIR ?? path.join(ROOT, 'dist'));
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 const SECTIONS = new Set(
-  (process.env.BENCH_SECTIONS ?? 'weight,load,flood,cost,memory,recovery,render').split(',').map((s) => s.trim()),
+  (process.env.BENCH_SECTIONS ?? 'weight,load,ceiling,flood,cost,memory,recovery,render').split(',').map((s) => s.trim()),
 );
 const OUT = path.resolve(process.env.BENCH_OUT ?? path.join(ROOT, 'docs', 'BENCHMARKS.md'));
 const MB = 1024 * 1024;
@@ -269,7 +272,7 @@ async function coldLoad(browser) {
 // ---------------------------------------------------------------------------
 // 4. Flood ingest: the highest rate with every frame counted and smooth frames.
 
-const LADDER = [1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 150_000, 200_000, 300_000];
+const LADDER = [1_000, 2_500, 5_000, 7_500, 10_000, 12_500, 15_000, 17_500, 20_000, 25_000, 35_000, 50_000, 75_000, 100_000, 150_000, 200_000, 300_000];
 const FLOOD_WINDOW_MS = 3_000;
 
 async function floodStep(be, page, rate) {
@@ -343,9 +346,105 @@ async function flood(browser) {
 }
 
 // ---------------------------------------------------------------------------
+// 4b. The browser's ceiling: the same ladder for a page that does nothing but
+// receive, JSON.parse and count. No page of ours can beat it; it says what the
+// flood figure can reach on this machine and browser.
+
+/** In a blank page: a raw socket of the transport whose handler only parses and counts. */
+function bareReceiver([wsUrl, socketio]) {
+  return new Promise((resolve, reject) => {
+    const s = { n: 0, sink: 0 };
+    window.__bare = s;
+    const ws = new WebSocket(wsUrl);
+    window.__bareSocket = ws;
+    ws.onerror = () => reject(new Error('bare socket failed'));
+    ws.onmessage = (ev) => {
+      const text = typeof ev.data === 'string' ? ev.data : '';
+      if (socketio) {
+        if (text.startsWith('0')) return ws.send('40/signals,');
+        if (text === '2') return ws.send('3');
+        if (text.startsWith('40')) return resolve();
+        if (text.startsWith('42')) s.sink += JSON.parse(text.slice(text.indexOf('['))) ? 1 : 0;
+      } else if (text.startsWith('{')) {
+        s.sink += JSON.parse(text) ? 1 : 0;
+      }
+      s.n++;
+    };
+    if (!socketio) ws.onopen = () => resolve();
+  });
+}
+
+async function bareStep(be, page, rate) {
+  const s0 = (await be.state()).counters;
+  const n0 = await page.evaluate(() => window.__bare.n);
+  const t0 = Date.now();
+  await be.faults({ floodPerSec: rate });
+  await sleep(FLOOD_WINDOW_MS);
+  await be.faults({ floodPerSec: 0 });
+  const secs = (Date.now() - t0) / 1000;
+  // Settle: until the count stops moving.
+  let last = -1;
+  for (let i = 0; i < 200; i++) {
+    await sleep(150);
+    const n = await page.evaluate(() => window.__bare.n);
+    if (n === last) break;
+    last = n;
+  }
+  const s1 = (await be.state()).counters;
+  const sent = s1.messagesSent - s0.messagesSent;
+  const skipped = s1.plainLagged - s0.plainLagged + (s1.socketioDropped - s0.socketioDropped);
+  const counted = last - n0;
+  return { rate, achieved: sent / secs, sent, counted, skipped, ok: skipped === 0 && counted >= sent && counted - sent <= 10 };
+}
+
+async function openBare(browser, be, protocol) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${be.url}/api/health`);
+  const wsUrl = be.url.replace(/^http/, 'ws') + (protocol === 'socketio' ? '/socket.io/?EIO=4&transport=websocket' : '/ws');
+  await page.evaluate(bareReceiver, [wsUrl, protocol === 'socketio']);
+  await sleep(300);
+  return { context, page };
+}
+
+async function ceiling(browser) {
+  for (const protocol of ['socketio', 'native']) {
+    const be = await startBackend(ROOT, DIST, ['--speed', '0.001']);
+    const results = [];
+    try {
+      for (let run = 0; run < RUNS; run++) {
+        const { context, page } = await openBare(browser, be, protocol);
+        let highest = 0;
+        for (const rate of LADDER) {
+          const r = await bareStep(be, page, rate);
+          log(
+            `ceiling ${protocol} run ${run + 1} at ${rate}/s: sent ${r.sent} (${Math.round(r.achieved)}/s), counted ${r.counted}, ` +
+              `skipped ${r.skipped} → ${r.ok ? 'ok' : 'FAIL'}`,
+          );
+          if (!r.ok) break;
+          highest = r.achieved;
+          await sleep(300);
+        }
+        results.push(highest);
+        await context.close();
+      }
+    } finally {
+      await be.stop();
+    }
+    record(
+      `browser ceiling, ${protocol === 'socketio' ? 'Socket.IO' : 'plain WebSocket'}: bare page, receive + JSON.parse only`,
+      results,
+      'frames/s',
+      '—',
+      null,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
 // 5. Cost per frame: the page's main-thread time per frame vs JSON.parse alone.
 
-const COST_RATE = 1_000;
+const COST_RATE = 5_000;
 const COST_WINDOW_MS = 3_000;
 const CAPTURE_RATE = 10_000;
 const CAPTURE_FRAMES = 20_000;
@@ -401,12 +500,37 @@ function bareParse(socketio) {
   return best * 1000; // µs
 }
 
+/** Main-thread µs per frame of the bare receiver during a COST_RATE flood, idle subtracted. */
+async function receiveFloor(browser, be, protocol) {
+  const { context, page } = await openBare(browser, be, protocol);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  let t0 = Date.now();
+  let a = await taskSeconds(cdp);
+  await sleep(COST_WINDOW_MS);
+  const idlePerMs = ((await taskSeconds(cdp)) - a) / (Date.now() - t0);
+  const n0 = await page.evaluate(() => window.__bare.n);
+  t0 = Date.now();
+  a = await taskSeconds(cdp);
+  await be.faults({ floodPerSec: COST_RATE });
+  await sleep(COST_WINDOW_MS);
+  await be.faults({ floodPerSec: 0 });
+  await sleep(1_000);
+  const busy = (await taskSeconds(cdp)) - a - idlePerMs * (Date.now() - t0);
+  const frames = (await page.evaluate(() => window.__bare.n)) - n0;
+  await cdp.detach();
+  await context.close();
+  return (busy / frames) * 1e6;
+}
+
 async function costPerFrame(browser) {
   for (const protocol of ['socketio', 'native']) {
     const be = await startBackend(ROOT, DIST, ['--speed', '0.001']);
     const app = [];
     const bare = [];
     const ratio = [];
+    const floor = [];
+    const floorRatio = [];
     try {
       for (let run = 0; run < RUNS; run++) {
         const { context, page } = await openPage(browser, be.url, { protocol });
@@ -447,12 +571,20 @@ async function costPerFrame(browser) {
           window.__frames = f;
         }, captured);
         const bareUs = await page.evaluate(bareParse, protocol === 'socketio');
-        log(`cost ${protocol} run ${run + 1}: ${frames} frames, app ${appUs.toFixed(2)} µs/frame, bare JSON.parse ${bareUs.toFixed(2)} µs/frame over ${n} frames`);
+        await cdp.detach();
+        await context.close();
+        // The floor with the browser's own share: a blank page whose socket
+        // handler only parses and counts, timed the same way.
+        const floorUs = await receiveFloor(browser, be, protocol);
+        log(
+          `cost ${protocol} run ${run + 1}: ${frames} frames, app ${appUs.toFixed(2)} µs/frame, bare JSON.parse ${bareUs.toFixed(2)} µs/frame over ${n} frames, ` +
+            `bare receive + parse ${floorUs.toFixed(2)} µs/frame`,
+        );
         app.push(appUs);
         bare.push(bareUs);
         ratio.push(appUs / bareUs);
-        await cdp.detach();
-        await context.close();
+        floor.push(floorUs);
+        floorRatio.push(appUs / floorUs);
       }
     } finally {
       await be.stop();
@@ -461,6 +593,8 @@ async function costPerFrame(browser) {
     record(`cost per frame, ${label}: page`, app, 'µs', '—', null, 2);
     record(`cost per frame, ${label}: bare JSON.parse`, bare, 'µs', '—', null, 2);
     record(`cost per frame, ${label}: ratio`, ratio, '×', '≤ 3×', (f) => f.median <= 3, 2);
+    record(`cost per frame, ${label}: bare page, receive + JSON.parse`, floor, 'µs', '—', null, 2);
+    record(`cost per frame, ${label}: ratio to bare receive + JSON.parse`, floorRatio, '×', '—', null, 2);
   }
 }
 
@@ -699,7 +833,8 @@ function report(m, weights, started) {
     '- **Page weight**: every file under `dist/` that the page requests while loading (index.html, the JavaScript glue, the wasm, the CSS, anything else), compressed here with gzip level 9 and brotli quality 11; kB = 1000 bytes.',
     '- **Time to first data / to Live**: a fresh browser context per run; a MutationObserver installed before the page\'s scripts records, in `performance.now()` time (navigation start = 0), when the regime widget first shows a number and when the badge first says `live`. One unmeasured load comes first.',
     `- **Flood ingest**: for each transport, a fresh page; the backend floods signal frames for ${FLOOD_WINDOW_MS / 1000} s at each rate of the ladder ${LADDER.map((r) => r / 1000 + 'k').join(', ')} per second until a step fails. A step passes when the backend skipped nothing for a slow client, the page counted (\`window.__regime.framesTotal\`) every frame the backend sent (\`messagesSent\`), it stored every new id, and the 95th percentile of requestAnimationFrame intervals during the step stayed ≤ 20 ms. The figure is the rate the backend actually achieved at the highest passing step.`,
-    `- **Cost per frame**: the page's main-thread task time (Chrome DevTools \`Performance.getMetrics\` TaskDuration, idle time subtracted) during a ${COST_RATE / 1000}k/s flood, divided by the frames counted; against the best per-frame time of a bare loop doing only \`JSON.parse\` on 20 000 frames of the same flood, captured raw in the same page by a second socket of the same transport (for Socket.IO the \`42/signals,\` prefix is cut off before timing).`,
+    `- **Browser ceiling**: the flood ladder again, for a blank page (\`/api/health\`) holding one raw socket of the transport whose \`onmessage\` only runs \`JSON.parse\` and counts. A step passes when the backend skipped nothing and the page counted every frame sent. No page can ingest more than this on the same machine and browser: the flood figure is read against it.`,
+    `- **Cost per frame**: the page's main-thread task time (Chrome DevTools \`Performance.getMetrics\` TaskDuration, idle time subtracted) during a ${COST_RATE / 1000}k/s flood, divided by the frames counted; against the best per-frame time of a bare loop doing only \`JSON.parse\` on 20 000 frames of the same flood, captured raw in the same page by a second socket of the same transport (for Socket.IO the \`42/signals,\` prefix is cut off before timing). The second floor is the bare page of the ceiling, timed like the page during the same flood rate: it includes the browser's own cost of delivering each WebSocket message to a handler.`,
     '- **Memory**: the backend floods the page; after 10 000 frames and after 1 000 000 frames the flood pauses, `gc()` runs three times, and `performance.memory.usedJSHeapSize` + `window.__regime.wasmMemoryBytes()` are read; the figure is the difference.',
     '- **Recovery**: signals flow at 20/s; the live side is refused until the page leaves Live, 2 s more, then allowed again; the figure is the time until the badge says `live` and the page holds the backend\'s last signal id (all ids are contiguous, so the gap is filled).',
     '- **Render**: the symbol selector is changed in the page; the figure is the time until the regime widget shows the new symbol\'s REST values, plus one animation frame for the paint.',
@@ -731,6 +866,7 @@ async function main() {
   try {
     weights = (await section('weight', () => pageWeight(browser))) ?? null;
     await section('load', () => coldLoad(browser));
+    await section('ceiling', () => ceiling(browser));
     best = (await section('flood', () => flood(browser))) ?? {};
     await section('cost', () => costPerFrame(browser));
     // Memory at 50 000/s, or at the highest rate the page ingested whole if that is lower (never below 10 000/s).

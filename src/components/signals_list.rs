@@ -138,7 +138,7 @@ pub fn SignalsList() -> impl IntoView {
                 </div>
             </div>
             // Focusable and labelled: a keyboard user can scroll the list.
-            <div class="signals-scroll" tabindex="0" role="region" aria-labelledby="signals-title">
+            <div class="signals-scroll" tabindex="0" role="region" aria-label="Signals table, scrollable">
                 <table class="signals">
                     <thead>
                         <tr>

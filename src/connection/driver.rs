@@ -548,11 +548,6 @@ impl Shared {
         if let Some(hook) = this.hook.borrow_mut().as_mut() {
             hook.update(&update.counters);
         }
-        if this.options.write_url {
-            if let Some(selection) = &update.selection {
-                Shared::write_url(this, selection);
-            }
-        }
         // Take the receiver out while it runs, so that it may use the driver.
         let receiver = this.on_frame.borrow_mut().take();
         if let Some(mut receiver) = receiver {
@@ -560,6 +555,13 @@ impl Shared {
             let mut slot = this.on_frame.borrow_mut();
             if slot.is_none() {
                 *slot = Some(receiver);
+            }
+        }
+        // After the view: `history.replaceState` costs milliseconds that the
+        // first data on screen should not wait for.
+        if this.options.write_url {
+            if let Some(selection) = &update.selection {
+                Shared::write_url(this, selection);
             }
         }
         Some(update)
