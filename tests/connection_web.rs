@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use regime_core::live::TransportKind;
-use regime_core::machine::{Command, Connection, Mode, Policy, RestOutcome, RestRequest};
+use regime_core::machine::{Command, Connection, Mode, Policy, RestOutcome, RestRequest, SocketId};
 use regime_core::settings::{Protocol, Settings};
 use regime_dashboard::connection::view::{build_frame, health_view, ViewState};
 use regime_dashboard::connection::{
@@ -238,6 +238,26 @@ fn answer_fetches_with(conn: &mut Connection, now: u64, after_signals: &[u64]) {
     }
 }
 
+/// A plain-WebSocket connection whose REST answers are in (signals 1..=3)
+/// and whose first socket (returned beside it) has just opened.
+fn live_native_connection() -> (Connection, SocketId) {
+    let mut settings = Settings::defaults("http://backend.test");
+    settings.protocol = Protocol::Native;
+    let mut conn = Connection::new(settings, Policy::default(), 1);
+    conn.start(0);
+    answer_fetches(&mut conn, 10);
+    let socket = 1; // the first socket the core numbers
+    conn.handle_socket_open(20, socket);
+    (conn, socket)
+}
+
+/// A plain envelope carrying signal `id` (BTCUSDT 1h long).
+fn signal_frame(id: u64) -> String {
+    format!(
+        r#"{{"type":"signal","data":{{"id":{id},"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":1.5,"timestamp":{id}000}}}}"#
+    )
+}
+
 fn rest_only_connection() -> Connection {
     let mut settings = Settings::defaults("http://backend.test");
     settings.protocol = Protocol::Off;
@@ -307,20 +327,9 @@ fn the_first_frame_publishes_everything_and_an_idle_frame_nothing() {
 
 #[wasm_bindgen_test]
 fn the_hook_counts_signals_dropped_as_duplicates() {
-    let mut settings = Settings::defaults("http://backend.test");
-    settings.protocol = Protocol::Native;
-    let mut conn = Connection::new(settings, Policy::default(), 1);
-    conn.start(0);
-    answer_fetches(&mut conn, 10); // signals 1..=3 from REST
-    let socket = 1; // the first socket the core numbers
-    conn.handle_socket_open(20, socket);
-    let frame = |id: u64| {
-        format!(
-            r#"{{"type":"signal","data":{{"id":{id},"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":1.5,"timestamp":{id}000}}}}"#
-        )
-    };
+    let (mut conn, socket) = live_native_connection(); // signals 1..=3 from REST
     for (at, id) in [(30, 2), (31, 4), (32, 4), (33, 3)] {
-        conn.handle_socket_text(at, socket, &frame(id));
+        conn.handle_socket_text(at, socket, &signal_frame(id));
     }
     let mut state = ViewState::new(500, Vec::new());
     let update = build_frame(&mut conn, &mut state);
@@ -356,21 +365,12 @@ fn a_busy_list_is_republished_at_most_every_200_ms_and_never_lost() {
 
 #[wasm_bindgen_test]
 fn a_flooding_list_is_republished_once_a_second_and_calms_back() {
-    let mut settings = Settings::defaults("http://backend.test");
-    settings.protocol = Protocol::Native;
-    let mut conn = Connection::new(settings, Policy::default(), 1);
-    conn.start(0);
-    answer_fetches(&mut conn, 10); // signals 1..=3 from REST
-    let socket = 1;
-    conn.handle_socket_open(20, socket);
+    let (mut conn, socket) = live_native_connection(); // signals 1..=3 from REST
     let mut next_id = 100;
     let mut feed = |conn: &mut Connection, n: u64| {
         for _ in 0..n {
             next_id += 1;
-            let id = next_id;
-            conn.handle_socket_text(30, socket, &format!(
-                r#"{{"type":"signal","data":{{"id":{id},"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":1.5,"timestamp":{id}000}}}}"#
-            ));
+            conn.handle_socket_text(30, socket, &signal_frame(next_id));
         }
     };
     let mut state = ViewState::new(500, Vec::new());
@@ -381,7 +381,12 @@ fn a_flooding_list_is_republished_once_a_second_and_calms_back() {
     // 60 new rows in one publication: the list floods.
     feed(&mut conn, 60);
     state.now = 1_250.0;
-    assert_eq!(build_frame(&mut conn, &mut state).signals.map(|r| r[0].signal.id), Some(160));
+    assert_eq!(
+        build_frame(&mut conn, &mut state)
+            .signals
+            .map(|r| r[0].signal.id),
+        Some(160)
+    );
     assert!(state.signals_flooding);
 
     // The next publication waits a second, not 200 ms, and loses nothing.
@@ -390,45 +395,48 @@ fn a_flooding_list_is_republished_once_a_second_and_calms_back() {
     assert!(build_frame(&mut conn, &mut state).signals.is_none());
     assert!(state.signals_pending);
     state.now = 2_250.0;
-    let rows = build_frame(&mut conn, &mut state).signals.expect("due after 1 s");
+    let rows = build_frame(&mut conn, &mut state)
+        .signals
+        .expect("due after 1 s");
     assert_eq!(rows[0].signal.id, 161);
     assert!(!state.signals_flooding, "one new row is calm again");
 
     // Calm: back to 200 ms.
     feed(&mut conn, 1);
     state.now = 2_460.0;
-    assert_eq!(build_frame(&mut conn, &mut state).signals.map(|r| r[0].signal.id), Some(162));
+    assert_eq!(
+        build_frame(&mut conn, &mut state)
+            .signals
+            .map(|r| r[0].signal.id),
+        Some(162)
+    );
 }
 
 #[wasm_bindgen_test]
 fn traffic_alone_refreshes_the_health_view_at_most_every_500_ms() {
-    let mut settings = Settings::defaults("http://backend.test");
-    settings.protocol = Protocol::Native;
-    let mut conn = Connection::new(settings, Policy::default(), 1);
-    conn.start(0);
-    answer_fetches(&mut conn, 10);
-    let socket = 1;
-    conn.handle_socket_open(20, socket);
-    let frame = |id: u64| {
-        format!(
-            r#"{{"type":"signal","data":{{"id":{id},"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":1.5,"timestamp":{id}000}}}}"#
-        )
-    };
+    let (mut conn, socket) = live_native_connection();
     let mut state = ViewState::new(500, Vec::new());
     state.now = 1_000.0;
-    conn.handle_socket_text(30, socket, &frame(10));
+    conn.handle_socket_text(30, socket, &signal_frame(10));
     let first = build_frame(&mut conn, &mut state);
     assert_eq!(first.health.as_ref().map(|h| h.messages_total), Some(1));
 
     // More frames 100 ms later: counted at once by the hook, but the panel's
     // figures wait for the interval.
-    conn.handle_socket_text(40, socket, &frame(11));
-    conn.handle_socket_text(41, socket, &frame(12));
+    conn.handle_socket_text(40, socket, &signal_frame(11));
+    conn.handle_socket_text(41, socket, &signal_frame(12));
     state.now = 1_100.0;
     let held = build_frame(&mut conn, &mut state);
-    assert!(held.health.is_none(), "traffic alone waits: {:?}", held.health);
+    assert!(
+        held.health.is_none(),
+        "traffic alone waits: {:?}",
+        held.health
+    );
     assert_eq!(held.counters.frames_total, 3, "the hook is never held back");
-    assert!(state.traffic_pending, "remembered, so the driver asks for another frame");
+    assert!(
+        state.traffic_pending,
+        "remembered, so the driver asks for another frame"
+    );
 
     // Nothing new, but the interval has passed: the held figures go out.
     state.now = 1_500.0;
@@ -438,11 +446,13 @@ fn traffic_alone_refreshes_the_health_view_at_most_every_500_ms() {
 
     // A real status change (the socket drops) goes out at once, even right
     // after a publication, with the traffic held so far.
-    conn.handle_socket_text(60, socket, &frame(13));
+    conn.handle_socket_text(60, socket, &signal_frame(13));
     conn.handle_socket_closed(61, socket, 1006, "", false);
     state.now = 1_520.0;
     let dropped = build_frame(&mut conn, &mut state);
-    let health = dropped.health.expect("a status change is published at once");
+    let health = dropped
+        .health
+        .expect("a status change is published at once");
     assert_eq!(health.messages_total, 4);
     assert_ne!(dropped.mode, None);
 }

@@ -212,7 +212,11 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     if changes.traffic {
         state.traffic_pending = true;
     }
-    let traffic_due = due(state.health_published_at, state.now, state.traffic_interval_ms);
+    let traffic_due = due(
+        state.health_published_at,
+        state.now,
+        state.traffic_interval_ms,
+    );
     if changes.status || state.extras_changed || (state.traffic_pending && traffic_due) {
         update.mode = Some(conn.mode());
         update.health = Some(health_view(conn.status(), conn.settings().poll_ms, state));
