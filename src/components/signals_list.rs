@@ -29,6 +29,11 @@ pub fn symbol_matches(filter: &str, symbol: &str) -> bool {
     filter.is_empty() || filter == symbol
 }
 
+/// Whether a row passes both filters.
+fn row_matches(symbol: &str, side: &str, row: &SignalRow) -> bool {
+    symbol_matches(symbol, &row.signal.symbol) && side_matches(side, &row.signal.side)
+}
+
 /// The CSS class of a side.
 pub fn side_class(side: &Side) -> &'static str {
     match side {
@@ -50,9 +55,7 @@ pub fn SignalsList() -> impl IntoView {
         let side = side_filter.get();
         c.signals.with(|rows| {
             rows.iter()
-                .filter(|r| {
-                    symbol_matches(&sym, &r.signal.symbol) && side_matches(&side, &r.signal.side)
-                })
+                .filter(|r| row_matches(&sym, &side, r))
                 .take(RENDERED_ROWS)
                 .cloned()
                 .collect::<Vec<SignalRow>>()
@@ -82,13 +85,8 @@ pub fn SignalsList() -> impl IntoView {
     let matching = move || {
         let sym = symbol_filter.get();
         let side = side_filter.get();
-        c.signals.with(|rows| {
-            rows.iter()
-                .filter(|r| {
-                    symbol_matches(&sym, &r.signal.symbol) && side_matches(&side, &r.signal.side)
-                })
-                .count()
-        })
+        c.signals
+            .with(|rows| rows.iter().filter(|r| row_matches(&sym, &side, r)).count())
     };
 
     view! {
