@@ -7,6 +7,28 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
+/**
+ * How the benchmarks and the profiling scripts launch Debian's Chromium: the
+ * same flags as the e2e suite (e2e/support/chromium.ts).
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // Timers of a page that a script drives must not be throttled as a background tab's.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export function chromiumPath() {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
 export function serverBinary(root) {
   if (process.env.DEMO_SERVER_BIN) return path.resolve(process.env.DEMO_SERVER_BIN);
   const target = path.resolve(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'));

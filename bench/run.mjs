@@ -29,7 +29,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
-import { startBackend } from './backend.mjs';
+import { CHROMIUM_ARGS as BASE_CHROMIUM_ARGS, chromiumPath, startBackend } from './backend.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.resolve(process.env.DIST_DIR ?? path.join(ROOT, 'dist'));
@@ -52,20 +52,8 @@ try {
   ({ chromium } = e2eRequire('@playwright/test'));
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-  '--enable-precise-memory-info',
-  '--js-flags=--expose-gc',
-];
+// The suite's flags, plus what the memory figures need.
+const CHROMIUM_ARGS = [...BASE_CHROMIUM_ARGS, '--enable-precise-memory-info', '--js-flags=--expose-gc'];
 
 // ---------------------------------------------------------------------------
 // Small helpers
@@ -176,19 +164,24 @@ const diag = (page) =>
     };
   });
 
-/** Waits until the page's frame count stops moving (nothing left in flight). */
-async function settle(page, quietMs = 600, maxMs = 20_000) {
+/**
+ * Waits until a frame count in the page stops moving (nothing left in
+ * flight), and returns it. `read` runs in the page: by default the
+ * dashboard's `window.__regime.framesTotal`.
+ */
+async function settle(page, read = () => window.__regime.framesTotal, quietMs = 600, maxMs = 20_000) {
   const end = Date.now() + maxMs;
   let last = -1;
   let since = Date.now();
   while (Date.now() < end) {
-    const n = await page.evaluate(() => window.__regime.framesTotal);
+    const n = await page.evaluate(read);
     if (n !== last) {
       last = n;
       since = Date.now();
-    } else if (Date.now() - since >= quietMs) return;
+    } else if (Date.now() - since >= quietMs) return last;
     await sleep(100);
   }
+  return last;
 }
 
 async function firstSeries(url) {
@@ -382,14 +375,7 @@ async function bareStep(be, page, rate) {
   await sleep(FLOOD_WINDOW_MS);
   await be.faults({ floodPerSec: 0 });
   const secs = (Date.now() - t0) / 1000;
-  // Settle: until the count stops moving.
-  let last = -1;
-  for (let i = 0; i < 200; i++) {
-    await sleep(150);
-    const n = await page.evaluate(() => window.__bare.n);
-    if (n === last) break;
-    last = n;
-  }
+  const last = await settle(page, () => window.__bare.n);
   const s1 = (await be.state()).counters;
   const sent = s1.messagesSent - s0.messagesSent;
   const skipped = s1.plainLagged - s0.plainLagged + (s1.socketioDropped - s0.socketioDropped);
@@ -774,7 +760,7 @@ function machine() {
   const cpus = os.cpus();
   let chromiumVersion = '';
   try {
-    chromiumVersion = execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
+    chromiumVersion = execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8' }).trim();
   } catch {}
   let commit = '';
   try {
@@ -850,7 +836,7 @@ async function main() {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error(`no ${DIST}/index.html: run \`make dist\` first`);
   const m = machine();
   log(`${m.cpu}, ${m.cores} cores, ${m.ram}; ${m.chromium}; ${RUNS} runs per figure`);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   let weights = null;
   let best = {};
   const section = async (name, fn) => {

@@ -17,7 +17,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBackend } from '../bench/backend.mjs';
+import { CHROMIUM_ARGS, chromiumPath, startBackend } from '../bench/backend.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.resolve(process.env.DIST_DIR ?? path.join(ROOT, 'dist'));
@@ -29,14 +29,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const be = await startBackend(ROOT, DIST, ['--speed', '0.001']);
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-    '--disable-backgrounding-occluded-windows',
-    ...(process.env.EXTRA_ARGS ? process.env.EXTRA_ARGS.split(' ') : []),
-  ],
+  executablePath: chromiumPath(),
+  args: [...CHROMIUM_ARGS, ...(process.env.EXTRA_ARGS ? process.env.EXTRA_ARGS.split(' ') : [])],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
