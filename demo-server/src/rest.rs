@@ -131,6 +131,7 @@ async fn health() -> Json<Health> {
         status: "ok".into(),
         time: Some(format_rfc3339_millis(now_ms())),
         version: Some(concat!("demo-server ", env!("CARGO_PKG_VERSION")).into()),
+        epoch: None,
     })
 }
 

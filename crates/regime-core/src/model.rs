@@ -406,6 +406,11 @@ pub struct Health {
     pub time: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Changes whenever the backend's ids start again (a restart of a
+    /// backend that keeps its signals in memory). Optional: a client must
+    /// notice a new run without it (PROTOCOL.md "Backend runs").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// One entry of `GET /api/symbols`.
