@@ -7,6 +7,7 @@
 //! a problem holds and clears it when its cause is gone; this file only says
 //! what it means, in words.
 
+use crate::live::{clip, SHOWN_TEXT_MAX};
 use crate::Millis;
 
 /// How bad a problem is for the trader.
@@ -72,6 +73,16 @@ pub enum DiagnosisKind {
     IdsRestarted,
     /// The browser says it has no network.
     BrowserOffline,
+    /// The backend's timestamps are far from this computer's clock.
+    BackendClock,
+    /// REST failed without CORS headers from a host that sent them moments
+    /// before: the backend, or a gateway in front of it, failed.
+    RestGatewayFailed,
+    /// Socket.IO's polling transport answers, its WebSocket upgrade does not:
+    /// a proxy in between does not forward upgrades.
+    WebSocketUpgradeBlocked,
+    /// The Socket.IO handshake asked for heartbeat timings that cannot work.
+    BadHandshake,
 }
 
 /// One problem as the health panel shows it.
@@ -100,6 +111,25 @@ fn seconds(ms: Millis) -> String {
     } else {
         format!("{:.1} s", ms as f64 / 1000.0)
     }
+}
+
+/// A long span in the largest unit that fits: `74 years`, `3 hours`, `12 minutes`.
+fn span(ms: u64) -> String {
+    const MIN: u64 = 60_000;
+    const HOUR: u64 = 60 * MIN;
+    const DAY: u64 = 24 * HOUR;
+    const YEAR: u64 = 365 * DAY + DAY / 4;
+    let (n, unit) = if ms >= YEAR {
+        ((ms + YEAR / 2) / YEAR, "year")
+    } else if ms >= DAY {
+        (ms / DAY, "day")
+    } else if ms >= HOUR {
+        (ms / HOUR, "hour")
+    } else {
+        ((ms / MIN).max(1), "minute")
+    };
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} {unit}{s}")
 }
 
 impl Diagnosis {
@@ -146,6 +176,7 @@ impl Diagnosis {
 
     /// seeds/003: the namespace was refused (`44/signals,{"message":…}`).
     pub fn namespace_refused(namespace: &str, message: &str) -> Self {
+        let message = clip(message, SHOWN_TEXT_MAX);
         let other = if namespace == "/" {
             "the server's namespace (ns=/signals)"
         } else {
@@ -207,7 +238,7 @@ impl Diagnosis {
     /// text when the body had one.
     pub fn rest_http_error(endpoint: &str, status: u16, error: Option<&str>, url: &str) -> Self {
         let said = match error {
-            Some(e) => format!(": \"{e}\""),
+            Some(e) => format!(": \"{}\"", clip(e, SHOWN_TEXT_MAX)),
             None => String::new(),
         };
         let severity = if status >= 500 {
@@ -338,18 +369,78 @@ impl Diagnosis {
         d(
             DiagnosisKind::ServerError,
             Severity::Warning,
-            format!("The server reported an error: \"{message}\"."),
+            format!(
+                "The server reported an error: \"{}\".",
+                clip(message, SHOWN_TEXT_MAX)
+            ),
             "an error message on the live connection (not fatal)".into(),
         )
     }
 
-    /// `what` is `signal` or `alert`.
-    pub fn ids_restarted(what: &str, held_max: u64, newest: u64) -> Self {
+    /// `what` is `signal` or `alert`; `evidence` says how the new run
+    /// was recognised.
+    pub fn ids_restarted(what: &str, evidence: &str) -> Self {
         d(
             DiagnosisKind::IdsRestarted,
             Severity::Info,
-            format!("The backend restarted and numbers its {what}s from the start again; the list follows the new numbering."),
-            format!("REST's newest {what} id is {newest}, below the highest held ({held_max})"),
+            format!("The backend restarted and numbers its {what}s from the start again: the new ones are shown, and the rows from before the restart are marked."),
+            evidence.to_string(),
+        )
+    }
+
+    /// `skew_ms`: the backend's timestamp minus this computer's clock.
+    pub fn backend_clock(skew_ms: i64, what: &str) -> Self {
+        let dir = if skew_ms > 0 { "ahead" } else { "behind" };
+        d(
+            DiagnosisKind::BackendClock,
+            Severity::Warning,
+            format!(
+                "The backend's clock is {} {dir}: its times are shown as it sent them, but they do not decide which data is newest.",
+                span(skew_ms.unsigned_abs())
+            ),
+            format!("a {what} was stamped {skew_ms} ms from this computer's clock"),
+        )
+    }
+
+    /// REST failed (the browser hides why) after the same host answered
+    /// with CORS headers moments before.
+    pub fn rest_gateway_failed(api: &str, failure: &str, retry_in_ms: Option<Millis>) -> Self {
+        let retry = match retry_in_ms {
+            Some(ms) => format!(" Retrying in {}.", seconds(ms)),
+            None => String::new(),
+        };
+        d(
+            DiagnosisKind::RestGatewayFailed,
+            Severity::Error,
+            format!(
+                "The backend at {api}, or a proxy in front of it, is failing (its error answers carry no CORS headers, so the browser hides them); it answered normally moments ago.{retry}"
+            ),
+            format!("fetch failed ({failure}); the same host answered with CORS headers earlier"),
+        )
+    }
+
+    /// The Engine.IO polling probe answers, the WebSocket does not open.
+    pub fn websocket_upgrade_blocked(live_url: &str, probe_url: &str) -> Self {
+        d(
+            DiagnosisKind::WebSocketUpgradeBlocked,
+            Severity::Error,
+            format!(
+                "The Socket.IO server answers over plain HTTP, but its WebSocket at {live_url} cannot be opened: a proxy in between does not forward WebSocket upgrades. Configure it to pass the Upgrade and Connection headers (nginx: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\")."
+            ),
+            format!("GET {probe_url} answered an Engine.IO open packet; the WebSocket fails before opening"),
+        )
+    }
+
+    /// `field` is `pingInterval` or `pingTimeout`.
+    pub fn bad_handshake(field: &str, sent: u64, used: Millis) -> Self {
+        d(
+            DiagnosisKind::BadHandshake,
+            Severity::Warning,
+            format!(
+                "The Socket.IO server's handshake sets {field} to {sent} ms, which cannot work; the dashboard uses {} instead.",
+                seconds(used)
+            ),
+            format!("Engine.IO open packet: {field} {sent} outside the usable range"),
         )
     }
 
@@ -429,6 +520,25 @@ mod tests {
         let mut v = vec![Severity::Info, Severity::Error, Severity::Warning];
         v.sort();
         assert_eq!(v, [Severity::Error, Severity::Warning, Severity::Info]);
+    }
+
+    #[test]
+    fn a_wrong_clock_is_said_in_years_hours_or_minutes() {
+        // 2100-01-01 against 2026-01-01: 74 years.
+        let p = Diagnosis::backend_clock(4_102_444_800_000 - 1_767_225_600_000, "regime");
+        assert!(p.sentence.starts_with("The backend's clock is 74 years ahead"), "{}", p.sentence);
+        assert!(Diagnosis::backend_clock(-3 * 3_600_000, "price").sentence.contains("3 hours behind"));
+        assert!(Diagnosis::backend_clock(61_000, "price").sentence.contains("1 minute ahead"));
+    }
+
+    #[test]
+    fn backend_text_in_sentences_is_cut() {
+        let huge = "x".repeat(1 << 20);
+        let p = Diagnosis::rest_http_error("/api/signals", 500, Some(&huge), "http://h/api/signals");
+        assert!(p.sentence.len() < 500, "{}", p.sentence.len());
+        assert!(p.sentence.contains("1048576 characters in all"));
+        assert!(Diagnosis::server_error(&huge).sentence.len() < 500);
+        assert!(Diagnosis::namespace_refused("/s", &huge).sentence.len() < 700);
     }
 
     #[test]

@@ -80,6 +80,36 @@ impl std::error::Error for FrameError {}
 
 /// The first `max` characters of `text`, cut on a char boundary, with `…`
 /// when cut.
+/// The usable range of Engine.IO's `pingInterval` and `pingTimeout`, ms: 0
+/// would reconnect in a loop, a huge value would keep a dead server `Live`.
+pub const HEARTBEAT_BOUNDS: (Millis, Millis) = (1_000, 300_000);
+
+/// The most characters of a backend's free text (an error body, a close
+/// reason, a note, a label) that the page shows: a person reads a few
+/// hundred; a megabyte would freeze the page.
+pub const SHOWN_TEXT_MAX: usize = 300;
+
+/// `text` cut to `max` characters, saying how long it was when cut:
+/// `"abc… (1048576 characters in all)"`.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((i, _)) => format!(
+            "{}… ({} characters in all)",
+            &text[..i],
+            text.chars().count()
+        ),
+    }
+}
+
+/// Cuts an owned text in place (see [`clip`]); cheap when it is short.
+pub fn clip_in_place(text: &mut String) {
+    if text.len() > SHOWN_TEXT_MAX {
+        let cut = clip(text, SHOWN_TEXT_MAX);
+        *text = cut;
+    }
+}
+
 pub fn excerpt(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_string(),
@@ -138,6 +168,31 @@ pub enum SessionEvent {
     /// The plain server did not answer a ping in time on this connection: the
     /// session stops expecting pongs and only silence counts from now on.
     PongsNotSupported,
+    /// The Socket.IO handshake sent a heartbeat timing that cannot work
+    /// (`field` is `pingInterval` or `pingTimeout`); `used` is the value
+    /// clamped into [`HEARTBEAT_BOUNDS`] that the session uses instead.
+    BadHandshake {
+        field: &'static str,
+        sent: u64,
+        used: Millis,
+    },
     /// The session is over: close the socket.
     Ended(SessionEnd),
+}
+
+#[cfg(test)]
+mod clip_tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_and_says_its_length() {
+        assert_eq!(clip("short", 10), "short");
+        let huge = "é".repeat(1_000_000);
+        let cut = clip(&huge, SHOWN_TEXT_MAX);
+        assert!(cut.starts_with(&"é".repeat(SHOWN_TEXT_MAX)));
+        assert!(cut.ends_with("… (1000000 characters in all)"), "{}", &cut[cut.len() - 40..]);
+        let mut owned = huge.clone();
+        clip_in_place(&mut owned);
+        assert_eq!(owned, cut);
+    }
 }

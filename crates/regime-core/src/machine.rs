@@ -19,14 +19,14 @@ use std::collections::VecDeque;
 
 use crate::backoff::{Backoff, BackoffConfig, Xorshift64};
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
-use crate::live::{excerpt, LiveEvent, SessionEnd, SessionEvent, TransportKind};
+use crate::live::{clip, excerpt, LiveEvent, SessionEnd, SessionEvent, TransportKind, SHOWN_TEXT_MAX};
 use crate::model::{
-    AlertsResponse, ErrorResponse, Health, HistoryResponse, RegimeAlert, RegimeSnapshot,
-    SignalsResponse, Subscription, SymbolsResponse,
+    AlertsResponse, ClipTexts, ErrorResponse, Health, HistoryResponse, RegimeAlert,
+    RegimeSnapshot, SignalsResponse, Subscription, SymbolsResponse,
 };
 use crate::session::{LiveSession, PlainSessionConfig, SocketIoSessionConfig};
 use crate::settings::{percent_encode, Protocol, Settings};
-use crate::store::{HasId, Insert, Store, StoreLimits};
+use crate::store::{HasId, IdRing, Insert, Store, StoreLimits, WallClock};
 use crate::Millis;
 
 /// What the page shows in its connection badge.
@@ -116,8 +116,36 @@ pub struct Policy {
     pub transient_problem_ms: Millis,
     /// In API mode, how often an empty `after` page also asks REST for its
     /// newest ids, to notice a backend that restarted and numbers from the
-    /// start again, ms. Defaults to 60 000.
+    /// start again, ms. Defaults to 15 000.
     pub restart_check_ms: Millis,
+    /// Live signals and alerts are held back at most this long while the
+    /// page checks whether the backend started a new run (its `epoch`, its
+    /// newest ids), ms. Defaults to 3000.
+    pub run_check_hold_ms: Millis,
+    /// Live items held back at most (past it, the oldest are applied as
+    /// they are). Defaults to 2000.
+    pub run_check_hold_max: usize,
+    /// The first delay ceiling of a failed recovery, poll or health request
+    /// retried in any mode, Live included, ms. Defaults to 1000.
+    pub rest_retry_base_ms: Millis,
+    /// The largest such delay, ms. Defaults to 30 000.
+    pub rest_retry_cap_ms: Millis,
+    /// A host that answered with CORS headers this recently is not
+    /// diagnosed as a CORS problem when a request fails, ms. Defaults to
+    /// 300 000.
+    pub cors_memory_ms: Millis,
+    /// Per-symbol `/api/regime` requests in flight at once. Defaults to 4.
+    pub rest_fanout: usize,
+    /// Symbols the overview strip shows (and fetches) besides the selected
+    /// one. Defaults to 24.
+    pub overview_symbols: usize,
+    /// A backend timestamp this far ahead of this computer's clock is
+    /// flagged and never makes later data look older, ms. Defaults to
+    /// 600 000 (10 minutes).
+    pub clock_ahead_ms: Millis,
+    /// A backend timestamp this far behind this computer's clock is
+    /// flagged, ms. Defaults to one year.
+    pub clock_behind_ms: Millis,
 }
 
 impl Default for Policy {
@@ -138,7 +166,16 @@ impl Default for Policy {
             switch_after_failures: 3,
             rate_window_ms: 5000,
             transient_problem_ms: 60_000,
-            restart_check_ms: 60_000,
+            restart_check_ms: 15_000,
+            run_check_hold_ms: 3000,
+            run_check_hold_max: 2000,
+            rest_retry_base_ms: 1000,
+            rest_retry_cap_ms: 30_000,
+            cors_memory_ms: 300_000,
+            rest_fanout: 4,
+            overview_symbols: 24,
+            clock_ahead_ms: 600_000,
+            clock_behind_ms: 365 * 86_400_000,
         }
     }
 }
@@ -309,6 +346,8 @@ struct Attempt {
     /// moment the server started sending to this socket.
     first_signal_seen: bool,
     first_alert_seen: bool,
+    /// The handshake's heartbeat timings had to be clamped.
+    bad_handshake: bool,
 }
 
 /// Why an attempt ended.
@@ -358,19 +397,39 @@ enum FeedQuery {
     /// `after` the held ids, page by page; `reconnect`: right after a
     /// (re)connection, when a backend restart is likeliest.
     After { reconnect: bool },
-    /// The newest, to compare with what is held.
-    RestartCheck,
+    /// The newest, to compare with what is held: a new backend run shows
+    /// as a held id with another event, or a newest id below the cursor.
+    /// `resume`: the cursor when it was asked, to page on from when the
+    /// newest page does not reach back to it.
+    RestartCheck { resume: Option<u64> },
 }
 
 #[derive(Default)]
 struct FeedState {
     in_flight: Option<RequestId>,
+    /// Live items of this feed are held back until then, while a check of
+    /// the newest ids decides whether the backend started a new run.
+    hold_until: Option<Millis>,
     /// Another `after` query is wanted once the one in flight is done,
     /// from this id (the smallest asked for).
     again_from: Option<Option<u64>>,
     again_reconnect: bool,
     check_wanted: bool,
     last_check_at: Option<Millis>,
+    /// The cold-start query failed: ask it again as such.
+    initial_wanted: bool,
+    /// A new run was started from evidence since the last `/api/health`
+    /// answer: an epoch change then is the same restart, not another.
+    fresh_run: bool,
+}
+
+/// The smaller of a remembered `after` and another: `None` (the newest)
+/// is below every id.
+fn min_after(held: Option<Option<u64>>, after: Option<u64>) -> Option<Option<u64>> {
+    Some(match held {
+        Some(prev) => prev.min(after),
+        None => after,
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -438,6 +497,24 @@ pub struct Connection {
     initial_alerts_loaded: bool,
     /// A live connection was Ready at least once.
     was_live: bool,
+    /// The backend's run (`/api/health` `epoch`), once it sent one.
+    epoch: Option<String>,
+    /// Live signals and alerts are held back until then, while `/api/health`
+    /// says whether the backend's epoch changed.
+    epoch_hold_until: Option<Millis>,
+    /// Live signals and alerts held back, in arrival order.
+    held_live: VecDeque<LiveEvent>,
+    /// A health check failed and is to be asked again.
+    health_wanted: bool,
+    /// Failed recovery, poll and health requests are retried then.
+    rest_retry: Backoff,
+    rest_retry_at: Option<Millis>,
+    /// When a CORS-mode REST request was last answered (any status).
+    cors_ok_at: Option<Millis>,
+    /// Symbols whose `/api/regime` waits for a place among the requests in flight.
+    overview_queue: VecDeque<String>,
+    /// The Socket.IO polling probe answered an Engine.IO open packet.
+    probe_found_socketio: bool,
 }
 
 fn kind_index(kind: TransportKind) -> usize {
@@ -542,7 +619,31 @@ impl Connection {
             rate: VecDeque::new(),
             initial_alerts_loaded: false,
             was_live: false,
+            epoch: None,
+            epoch_hold_until: None,
+            held_live: VecDeque::new(),
+            health_wanted: false,
+            rest_retry: Backoff::new(BackoffConfig {
+                base_ms: policy.rest_retry_base_ms,
+                factor: 2,
+                cap_ms: policy.rest_retry_cap_ms,
+                stable_reset_ms: Millis::MAX,
+            }),
+            rest_retry_at: None,
+            cors_ok_at: None,
+            overview_queue: VecDeque::new(),
+            probe_found_socketio: false,
         }
+    }
+
+    /// This computer's clock: `wall_ms` (epoch ms) at the caller's `now`.
+    /// Backend timestamps far from it are flagged, and never make later
+    /// data look older. Without it, timestamps are ordered as they are.
+    pub fn set_wall_clock(&mut self, now: Millis, wall_ms: i64) {
+        self.store.set_wall_clock(WallClock {
+            offset_ms: wall_ms.saturating_sub(now as i64),
+            ahead_ms: self.policy.clock_ahead_ms.min(i64::MAX as Millis) as i64,
+        });
     }
 
     // ------------------------------------------------------------------
@@ -642,6 +743,13 @@ impl Connection {
         if let Some((second, _)) = self.rate.back() {
             t = min_opt(t, Some(second.saturating_add(self.policy.rate_window_ms)));
         }
+        t = min_opt(t, self.epoch_hold_until);
+        for f in &self.feeds {
+            t = min_opt(t, f.hold_until);
+        }
+        if self.online {
+            t = min_opt(t, self.rest_retry_at);
+        }
         t
     }
 
@@ -697,6 +805,7 @@ impl Connection {
         }
         self.selection = Some((symbol.to_string(), timeframe.to_string()));
         self.changes.selection = true;
+        self.overview_queue.clear();
         self.fetch_selection(now);
         self.fetch_overview(now);
         self.subscribe(now);
@@ -887,6 +996,7 @@ impl Connection {
             RestOutcome::NetworkError { message } => self.rest_network_error(now, req, &message),
             RestOutcome::Answered { status, body } => self.rest_answered(now, req, status, &body),
         }
+        self.pump_overview(now);
         self.after_input(now);
     }
 
@@ -937,6 +1047,7 @@ impl Connection {
             warned_no_regime: false,
             first_signal_seen: false,
             first_alert_seen: false,
+            bad_handshake: false,
         });
     }
 
@@ -1002,12 +1113,19 @@ impl Connection {
                     self.changes.status = true;
                 }
                 SessionEvent::ServerError(message) => {
+                    let message = clip(&message, SHOWN_TEXT_MAX);
                     self.status.last_error = Some(format!("server: {message}"));
                     self.set_transient(now, Diagnosis::server_error(&message));
                 }
                 SessionEvent::PongsNotSupported => {
                     self.status.pongs_supported = Some(false);
                     self.set_problem("", Diagnosis::pongs_not_supported());
+                }
+                SessionEvent::BadHandshake { field, sent, used } => {
+                    if let Some(a) = self.attempt.as_mut() {
+                        a.bad_handshake = true;
+                    }
+                    self.set_problem(field, Diagnosis::bad_handshake(field, sent, used));
                 }
                 SessionEvent::Ended(end) => {
                     self.attempt_failed(now, Failure::Ended(end), true);
@@ -1026,6 +1144,8 @@ impl Connection {
         }
         a.ready_at = Some(now);
         let kind = a.kind;
+        let bad_handshake = a.bad_handshake;
+        let reconnect = self.was_live;
         self.was_live = true;
         self.backoff.handle_connected(now);
         self.fails_before_ready = 0;
@@ -1045,8 +1165,17 @@ impl Connection {
             DiagnosisKind::SocketIoV2,
             DiagnosisKind::SocketIoNotOffered,
             DiagnosisKind::SocketIoServerAsPlain,
+            DiagnosisKind::WebSocketUpgradeBlocked,
         ] {
             self.clear_problem(k);
+        }
+        if !bad_handshake {
+            self.clear_problem(DiagnosisKind::BadHandshake);
+        }
+        // Did the backend start a new run while we were away? Its epoch says
+        // for certain when it sends one; live items wait for the answer.
+        if reconnect || self.epoch.is_some() {
+            self.check_epoch(now);
         }
         // A dead connection is not cleared by a new socket opening: a plain
         // server that went silent accepts the next socket just the same. It
@@ -1100,68 +1229,188 @@ impl Connection {
                 self.put_snapshot(now, s);
             }
             LiveEvent::Price(p) => {
+                self.check_clock(now, p.timestamp.0, "price");
                 if self.store.put_price(p, now) {
                     self.changes.prices = true;
                 }
             }
-            LiveEvent::Signal(s) => {
-                let first = match self.attempt.as_mut() {
-                    Some(a) if !a.first_signal_seen => {
-                        a.first_signal_seen = true;
-                        true
-                    }
-                    _ => false,
-                };
-                if first {
-                    self.recover_feed(now, Feed::Signals, false);
+            LiveEvent::Signal(_) | LiveEvent::Alert(_) => self.live_feed_item(now, event, false),
+        }
+    }
+
+    /// A live signal or alert. Held back while a check of the backend's run
+    /// is under way; a held id with another event starts a new run at once;
+    /// an id below the cursor that is not held asks REST first (a late
+    /// item, or a backend numbering from the start again). `decided`: the
+    /// check is over, apply as it stands.
+    fn live_feed_item(&mut self, now: Millis, mut event: LiveEvent, decided: bool) {
+        let feed = match &event {
+            LiveEvent::Signal(_) => Feed::Signals,
+            _ => Feed::Alerts,
+        };
+        if !decided {
+            let first = match self.attempt.as_mut() {
+                Some(a) if feed == Feed::Signals && !a.first_signal_seen => {
+                    a.first_signal_seen = true;
+                    true
                 }
-                self.live_item(now, Feed::Signals, s.id);
-                if self.store.put_signal(s, now) == Insert::New {
+                Some(a) if feed == Feed::Alerts && !a.first_alert_seen => {
+                    a.first_alert_seen = true;
+                    true
+                }
+                _ => false,
+            };
+            if first {
+                self.recover_feed(now, feed, false);
+            }
+            if self.holding(feed) {
+                return self.hold_live(now, event);
+            }
+        }
+        let (probe, id) = match &mut event {
+            LiveEvent::Signal(s) => {
+                s.clip_texts();
+                (self.store.signals().probe(s), s.id)
+            }
+            LiveEvent::Alert(a) => {
+                a.clip_texts();
+                (self.store.alerts().probe(a), a.id)
+            }
+            _ => return,
+        };
+        let below_cursor = self.feed_max(feed).is_some_and(|m| id < m);
+        match probe {
+            Insert::Conflict => {
+                let why = format!("live {} {id} differs from the {} {id} held", feed.noun(), feed.noun());
+                self.new_run(now, feed, &why);
+            }
+            Insert::New | Insert::TooOld if below_cursor && !decided => {
+                self.feeds[feed.index()].hold_until =
+                    Some(now.saturating_add(self.policy.run_check_hold_ms));
+                self.want_restart_check(now, feed);
+                return self.hold_live(now, event);
+            }
+            _ => {}
+        }
+        match event {
+            LiveEvent::Signal(s) => {
+                if matches!(self.store.put_signal(s, now), Insert::New | Insert::Moved) {
                     self.changes.signals = true;
                 }
             }
-            LiveEvent::Alert(al) => {
-                let first = match self.attempt.as_mut() {
-                    Some(a) if !a.first_alert_seen => {
-                        a.first_alert_seen = true;
-                        true
-                    }
-                    _ => false,
-                };
-                if first {
-                    self.recover_feed(now, Feed::Alerts, false);
-                }
-                self.live_item(now, Feed::Alerts, al.id);
-                self.put_alert(now, al, true);
+            LiveEvent::Alert(a) => {
+                self.put_alert(now, a, true);
+            }
+            _ => {}
+        }
+    }
+
+    fn holding(&self, feed: Feed) -> bool {
+        self.epoch_hold_until.is_some() || self.feeds[feed.index()].hold_until.is_some()
+    }
+
+    fn hold_live(&mut self, now: Millis, event: LiveEvent) {
+        self.held_live.push_back(event);
+        if self.held_live.len() > self.policy.run_check_hold_max.max(1) {
+            if let Some(oldest) = self.held_live.pop_front() {
+                self.live_feed_item(now, oldest, true);
             }
         }
     }
 
-    /// A live id below the highest held that is not held: either a late
-    /// item or a backend that numbers from the start again. REST tells.
-    fn live_item(&mut self, now: Millis, feed: Feed, id: u64) {
-        let (max, held) = match feed {
-            Feed::Signals => (
-                self.store.max_signal_id(),
-                self.store.signals().contains(id),
-            ),
-            Feed::Alerts => (self.store.max_alert_id(), self.store.alerts().contains(id)),
-        };
-        if matches!(max, Some(m) if id < m) && !held {
-            self.want_restart_check(now, feed);
+    /// Applies the held live items whose feed is no longer held, in order.
+    fn release_held(&mut self, now: Millis) {
+        let held = std::mem::take(&mut self.held_live);
+        for event in held {
+            let feed = match &event {
+                LiveEvent::Signal(_) => Feed::Signals,
+                _ => Feed::Alerts,
+            };
+            if self.holding(feed) {
+                self.held_live.push_back(event);
+            } else {
+                self.live_feed_item(now, event, true);
+            }
         }
     }
 
-    fn put_snapshot(&mut self, now: Millis, s: RegimeSnapshot) {
+    fn end_feed_hold(&mut self, now: Millis, feed: Feed) {
+        if self.feeds[feed.index()].hold_until.take().is_some() {
+            self.release_held(now);
+        }
+    }
+
+    fn end_epoch_hold(&mut self, now: Millis) {
+        if self.epoch_hold_until.take().is_some() {
+            self.release_held(now);
+        }
+    }
+
+    /// Asks `/api/health` whether the backend's epoch changed; while it is
+    /// known to send one, live items wait for the answer.
+    fn check_epoch(&mut self, now: Millis) {
+        self.health_wanted = false;
+        let asked = self.fetch(now, RestRequest::Health, None).is_some()
+            || self.in_flight.iter().any(|f| f.what == RestRequest::Health);
+        if asked && self.epoch.is_some() {
+            self.epoch_hold_until = Some(now.saturating_add(self.policy.run_check_hold_ms));
+        }
+    }
+
+    /// The backend's ids of `feed` started again: a new run. The old rows
+    /// stay, marked; the cursor starts afresh, so the next recovery asks
+    /// for the new run's newest.
+    fn new_run(&mut self, now: Millis, feed: Feed, evidence: &str) {
+        match feed {
+            Feed::Signals => self.store.signals_mut().start_run(),
+            Feed::Alerts => self.store.alerts_mut().start_run(),
+        }
+        let state = &mut self.feeds[feed.index()];
+        // A query wished for from the old cursor now starts from the newest.
+        if state.again_from.is_some() {
+            state.again_from = Some(None);
+        }
+        state.last_check_at = Some(now);
+        state.fresh_run = true;
+        self.set_problem(feed.noun(), Diagnosis::ids_restarted(feed.noun(), evidence));
+        match feed {
+            Feed::Signals => self.changes.signals = true,
+            Feed::Alerts => self.changes.alerts = true,
+        }
+    }
+
+    /// Flags a backend timestamp far from this computer's clock (once a
+    /// minute at most per sighting; it fades when no more come).
+    fn check_clock(&mut self, now: Millis, ts: i64, what: &str) {
+        let Some(clock) = self.store.wall_clock() else {
+            return;
+        };
+        let skew = ts.saturating_sub(clock.wall(now));
+        let ahead = self.policy.clock_ahead_ms.min(i64::MAX as Millis) as i64;
+        let behind = self.policy.clock_behind_ms.min(i64::MAX as Millis) as i64;
+        if skew > ahead || skew < -behind {
+            self.set_transient(now, Diagnosis::backend_clock(skew, what));
+        }
+    }
+
+    fn put_snapshot(&mut self, now: Millis, mut s: RegimeSnapshot) {
+        s.clip_texts();
+        self.check_clock(now, s.timestamp.0, "regime snapshot");
         let (snap, hist) = self.store.put_snapshot(s, now);
         self.changes.snapshots |= snap;
         self.changes.history |= hist;
     }
 
-    fn put_alert(&mut self, now: Millis, alert: RegimeAlert, fresh: bool) -> bool {
+    fn put_alert(&mut self, now: Millis, mut alert: RegimeAlert, fresh: bool) -> bool {
+        alert.clip_texts();
         let copy = if fresh { Some(alert.clone()) } else { None };
-        if self.store.put_alert(alert, now) != Insert::New {
-            return false;
+        match self.store.put_alert(alert, now) {
+            Insert::New => {}
+            Insert::Moved => {
+                self.changes.alerts = true;
+                return false;
+            }
+            Insert::Duplicate | Insert::TooOld | Insert::Conflict => return false,
         }
         self.changes.alerts = true;
         if let Some(a) = copy {
@@ -1218,6 +1467,15 @@ impl Connection {
             self.clear_problem(DiagnosisKind::ClosedBeforeReady);
             let p = Diagnosis::live_refused(label, &a.url, self.fails_before_open, delay, c);
             self.set_problem("", p);
+            // protocol=auto already knows Socket.IO answers over HTTP.
+            if a.kind == TransportKind::SocketIo
+                && self.probe_found_socketio
+                && self.fails_before_open >= self.policy.probe_after_failures
+            {
+                let probe = self.settings.socketio_probe_url();
+                let p = Diagnosis::websocket_upgrade_blocked(&a.url, &probe);
+                self.set_problem("", p);
+            }
         } else if let Some(close) = closed_early {
             self.clear_problem(DiagnosisKind::LiveRefused);
             let close = close
@@ -1415,9 +1673,10 @@ impl Connection {
         self.fetch(now, RestRequest::History { symbol, timeframe }, None);
     }
 
-    /// Every other known symbol's regime at the selected timeframe.
+    /// The regime of the other symbols the overview shows, at the selected
+    /// timeframe: queued, and fetched a few at a time.
     fn fetch_overview(&mut self, now: Millis) {
-        let Some((selected, timeframe)) = self.selection.clone() else {
+        let Some((selected, _)) = self.selection.clone() else {
             return;
         };
         let others: Vec<String> = self
@@ -1426,16 +1685,37 @@ impl Connection {
             .iter()
             .map(|s| s.symbol.clone())
             .filter(|s| *s != selected)
+            .take(self.policy.overview_symbols)
             .collect();
         for symbol in others {
-            self.fetch(
-                now,
-                RestRequest::Regime {
-                    symbol,
-                    timeframe: timeframe.clone(),
-                },
-                None,
-            );
+            if !self.overview_queue.contains(&symbol) {
+                self.overview_queue.push_back(symbol);
+            }
+        }
+        self.pump_overview(now);
+    }
+
+    /// Issues queued overview requests while fewer than `rest_fanout`
+    /// regime requests are in flight.
+    fn pump_overview(&mut self, now: Millis) {
+        let Some((_, timeframe)) = self.selection.clone() else {
+            return self.overview_queue.clear();
+        };
+        let busy = |c: &Self| {
+            c.in_flight
+                .iter()
+                .filter(|f| matches!(f.what, RestRequest::Regime { .. }))
+                .count()
+        };
+        while self.online && busy(self) < self.policy.rest_fanout.max(1) {
+            let Some(symbol) = self.overview_queue.pop_front() else {
+                return;
+            };
+            let what = RestRequest::Regime {
+                symbol,
+                timeframe: timeframe.clone(),
+            };
+            self.fetch(now, what, None);
         }
     }
 
@@ -1447,7 +1727,9 @@ impl Connection {
         if self.store.symbols().is_empty() {
             self.fetch(now, RestRequest::Symbols, None);
         }
-        if self.status.backend_version.is_none() {
+        if self.status.backend_version.is_none() || self.epoch.is_some() {
+            // A backend that sends an epoch says at every round whether its
+            // ids started again.
             self.fetch(now, RestRequest::Health, None);
         }
         if let Some((symbol, timeframe)) = self.selection.clone() {
@@ -1477,8 +1759,7 @@ impl Connection {
     fn fetch_feed(&mut self, now: Millis, feed: Feed, after: Option<u64>, query: FeedQuery) {
         if !self.online {
             // Keep the place for when the network is back.
-            self.requeue_feed(Some(feed), after, query);
-            return;
+            return self.keep_place(now, feed, after, query);
         }
         if let Some(request) = self.fetch(now, feed.request(after), Some(query)) {
             self.feeds[feed.index()].in_flight = Some(request);
@@ -1487,7 +1768,10 @@ impl Connection {
 
     /// Asks for everything after the highest id held, one query per feed
     /// at a time; a wish while one is in flight is remembered with the
-    /// smallest `after`, so no gap opens between two queries.
+    /// smallest `after`, so no gap opens between two queries. Right after a
+    /// (re)connection, when a backend restart is likeliest, the newest page
+    /// comes first: it shows a new run, and for a short gap it is the
+    /// recovery itself.
     fn recover_feed(&mut self, now: Millis, feed: Feed, mut reconnect: bool) {
         let mut from = self.feed_max(feed);
         let state = &mut self.feeds[feed.index()];
@@ -1499,12 +1783,18 @@ impl Connection {
             reconnect |= std::mem::take(&mut state.again_reconnect);
         }
         if state.in_flight.is_some() {
-            state.again_from = Some(match state.again_from {
-                Some(prev) => prev.min(from),
-                None => from,
-            });
+            state.again_from = min_after(state.again_from, from);
             state.again_reconnect |= reconnect;
             return;
+        }
+        if std::mem::take(&mut state.initial_wanted) {
+            return self.fetch_feed(now, feed, None, FeedQuery::Initial);
+        }
+        if reconnect && from.is_some() {
+            state.last_check_at = Some(now);
+            state.check_wanted = false;
+            let query = FeedQuery::RestartCheck { resume: from };
+            return self.fetch_feed(now, feed, None, query);
         }
         self.fetch_feed(now, feed, from, FeedQuery::After { reconnect });
     }
@@ -1514,7 +1804,8 @@ impl Connection {
             self.feeds[feed.index()].check_wanted = true;
         } else {
             self.feeds[feed.index()].last_check_at = Some(now);
-            self.fetch_feed(now, feed, None, FeedQuery::RestartCheck);
+            let resume = self.feed_max(feed);
+            self.fetch_feed(now, feed, None, FeedQuery::RestartCheck { resume });
         }
     }
 
@@ -1526,13 +1817,17 @@ impl Connection {
         }
     }
 
-    /// After a feed answer: the next page, a wished-for query, or a check.
+    /// After a feed answer: the next page, a check of the newest ids, or a
+    /// query wished for meanwhile. `nothing_new`: an `after` page that
+    /// brought nothing above its `after`, and whether a new backend run is
+    /// likely (right after a reconnection, or a page whose newest id fell
+    /// below the cursor).
     fn continue_feed(
         &mut self,
         now: Millis,
         feed: Feed,
         next_page: Option<u64>,
-        empty_after: Option<bool>,
+        nothing_new: Option<bool>,
     ) {
         if let Some(after) = next_page {
             self.fetch_feed(
@@ -1544,9 +1839,9 @@ impl Connection {
             return;
         }
         let state = &mut self.feeds[feed.index()];
-        let check_due = match empty_after {
-            Some(reconnect) => {
-                reconnect
+        let check_due = match nothing_new {
+            Some(likely) => {
+                likely
                     || state
                         .last_check_at
                         .is_none_or(|t| now.saturating_sub(t) >= self.policy.restart_check_ms)
@@ -1557,7 +1852,8 @@ impl Connection {
             let state = &mut self.feeds[feed.index()];
             state.check_wanted = false;
             state.last_check_at = Some(now);
-            self.fetch_feed(now, feed, None, FeedQuery::RestartCheck);
+            let resume = self.feed_max(feed);
+            self.fetch_feed(now, feed, None, FeedQuery::RestartCheck { resume });
             return;
         }
         let state = &mut self.feeds[feed.index()];
@@ -1567,6 +1863,91 @@ impl Connection {
         }
     }
 
+    /// A failed request must not lose its place: feeds and health checks
+    /// are asked again with back-off, in every mode (Live included).
+    fn request_failed(&mut self, now: Millis, req: &InFlight) {
+        if req.what == RestRequest::Health {
+            self.end_epoch_hold(now);
+            if self.epoch.is_some() {
+                self.health_wanted = true;
+                self.schedule_rest_retry(now);
+            }
+        }
+        let (Some(feed), Some(query)) = (req.feed_kind(), req.feed_query) else {
+            return;
+        };
+        self.keep_place(now, feed, req.after(), query);
+        self.schedule_rest_retry(now);
+    }
+
+    /// Remembers a feed query that could not be asked or answered, so that
+    /// the next retry, poll or reconnection asks it again from its place.
+    fn keep_place(&mut self, now: Millis, feed: Feed, after: Option<u64>, query: FeedQuery) {
+        let state = &mut self.feeds[feed.index()];
+        match query {
+            FeedQuery::Initial => state.initial_wanted = true,
+            FeedQuery::After { reconnect } => {
+                state.again_from = min_after(state.again_from, after);
+                state.again_reconnect |= reconnect;
+            }
+            FeedQuery::RestartCheck { resume } => {
+                state.check_wanted = true;
+                if resume.is_some() {
+                    state.again_from = min_after(state.again_from, resume);
+                }
+                // No answer to wait for: what was held back goes on.
+                self.end_feed_hold(now, feed);
+            }
+        }
+    }
+
+    fn schedule_rest_retry(&mut self, now: Millis) {
+        if self.rest_retry_at.is_none() {
+            let delay = self.rest_retry.handle_failure(now, &mut self.rng);
+            self.rest_retry_at = Some(now.saturating_add(delay.max(250)));
+        }
+    }
+
+    /// The retry deadline passed: ask again what failed.
+    fn retry_rest(&mut self, now: Millis) {
+        for feed in [Feed::Signals, Feed::Alerts] {
+            let state = &mut self.feeds[feed.index()];
+            if state.in_flight.is_some() {
+                continue;
+            }
+            if std::mem::take(&mut state.initial_wanted) {
+                self.fetch_feed(now, feed, None, FeedQuery::Initial);
+            } else if state.check_wanted {
+                self.want_restart_check(now, feed);
+            } else if state.again_from.is_some() {
+                self.recover_feed(now, feed, false);
+            }
+        }
+        if self.health_wanted {
+            self.check_epoch(now);
+        }
+    }
+
+    /// `/api/health` answered: a changed epoch is a new backend run.
+    fn epoch_answered(&mut self, now: Millis, epoch: Option<String>) {
+        if let Some(new) = epoch.map(|e| excerpt(&e, 120)) {
+            if let Some(old) = self.epoch.clone().filter(|old| *old != new) {
+                for feed in [Feed::Signals, Feed::Alerts] {
+                    if !self.feeds[feed.index()].fresh_run {
+                        let why = format!("/api/health epoch changed from {old:?} to {new:?}");
+                        self.new_run(now, feed, &why);
+                        self.recover_feed(now, feed, false);
+                    }
+                }
+            }
+            self.epoch = Some(new);
+        }
+        for state in &mut self.feeds {
+            state.fresh_run = false;
+        }
+        self.end_epoch_hold(now);
+    }
+
     fn rest_ok(&mut self) {
         if self.rest != RestState::Answering {
             self.rest = RestState::Answering;
@@ -1574,6 +1955,7 @@ impl Connection {
         }
         self.clear_problem(DiagnosisKind::RestBlockedByCors);
         self.clear_problem(DiagnosisKind::RestHostDown);
+        self.clear_problem(DiagnosisKind::RestGatewayFailed);
     }
 
     fn rest_failed(&mut self, now: Millis, failure: String, ask_reachability: bool) {
@@ -1605,31 +1987,13 @@ impl Connection {
             }
             (_, Some(ProbePurpose::Explain)) => {}
             _ => {
-                if let Some(q) = req.feed_query {
-                    self.requeue_feed(req.feed_kind(), req.after(), q);
-                }
+                self.request_failed(now, &req);
                 self.rest_failed(
                     now,
-                    format!("{} failed: {message}", req.what.endpoint()),
+                    format!("{} failed: {}", req.what.endpoint(), clip(message, 200)),
                     true,
                 );
             }
-        }
-    }
-
-    /// A failed feed query must not lose its place: the next poll or
-    /// reconnection asks again from the same `after`.
-    fn requeue_feed(&mut self, feed: Option<Feed>, after: Option<u64>, query: FeedQuery) {
-        let Some(feed) = feed else { return };
-        if let FeedQuery::After { reconnect } = query {
-            let state = &mut self.feeds[feed.index()];
-            state.again_from = Some(match state.again_from {
-                Some(prev) => prev.min(after),
-                None => after,
-            });
-            state.again_reconnect |= reconnect;
-        } else if query == FeedQuery::RestartCheck {
-            self.feeds[feed.index()].check_wanted = true;
         }
     }
 
@@ -1644,11 +2008,22 @@ impl Connection {
         match (&req.what, req.probe) {
             (RestRequest::Reachability, _) => {
                 if self.rest == RestState::Failing {
-                    let p = Diagnosis::rest_blocked_by_cors(
-                        &self.settings.api,
-                        &self.last_rest_failure,
-                    );
+                    // The host answers. Lacking CORS headers moments after
+                    // it sent them is a failing backend or gateway (its error
+                    // page has none), not a CORS setting.
+                    let recently = self.cors_ok_at.is_some_and(|t| {
+                        now.saturating_sub(t) <= self.policy.cors_memory_ms
+                    });
+                    let api = self.settings.api.clone();
+                    let p = if recently {
+                        let retry = self.rest_retry_at.map(|t| t.saturating_sub(now));
+                        Diagnosis::rest_gateway_failed(&api, &self.last_rest_failure, retry)
+                    } else {
+                        Diagnosis::rest_blocked_by_cors(&api, &self.last_rest_failure)
+                    };
                     self.clear_problem(DiagnosisKind::RestHostDown);
+                    self.clear_problem(DiagnosisKind::RestBlockedByCors);
+                    self.clear_problem(DiagnosisKind::RestGatewayFailed);
                     self.set_problem("", p);
                 }
                 return;
@@ -1656,6 +2031,7 @@ impl Connection {
             (_, Some(purpose)) => return self.probe_answered(now, &req, purpose, status, body),
             _ => {}
         }
+        self.cors_ok_at = Some(now);
         let endpoint = req.what.endpoint();
         if status == 0 || status >= 500 {
             self.rest_failed(now, format!("{endpoint} answered HTTP {status}"), false);
@@ -1670,21 +2046,20 @@ impl Connection {
                 endpoint,
                 Diagnosis::rest_http_error(endpoint, status, error.as_deref(), &req.url),
             );
-            if let Some(q) = req.feed_query {
-                self.requeue_feed(req.feed_kind(), req.after(), q);
-            }
+            self.request_failed(now, &req);
             return;
         }
         self.clear_problem_key(DiagnosisKind::RestHttpError, endpoint);
         match self.read_answer(now, &req, body) {
-            Ok(()) => self.clear_problem_key(DiagnosisKind::RestInvalidBody, endpoint),
+            Ok(()) => {
+                self.rest_retry.reset();
+                self.clear_problem_key(DiagnosisKind::RestInvalidBody, endpoint)
+            }
             Err(reason) => {
                 self.status.rest_invalid += 1;
                 let p = Diagnosis::rest_invalid_body(endpoint, &reason, self.status.rest_invalid);
                 self.set_problem(endpoint, p);
-                if let Some(q) = req.feed_query {
-                    self.requeue_feed(req.feed_kind(), req.after(), q);
-                }
+                self.request_failed(now, &req);
             }
         }
     }
@@ -1700,6 +2075,7 @@ impl Connection {
         let socketio = (200..300).contains(&status) && body.trim_start().starts_with("0{");
         match purpose {
             ProbePurpose::Choose => {
+                self.probe_found_socketio = socketio;
                 let kind = if socketio {
                     TransportKind::SocketIo
                 } else {
@@ -1710,6 +2086,11 @@ impl Connection {
             ProbePurpose::Explain => match (self.kind, socketio) {
                 (Some(TransportKind::SocketIo), false) => {
                     let p = Diagnosis::socketio_not_offered(&req.url, status, &excerpt(body, 80));
+                    self.set_problem("", p);
+                }
+                (Some(TransportKind::SocketIo), true) if self.fails_before_open > 0 => {
+                    let live = self.settings.live_url(TransportKind::SocketIo);
+                    let p = Diagnosis::websocket_upgrade_blocked(&live, &req.url);
                     self.set_problem("", p);
                 }
                 (Some(TransportKind::Plain), true) => {
@@ -1733,10 +2114,12 @@ impl Connection {
         match &req.what {
             RestRequest::Health => {
                 let h: Health = serde_json::from_str(body).map_err(bad)?;
-                if h.version != self.status.backend_version {
-                    self.status.backend_version = h.version;
+                let version = h.version.map(|v| excerpt(&v, 80));
+                if version != self.status.backend_version {
+                    self.status.backend_version = version;
                     self.changes.status = true;
                 }
+                self.epoch_answered(now, h.epoch);
             }
             RestRequest::Symbols => {
                 let s: SymbolsResponse = serde_json::from_str(body).map_err(bad)?;
@@ -1753,7 +2136,9 @@ impl Connection {
             }
             RestRequest::Signals { .. } => {
                 let r: SignalsResponse = serde_json::from_str(body).map_err(bad)?;
-                self.feed_answered(now, Feed::Signals, req, r.signals, |c, now, s, _| {
+                let ring = Store::signals;
+                self.feed_answered(now, Feed::Signals, req, r.signals, ring, |c, now, mut s, _| {
+                    s.clip_texts();
                     let new = c.store.put_signal(s, now) == Insert::New;
                     c.changes.signals |= new;
                     new
@@ -1761,7 +2146,8 @@ impl Connection {
             }
             RestRequest::Alerts { .. } => {
                 let r: AlertsResponse = serde_json::from_str(body).map_err(bad)?;
-                self.feed_answered(now, Feed::Alerts, req, r.alerts, |c, now, a, fresh| {
+                let ring = Store::alerts;
+                self.feed_answered(now, Feed::Alerts, req, r.alerts, ring, |c, now, a, fresh| {
                     c.put_alert(now, a, fresh)
                 });
                 if req.feed_query == Some(FeedQuery::Initial) {
@@ -1773,43 +2159,40 @@ impl Connection {
         Ok(())
     }
 
-    /// Applies a page of signals or alerts: recovery counting, paging, and
-    /// the restart check. `put(conn, now, item, fresh)` stores one item and
-    /// says whether it was new.
+    /// Applies a page of signals or alerts: the new-run check, recovery
+    /// counting and paging. `put(conn, now, item, fresh)` stores one item
+    /// and says whether it was new.
+    ///
+    /// Paging goes on while a page brings ids above the `after` it asked
+    /// with: a backend may cap its pages below `limit` (a short page is not
+    /// the end) or ignore `after` (a page with nothing new ends it), so no
+    /// backend can make the page ask forever or stop early.
     fn feed_answered<T: HasId>(
         &mut self,
         now: Millis,
         feed: Feed,
         req: &InFlight,
         mut items: Vec<T>,
+        ring: impl Fn(&Store) -> &IdRing<T>,
         put: impl Fn(&mut Self, Millis, T, bool) -> bool,
     ) {
         items.sort_by_key(HasId::id);
+        items.dedup_by_key(|i| i.id());
         let query = req
             .feed_query
             .unwrap_or(FeedQuery::After { reconnect: false });
+        let page_min = items.first().map(HasId::id);
         let page_max = items.last().map(HasId::id);
-        if query == FeedQuery::RestartCheck {
-            if let (Some(newest), Some(held)) = (page_max, self.feed_max(feed)) {
-                if newest < held {
-                    match feed {
-                        Feed::Signals => self.store.clear_signals(),
-                        Feed::Alerts => self.store.clear_alerts(),
-                    }
-                    self.set_problem(
-                        feed.noun(),
-                        Diagnosis::ids_restarted(feed.noun(), held, newest),
-                    );
-                    match feed {
-                        Feed::Signals => self.changes.signals = true,
-                        Feed::Alerts => self.changes.alerts = true,
-                    }
-                }
+        let mut started_run = false;
+        if let FeedQuery::RestartCheck { .. } = query {
+            let evidence = Self::new_run_evidence(feed, ring(&self.store), &items, page_max);
+            if let Some(evidence) = evidence {
+                self.new_run(now, feed, &evidence);
+                started_run = true;
             }
         }
         let counts = query != FeedQuery::Initial;
         let fresh = counts || self.initial_alerts_loaded;
-        let len = items.len();
         let mut recovered = 0;
         for item in items {
             if put(self, now, item, fresh) && counts {
@@ -1822,14 +2205,52 @@ impl Connection {
         }
         match query {
             FeedQuery::After { reconnect } => {
-                let full = len >= self.policy.limits.recovery_page.max(1);
-                let next = if full { page_max } else { None };
-                let empty = if len == 0 { Some(reconnect) } else { None };
-                self.continue_feed(now, feed, next, empty);
+                let asked = req.after();
+                let above = matches!((asked, page_max), (Some(a), Some(m)) if m > a);
+                if above {
+                    return self.continue_feed(now, feed, page_max, None);
+                }
+                // Nothing new. A newest id below the cursor (a backend that
+                // ignores `after`) hints at a new run: check.
+                let below = matches!((asked, page_max), (Some(a), Some(m)) if m < a);
+                self.continue_feed(now, feed, None, Some(reconnect || below));
             }
-            FeedQuery::Initial | FeedQuery::RestartCheck => {
-                self.continue_feed(now, feed, None, None)
+            FeedQuery::RestartCheck { resume } => {
+                // The newest page may not reach back to the cursor (more
+                // came meanwhile than a page holds): page on from there. A
+                // new run is read from its start.
+                let next = match (started_run, resume, page_min) {
+                    (true, _, Some(min)) if min > 1 => Some(0),
+                    (false, Some(cursor), Some(min)) if min > cursor.saturating_add(1) => {
+                        Some(cursor)
+                    }
+                    _ => None,
+                };
+                self.end_feed_hold(now, feed);
+                self.continue_feed(now, feed, next, None);
             }
+            FeedQuery::Initial => self.continue_feed(now, feed, None, None),
+        }
+    }
+
+    /// Whether the newest page shows a new backend run: a held id with
+    /// another event, or a newest id below the highest held.
+    fn new_run_evidence<T: HasId>(
+        feed: Feed,
+        ring: &IdRing<T>,
+        newest: &[T],
+        page_max: Option<u64>,
+    ) -> Option<String> {
+        let noun = feed.noun();
+        let conflict = newest.iter().find(|i| ring.probe(i) == Insert::Conflict);
+        if let Some(id) = conflict.map(HasId::id) {
+            return Some(format!("REST's {noun} {id} is not the {noun} {id} held"));
+        }
+        match (page_max, ring.max_id()) {
+            (Some(newest), Some(held)) if newest < held => Some(format!(
+                "REST's newest {noun} id is {newest}, below the highest held ({held})"
+            )),
+            _ => None,
         }
     }
 
@@ -1931,6 +2352,20 @@ impl Connection {
             );
             self.poll(now);
         }
+        // Live items wait no longer for a check of the backend's run.
+        if self.epoch_hold_until.is_some_and(|t| t <= now) {
+            self.end_epoch_hold(now);
+        }
+        for feed in [Feed::Signals, Feed::Alerts] {
+            if self.feeds[feed.index()].hold_until.is_some_and(|t| t <= now) {
+                self.end_feed_hold(now, feed);
+            }
+        }
+        // Failed requests, asked again.
+        if self.online && self.rest_retry_at.is_some_and(|t| t <= now) {
+            self.rest_retry_at = None;
+            self.retry_rest(now);
+        }
         // The next live attempt.
         if self.retry_at.is_some_and(|t| t <= now) && self.attempt.is_none() {
             self.retry_at = None;
@@ -1995,6 +2430,7 @@ impl Connection {
         let req = self.in_flight.swap_remove(at);
         self.finish_feed_request(&req);
         self.rest_network_error(now, req, &format!("no answer within {secs} s"));
+        self.pump_overview(now);
     }
 
     fn settle_mode(&mut self, now: Millis) {

@@ -27,7 +27,7 @@
 //!   and ends when no ping comes within pingInterval + pingTimeout.
 
 use crate::engineio::{self, EngineIoPacket};
-use crate::live::{excerpt, FrameError, SessionEnd, SessionEvent, TransportKind};
+use crate::live::{excerpt, FrameError, SessionEnd, SessionEvent, TransportKind, HEARTBEAT_BOUNDS};
 use crate::model::Subscription;
 use crate::plain::{self, PlainServerFrame};
 use crate::socketio::{self, PacketType, ServerEvent, SocketIoPacket};
@@ -532,7 +532,17 @@ impl SocketIoSession {
         if self.phase == SocketIoPhase::AwaitingOpen {
             match EngineIoPacket::decode(text) {
                 Ok(EngineIoPacket::Open(info)) => {
-                    self.heartbeat_ms = Some(info.ping_interval.saturating_add(info.ping_timeout));
+                    let (low, high) = HEARTBEAT_BOUNDS;
+                    let mut usable = |field: &'static str, sent: Millis| {
+                        let used = sent.clamp(low, high);
+                        if used != sent {
+                            out.push(SessionEvent::BadHandshake { field, sent, used });
+                        }
+                        used
+                    };
+                    let interval = usable("pingInterval", info.ping_interval);
+                    let timeout = usable("pingTimeout", info.ping_timeout);
+                    self.heartbeat_ms = Some(interval.saturating_add(timeout));
                     self.last_ping_at = now;
                     self.phase = SocketIoPhase::AwaitingConnect;
                     let connect = match &self.cfg.recovery {
@@ -900,9 +910,10 @@ mod tests {
     }
 
     #[test]
-    fn a_heartbeat_of_zero_does_not_loop() {
-        // A server announcing pingInterval 0 and pingTimeout 0 ends the
-        // session at the first wake-up instead of asking to be woken forever.
+    fn a_heartbeat_of_zero_is_clamped_and_named() {
+        // A server announcing pingInterval 0 and pingTimeout 0 would end the
+        // session at once, every time: the session uses 1 s each instead and
+        // says the handshake is bad.
         let mut s = LiveSession::socketio(0, SocketIoSessionConfig::default());
         let mut out = Vec::new();
         s.handle_open(0, &mut out);
@@ -911,15 +922,45 @@ mod tests {
             r#"0{"sid":"a","pingInterval":0,"pingTimeout":0}"#,
             &mut out,
         );
-        assert_eq!(s.poll_timeout(), Some(0));
-        s.handle_timeout(0, &mut out);
+        assert!(out.contains(&SessionEvent::BadHandshake {
+            field: "pingInterval",
+            sent: 0,
+            used: 1000
+        }));
+        assert!(out.contains(&SessionEvent::BadHandshake {
+            field: "pingTimeout",
+            sent: 0,
+            used: 1000
+        }));
+        assert_eq!(s.poll_timeout(), Some(2000));
+        s.handle_timeout(2000, &mut out);
         assert_eq!(
             out.last(),
             Some(&SessionEvent::Ended(SessionEnd::HeartbeatTimeout {
-                waited_ms: 0
+                waited_ms: 2000
             }))
         );
         assert_eq!(s.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_huge_heartbeat_is_clamped_so_a_dead_server_is_noticed() {
+        let mut s = LiveSession::socketio(0, SocketIoSessionConfig::default());
+        let mut out = Vec::new();
+        s.handle_open(0, &mut out);
+        s.handle_text(
+            0,
+            r#"0{"sid":"a","pingInterval":18446744073709551615,"pingTimeout":20000}"#,
+            &mut out,
+        );
+        assert!(out.contains(&SessionEvent::BadHandshake {
+            field: "pingInterval",
+            sent: u64::MAX,
+            used: 300_000
+        }));
+        let ns = SocketIoSessionConfig::default().namespace;
+        s.handle_text(0, &format!(r#"40{ns},{{"sid":"b"}}"#), &mut out);
+        assert_eq!(s.poll_timeout(), Some(320_000));
     }
 
     #[test]

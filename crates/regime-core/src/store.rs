@@ -58,20 +58,38 @@ pub struct PriceEntry {
 pub enum Insert {
     /// Not held before: kept.
     New,
-    /// Already held (same id): ignored.
+    /// Already held (same id, same event): ignored.
     Duplicate,
     /// The ring is full and the id is older than everything it holds: ignored.
     TooOld,
+    /// The current run holds this id with another event: the backend's ids
+    /// started again. Not kept; the caller decides (see [`IdRing::start_run`]).
+    Conflict,
+    /// Kept in the current run, and the same event held under an earlier run
+    /// was dropped: it had been taken for the old run's before the new run
+    /// was noticed. Not new to the trader.
+    Moved,
 }
 
-/// Something with a backend id that only grows.
+/// Something with a backend id that only grows within one backend run.
 pub trait HasId {
     fn id(&self) -> u64;
+    /// Whether `other`, which has the same id, is the same event (sent
+    /// again) rather than another event of a new backend run that reuses
+    /// the id. Compares what every backend must send, not optional text.
+    fn same_event(&self, other: &Self) -> bool;
 }
 
 impl HasId for Signal {
     fn id(&self) -> u64 {
         self.id
+    }
+    fn same_event(&self, o: &Self) -> bool {
+        self.symbol == o.symbol
+            && self.timeframe == o.timeframe
+            && self.side == o.side
+            && self.timestamp == o.timestamp
+            && self.price.to_bits() == o.price.to_bits()
     }
 }
 
@@ -79,13 +97,38 @@ impl HasId for RegimeAlert {
     fn id(&self) -> u64 {
         self.id
     }
+    fn same_event(&self, o: &Self) -> bool {
+        self.symbol == o.symbol
+            && self.timeframe == o.timeframe
+            && self.from == o.from
+            && self.to == o.to
+            && self.timestamp == o.timestamp
+    }
 }
 
-/// A ring of items sorted by id, at most `limit` long, one item per id.
+/// An item of an id ring: the value, when it was received (the caller's
+/// clock), and the backend run it belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Held<T> {
+    pub value: T,
+    pub received_at: Millis,
+    /// The backend run (0 for the first one seen); see [`IdRing::run`].
+    pub run: u32,
+}
+
+/// A ring of items sorted by (backend run, id), at most `limit` long, one
+/// item per id and run.
+///
+/// Ids only grow within one run of a backend; a backend that keeps its
+/// data in memory numbers from 1 again after a restart. The ring then
+/// starts a new run ([`start_run`](Self::start_run)): the old run's items
+/// stay, below every item of the new one, and go first when the ring is
+/// full. Cursors (`max_id`, `contains`) speak of the current run only.
 #[derive(Clone, Debug)]
 pub struct IdRing<T> {
-    items: VecDeque<Stamped<T>>,
+    items: VecDeque<Held<T>>,
     limit: usize,
+    run: u32,
     /// Items accepted as new over the ring's life (duplicates not counted).
     accepted: u64,
     /// Items refused over the ring's life because their id was held.
@@ -97,44 +140,101 @@ impl<T: HasId> IdRing<T> {
         IdRing {
             items: VecDeque::with_capacity(limit.min(4096)),
             limit: limit.max(1),
+            run: 0,
             accepted: 0,
             duplicates: 0,
         }
     }
 
+    fn search(&self, run: u32, id: u64) -> Result<usize, usize> {
+        self.items
+            .binary_search_by_key(&(run, id), |h| (h.run, h.value.id()))
+    }
+
+    /// Offers an item to the current run.
     pub fn insert(&mut self, value: T, received_at: Millis) -> Insert {
         let id = value.id();
-        match self.items.binary_search_by_key(&id, |s| s.value.id()) {
-            Ok(_) => {
+        let at = match self.search(self.run, id) {
+            Ok(i) if self.items[i].value.same_event(&value) => {
                 self.duplicates += 1;
-                Insert::Duplicate
+                return Insert::Duplicate;
             }
+            Ok(_) => return Insert::Conflict,
+            Err(0) if self.items.len() >= self.limit => return Insert::TooOld,
+            Err(at) => at,
+        };
+        let moved = self.drop_from_earlier_runs(&value);
+        let at = at - usize::from(moved.is_some_and(|i| i < at));
+        self.items.insert(
+            at,
+            Held {
+                value,
+                received_at,
+                run: self.run,
+            },
+        );
+        if self.items.len() > self.limit {
+            self.items.pop_front();
+        }
+        if moved.is_some() {
+            return Insert::Moved;
+        }
+        self.accepted += 1;
+        Insert::New
+    }
+
+    /// Removes the same event held under an earlier run; answers where it was.
+    fn drop_from_earlier_runs(&mut self, value: &T) -> Option<usize> {
+        let first_run = self.items.front()?.run;
+        let at = (first_run..self.run).find_map(|run| {
+            self.search(run, value.id())
+                .ok()
+                .filter(|&i| self.items[i].value.same_event(value))
+        })?;
+        self.items.remove(at);
+        Some(at)
+    }
+
+    /// What [`insert`](Self::insert) would answer, without inserting.
+    pub fn probe(&self, value: &T) -> Insert {
+        match self.search(self.run, value.id()) {
+            Ok(i) if self.items[i].value.same_event(value) => Insert::Duplicate,
+            Ok(_) => Insert::Conflict,
             Err(0) if self.items.len() >= self.limit => Insert::TooOld,
-            Err(at) => {
-                self.items.insert(at, Stamped { value, received_at });
-                if self.items.len() > self.limit {
-                    self.items.pop_front();
-                }
-                self.accepted += 1;
-                Insert::New
-            }
+            Err(_) => Insert::New,
         }
     }
 
+    /// The backend's ids started again: later items belong to a new run.
+    pub fn start_run(&mut self) {
+        self.run = self.run.saturating_add(1);
+    }
+
+    /// The current backend run, 0 for the first.
+    pub fn run(&self) -> u32 {
+        self.run
+    }
+
+    /// Whether the current run holds `id`.
     pub fn contains(&self, id: u64) -> bool {
-        self.items
-            .binary_search_by_key(&id, |s| s.value.id())
-            .is_ok()
+        self.search(self.run, id).is_ok()
     }
 
+    /// The highest id of the current run.
     pub fn max_id(&self) -> Option<u64> {
-        self.items.back().map(|s| s.value.id())
+        self.items
+            .back()
+            .filter(|h| h.run == self.run)
+            .map(|h| h.value.id())
     }
 
+    /// The lowest id of the current run.
     pub fn min_id(&self) -> Option<u64> {
-        self.items.front().map(|s| s.value.id())
+        let first = self.items.partition_point(|h| h.run < self.run);
+        self.items.get(first).map(|h| h.value.id())
     }
 
+    /// Items of every run.
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -143,13 +243,13 @@ impl<T: HasId> IdRing<T> {
         self.items.is_empty()
     }
 
-    /// Newest (highest id) first.
-    pub fn newest_first(&self) -> impl Iterator<Item = &Stamped<T>> + '_ {
+    /// Newest first: the current run by id, then earlier runs.
+    pub fn newest_first(&self) -> impl Iterator<Item = &Held<T>> + '_ {
         self.items.iter().rev()
     }
 
-    /// Oldest (lowest id) first.
-    pub fn oldest_first(&self) -> impl Iterator<Item = &Stamped<T>> + '_ {
+    /// Oldest first.
+    pub fn oldest_first(&self) -> impl Iterator<Item = &Held<T>> + '_ {
         self.items.iter()
     }
 
@@ -158,17 +258,46 @@ impl<T: HasId> IdRing<T> {
         self.accepted
     }
 
-    /// Items refused since the ring was made because their id was already
-    /// held (a live item that REST recovery brings again, a server that
-    /// repeats itself). Not reset by [`clear`](Self::clear), like
+    /// Items refused since the ring was made because the same event was
+    /// already held (a live item that REST recovery brings again, a server
+    /// that repeats itself). A life-long counter, like
     /// [`accepted`](Self::accepted).
     pub fn duplicates(&self) -> u64 {
         self.duplicates
     }
+}
 
-    /// Forget every item (the backend's ids started again).
-    pub fn clear(&mut self) {
-        self.items.clear();
+/// This computer's clock, for judging a backend's timestamps: the caller's
+/// clock plus `offset_ms` is epoch milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WallClock {
+    pub offset_ms: i64,
+    /// A timestamp more than this far ahead of the wall clock cannot be
+    /// right; it never makes later data look older.
+    pub ahead_ms: i64,
+}
+
+impl WallClock {
+    /// Epoch ms at the caller's `at`.
+    pub fn wall(&self, at: Millis) -> i64 {
+        (at as i64).saturating_add(self.offset_ms)
+    }
+    /// Whether a timestamp received at `at` is plausibly right.
+    pub fn plausible(&self, ts: i64, at: Millis) -> bool {
+        ts <= self.wall(at).saturating_add(self.ahead_ms)
+    }
+}
+
+/// Whether `incoming` (a timestamp) is older than `held` and so must not
+/// replace it. A held timestamp from the future (a wrong backend clock)
+/// never blocks a plausible newer arrival.
+fn is_older(clock: Option<WallClock>, incoming: i64, held: i64, at: Millis) -> bool {
+    if incoming >= held {
+        return false;
+    }
+    match clock {
+        Some(c) => !(c.plausible(incoming, at) && !c.plausible(held, at)),
+        None => true,
     }
 }
 
@@ -176,6 +305,7 @@ impl<T: HasId> IdRing<T> {
 #[derive(Clone, Debug)]
 pub struct Store {
     limits: StoreLimits,
+    clock: Option<WallClock>,
     snapshots: HashMap<(String, String), Stamped<RegimeSnapshot>>,
     history: HashMap<(String, String), VecDeque<RegimePoint>>,
     signals: IdRing<Signal>,
@@ -192,6 +322,7 @@ impl Store {
     pub fn new(limits: StoreLimits) -> Self {
         Store {
             limits,
+            clock: None,
             snapshots: HashMap::new(),
             history: HashMap::new(),
             signals: IdRing::new(limits.signals),
@@ -205,6 +336,16 @@ impl Store {
         &self.limits
     }
 
+    /// Sets this computer's clock (see [`WallClock`]); without it,
+    /// timestamps are ordered as they are.
+    pub fn set_wall_clock(&mut self, clock: WallClock) {
+        self.clock = Some(clock);
+    }
+
+    pub fn wall_clock(&self) -> Option<WallClock> {
+        self.clock
+    }
+
     // ---- snapshots and history ----
 
     /// Keeps a snapshot (a newer timestamp, or the same, replaces the held
@@ -213,12 +354,25 @@ impl Store {
     /// last. Returns (snapshot changed, history changed).
     pub fn put_snapshot(&mut self, snapshot: RegimeSnapshot, received_at: Millis) -> (bool, bool) {
         let k = key(&snapshot.symbol, &snapshot.timeframe);
+        let clock = self.clock;
         let history_changed = match self.history.get_mut(&k) {
-            Some(points) => push_point(points, point_of(&snapshot), self.limits.history_points),
+            Some(points) => push_point(
+                points,
+                point_of(&snapshot),
+                self.limits.history_points,
+                |new, held| is_older(clock, new, held, received_at),
+            ),
             None => false,
         };
         match self.snapshots.get(&k) {
-            Some(held) if held.value.timestamp > snapshot.timestamp => {
+            Some(held)
+                if is_older(
+                    clock,
+                    snapshot.timestamp.0,
+                    held.value.timestamp.0,
+                    received_at,
+                ) =>
+            {
                 return (false, history_changed)
             }
             None if self.snapshots.len() >= self.limits.keys => return (false, history_changed),
@@ -314,11 +468,11 @@ impl Store {
         &self.alerts
     }
 
-    pub fn signals_newest_first(&self) -> impl Iterator<Item = &Stamped<Signal>> + '_ {
+    pub fn signals_newest_first(&self) -> impl Iterator<Item = &Held<Signal>> + '_ {
         self.signals.newest_first()
     }
 
-    pub fn alerts_newest_first(&self) -> impl Iterator<Item = &Stamped<RegimeAlert>> + '_ {
+    pub fn alerts_newest_first(&self) -> impl Iterator<Item = &Held<RegimeAlert>> + '_ {
         self.alerts.newest_first()
     }
 
@@ -337,14 +491,12 @@ impl Store {
         self.alerts.max_id()
     }
 
-    /// The backend's signal ids started again: forget the old sequence.
-    pub fn clear_signals(&mut self) {
-        self.signals.clear();
+    pub fn signals_mut(&mut self) -> &mut IdRing<Signal> {
+        &mut self.signals
     }
 
-    /// The backend's alert ids started again: forget the old sequence.
-    pub fn clear_alerts(&mut self) {
-        self.alerts.clear();
+    pub fn alerts_mut(&mut self) -> &mut IdRing<RegimeAlert> {
+        &mut self.alerts
     }
 
     // ---- prices ----
@@ -353,8 +505,13 @@ impl Store {
     /// An older tick than the held one is ignored.
     pub fn put_price(&mut self, tick: PriceTick, received_at: Millis) -> bool {
         let full = self.prices.len() >= self.limits.keys;
+        let clock = self.clock;
         match self.prices.get_mut(&tick.symbol) {
-            Some(held) if held.tick.timestamp > tick.timestamp => false,
+            Some(held)
+                if is_older(clock, tick.timestamp.0, held.tick.timestamp.0, received_at) =>
+            {
+                false
+            }
             Some(held) => {
                 let previous = Some(held.tick.price);
                 *held = PriceEntry {
@@ -418,8 +575,15 @@ fn point_of(s: &RegimeSnapshot) -> RegimePoint {
 }
 
 /// Appends a newer point, replaces the last one for the same timestamp,
-/// ignores an older one. Returns whether the ring changed.
-fn push_point(points: &mut VecDeque<RegimePoint>, point: RegimePoint, limit: usize) -> bool {
+/// ignores an older one (`older(new, last)`). A newer point that is not
+/// later by timestamp replaces a last point from a wrong clock. Returns
+/// whether the ring changed.
+fn push_point(
+    points: &mut VecDeque<RegimePoint>,
+    point: RegimePoint,
+    limit: usize,
+    older: impl Fn(i64, i64) -> bool,
+) -> bool {
     match points.back_mut() {
         Some(last) if last.timestamp == point.timestamp => {
             if *last == point {
@@ -427,7 +591,14 @@ fn push_point(points: &mut VecDeque<RegimePoint>, point: RegimePoint, limit: usi
             }
             *last = point;
         }
-        Some(last) if last.timestamp > point.timestamp => return false,
+        Some(last) if last.timestamp > point.timestamp => {
+            if older(point.timestamp.0, last.timestamp.0) {
+                return false;
+            }
+            // The last point's clock was wrong: the chart cannot place it.
+            points.pop_back();
+            return push_point(points, point, limit, older);
+        }
         _ => {
             points.push_back(point);
             while points.len() > limit.max(1) {
@@ -519,8 +690,79 @@ mod tests {
         assert_eq!(s.put_alert(a, 1), Insert::Duplicate);
         assert_eq!(s.alerts().duplicates(), 1);
         assert_eq!(s.duplicates_dropped(), 3);
-        s.clear_signals();
+        s.signals_mut().start_run();
         assert_eq!(s.signals().duplicates(), 2, "a life-long counter");
+    }
+
+    fn signal_at(id: u64, ts: i64) -> Signal {
+        Signal {
+            timestamp: Timestamp(ts),
+            ..signal(id)
+        }
+    }
+
+    #[test]
+    fn a_new_run_keeps_the_old_rows_below_and_takes_the_same_ids_again() {
+        let mut s = Store::new(limits(6));
+        for id in 1..=4 {
+            s.put_signal(signal_at(id, 100 + id as i64), 0);
+        }
+        // The same id with the same content: sent again.
+        assert_eq!(s.put_signal(signal_at(2, 102), 0), Insert::Duplicate);
+        // The same id, another event: the backend's ids started again.
+        assert_eq!(s.signals().probe(&signal_at(1, 900)), Insert::Conflict);
+        assert_eq!(s.put_signal(signal_at(1, 900), 0), Insert::Conflict);
+        s.signals_mut().start_run();
+        assert_eq!(s.max_signal_id(), None, "the new run's cursor starts empty");
+        assert_eq!(s.put_signal(signal_at(1, 900), 0), Insert::New);
+        assert_eq!(s.put_signal(signal_at(2, 901), 0), Insert::New);
+        // An old-run event that recovery brings again under the new run
+        // is moved, not shown twice.
+        assert_eq!(s.put_signal(signal_at(4, 104), 0), Insert::Moved);
+        let rows: Vec<(u32, u64)> = s
+            .signals_newest_first()
+            .map(|h| (h.run, h.value.id))
+            .collect();
+        assert_eq!(rows, [(1, 4), (1, 2), (1, 1), (0, 3), (0, 2), (0, 1)]);
+        assert_eq!((s.signals().min_id(), s.max_signal_id()), (Some(1), Some(4)));
+        // Full: the old run goes first.
+        s.put_signal(signal_at(5, 905), 0);
+        assert_eq!(s.signals().len(), 6);
+        assert_eq!(s.signals().oldest_first().next().map(|h| (h.run, h.value.id)), Some((0, 2)));
+    }
+
+    #[test]
+    fn a_timestamp_from_a_wrong_clock_never_makes_later_data_look_older() {
+        let mut s = Store::new(StoreLimits::default());
+        // Wall clock: caller's ms + 1_760_000_000_000.
+        s.set_wall_clock(WallClock {
+            offset_ms: 1_760_000_000_000,
+            ahead_ms: 600_000,
+        });
+        let year_2100 = 4_102_444_800_000;
+        s.set_history("B", "1h", vec![point_of(&snap("B", 1_760_000_000_000, 1.0))]);
+        assert_eq!(s.put_snapshot(snap("B", year_2100, 2.0), 1000), (true, true));
+        // A later, correct snapshot replaces it (and the bogus history point).
+        assert_eq!(
+            s.put_snapshot(snap("B", 1_760_000_002_000, 3.0), 2000),
+            (true, true)
+        );
+        assert_eq!(s.snapshot("B", "1h").unwrap().value.adx, 3.0);
+        let ts: Vec<i64> = s.history("B", "1h").map(|p| p.timestamp.0).collect();
+        assert_eq!(ts, [1_760_000_000_000, 1_760_000_002_000]);
+        // A plausible older one still loses to a plausible newer one.
+        assert_eq!(
+            s.put_snapshot(snap("B", 1_760_000_001_000, 4.0), 3000),
+            (false, false)
+        );
+        let tick = |p: f64, ts: i64| PriceTick {
+            symbol: "B".into(),
+            price: p,
+            timestamp: Timestamp(ts),
+        };
+        assert!(s.put_price(tick(1.0, year_2100), 1000));
+        assert!(s.put_price(tick(2.0, 1_760_000_002_000), 2000));
+        assert_eq!(s.price("B").unwrap().tick.price, 2.0);
     }
 
     #[test]

@@ -71,6 +71,22 @@ pub struct Server {
     pub requests: Vec<(Millis, String)>,
     /// Every client frame, as (socket, text).
     pub client_frames: Vec<(SocketId, String)>,
+    /// `/api/health` `epoch`, when the backend sends one.
+    pub epoch: Option<String>,
+    /// `/api/signals` and `/api/alerts` answer the newest N whatever `after` says.
+    pub ignore_after: bool,
+    /// A page never holds more than this, whatever `limit` asks.
+    pub page_cap: Option<usize>,
+    /// The next N CORS-mode REST requests fail as a gateway error without
+    /// CORS headers does in a browser (a network error; no-cors answers).
+    pub gateway_fail_next: u32,
+    /// Every REST error body is about this many bytes of `{"error":…}`.
+    pub huge_errors: Option<usize>,
+    /// REST answers this status (with an error body) instead, when set.
+    pub rest_status: Option<u16>,
+    /// The WebSocket upgrade is refused (a proxy that drops it) while
+    /// Engine.IO polling still answers.
+    pub upgrade_refused: bool,
     sockets: HashMap<SocketId, ServerSocket>,
 }
 
@@ -95,6 +111,13 @@ impl Server {
             next_alert_id: 1,
             requests: Vec::new(),
             client_frames: Vec::new(),
+            epoch: None,
+            ignore_after: false,
+            page_cap: None,
+            gateway_fail_next: 0,
+            huge_errors: None,
+            rest_status: None,
+            upgrade_refused: false,
             sockets: HashMap::new(),
         }
     }
@@ -135,12 +158,28 @@ impl Server {
         if self.rest == Rest::CorsBlocked {
             return failed;
         }
+        if self.gateway_fail_next > 0 {
+            self.gateway_fail_next -= 1;
+            return failed;
+        }
+        if let Some(status) = self.rest_status {
+            let error = "e".repeat(self.huge_errors.unwrap_or(10));
+            return RestOutcome::Answered {
+                status,
+                body: format!(r#"{{"error":"{error}"}}"#),
+            };
+        }
         let ok = |body: String| RestOutcome::Answered { status: 200, body };
         let limit = query_value(url, "limit")
             .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or(100);
+            .unwrap_or(100)
+            .min(self.page_cap.unwrap_or(usize::MAX));
+        let after = |a: &Option<u64>| if self.ignore_after { None } else { *a };
         match what {
-            RestRequest::Health => ok(r#"{"status":"ok","time":"2025-10-09T12:00:00Z","version":"fake-1.0"}"#.into()),
+            RestRequest::Health => ok(match &self.epoch {
+                Some(e) => format!(r#"{{"status":"ok","version":"fake-1.0","epoch":"{e}"}}"#),
+                None => r#"{"status":"ok","time":"2025-10-09T12:00:00Z","version":"fake-1.0"}"#.into(),
+            }),
             RestRequest::Reachability => ok("{}".into()),
             RestRequest::Symbols => {
                 let list: Vec<String> = self
@@ -171,12 +210,12 @@ impl Server {
                     serde_json::to_string(&points).unwrap()
                 ))
             }
-            RestRequest::Signals { after } => {
-                let page = page_of(&self.signals, *after, limit, |s| s.id);
+            RestRequest::Signals { after: a } => {
+                let page = page_of(&self.signals, after(a), limit, |s| s.id);
                 ok(format!(r#"{{"signals":{}}}"#, serde_json::to_string(&page).unwrap()))
             }
-            RestRequest::Alerts { after } => {
-                let page = page_of(&self.alerts, *after, limit, |a| a.id);
+            RestRequest::Alerts { after: a } => {
+                let page = page_of(&self.alerts, after(a), limit, |a| a.id);
                 ok(format!(r#"{{"alerts":{}}}"#, serde_json::to_string(&page).unwrap()))
             }
             RestRequest::SocketIoProbe => match self.speaks {
@@ -418,6 +457,7 @@ impl Sim {
         let at = self.now + self.latency;
         let sio_path = url.contains("/socket.io/");
         let accepted = self.now >= self.server.down_until
+            && !self.server.upgrade_refused
             && match &self.server.speaks {
                 Speaks::Plain => !sio_path,
                 Speaks::SocketIo { .. } => sio_path,
@@ -522,7 +562,12 @@ impl Sim {
     pub fn emit_signal(&mut self) -> u64 {
         let id = self.server.next_signal_id;
         self.server.next_signal_id += 1;
-        let s = signal(id);
+        // Stamped with the virtual clock: a new backend run's signal 3 is
+        // another event than the old run's signal 3.
+        let s = Signal {
+            timestamp: Timestamp(BASE_TS + self.now as i64),
+            ..signal(id)
+        };
         let data = serde_json::to_string(&s).unwrap();
         self.server.signals.push(s);
         self.broadcast("signal", &data);
@@ -532,7 +577,10 @@ impl Sim {
     pub fn emit_alert(&mut self) -> u64 {
         let id = self.server.next_alert_id;
         self.server.next_alert_id += 1;
-        let a = alert(id);
+        let a = RegimeAlert {
+            timestamp: Timestamp(BASE_TS + self.now as i64),
+            ..alert(id)
+        };
         let data = serde_json::to_string(&a).unwrap();
         self.server.alerts.push(a);
         self.broadcast("regime:alert", &data);
@@ -563,6 +611,30 @@ impl Sim {
         }
         self.live_sockets.clear();
         self.server.down_until = self.now + down_for;
+    }
+
+    /// A redeploy of a backend that keeps its signals in memory: it goes
+    /// away for `down_for` ms and comes back empty, numbering from 1 again,
+    /// with a new epoch if it sends one.
+    pub fn redeploy_server(&mut self, down_for: Millis) {
+        self.restart_server(down_for);
+        self.server.signals.clear();
+        self.server.alerts.clear();
+        self.server.next_signal_id = 1;
+        self.server.next_alert_id = 1;
+        if let Some(e) = &self.server.epoch {
+            self.server.epoch = Some(format!("{e}+"));
+        }
+    }
+
+    /// Every alert held, as (run, id), oldest first.
+    pub fn alert_runs(&self) -> Vec<(u32, u64)> {
+        self.conn
+            .store()
+            .alerts()
+            .oldest_first()
+            .map(|a| (a.run, a.value.id))
+            .collect()
     }
 
     fn next_server_ping(&self) -> Option<Millis> {
@@ -710,12 +782,22 @@ impl Sim {
         self.conn.status().problems.iter().any(|p| p.kind == kind)
     }
 
+    /// The ids of the current backend run, oldest first.
     pub fn signal_ids(&self) -> Vec<u64> {
+        let ring = self.conn.store().signals();
+        ring.oldest_first()
+            .filter(|s| s.run == ring.run())
+            .map(|s| s.value.id)
+            .collect()
+    }
+
+    /// Every signal held, as (run, id), oldest first.
+    pub fn signal_runs(&self) -> Vec<(u32, u64)> {
         self.conn
             .store()
             .signals()
             .oldest_first()
-            .map(|s| s.value.id)
+            .map(|s| (s.run, s.value.id))
             .collect()
     }
 }
