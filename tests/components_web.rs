@@ -9,7 +9,7 @@
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use regime_core::machine::Mode;
+use regime_core::machine::{FreshAlert, Mode};
 use regime_core::model::{
     Regime, RegimeAlert, RegimePoint, RegimeSnapshot, Side, Signal as TradeSignal, SymbolInfo,
     Timestamp,
@@ -40,7 +40,7 @@ struct FakeConnection {
     history: RwSignal<Vec<RegimePoint>>,
     signals: RwSignal<Vec<SignalRow>>,
     alerts: RwSignal<Vec<RegimeAlert>>,
-    fresh_alerts: RwSignal<(u64, Vec<RegimeAlert>)>,
+    fresh_alerts: RwSignal<(u64, Vec<FreshAlert>)>,
     last_price: RwSignal<Option<PriceView>>,
     now: RwSignal<f64>,
     loading: RwSignal<bool>,
@@ -202,6 +202,15 @@ fn trade_signal(id: u64, side: Side, note: &str) -> SignalRow {
             note: Some(note.into()),
         },
         received_at: 0.0,
+        run: 0,
+        before_restart: false,
+    }
+}
+
+fn fresh(id: u64) -> FreshAlert {
+    FreshAlert {
+        run: 0,
+        alert: alert(id),
     }
 }
 
@@ -382,7 +391,7 @@ async fn toasts_show_three_count_the_rest_and_go() {
     assert_eq!(page.attr("toasts", "aria-live"), "polite");
     assert!(page.all("toast").is_empty());
 
-    conn.fresh_alerts.set((1, (1..=5).map(alert).collect()));
+    conn.fresh_alerts.set((1, (1..=5).map(fresh).collect()));
     settle().await;
     let toasts = page.all("toast");
     assert_eq!(toasts.len(), 3);
@@ -399,7 +408,7 @@ async fn toasts_show_three_count_the_rest_and_go() {
     assert_eq!(page.text("toast-more"), "+1 more");
 
     // The same batch again does not toast again.
-    conn.fresh_alerts.set((1, (1..=5).map(alert).collect()));
+    conn.fresh_alerts.set((1, (1..=5).map(fresh).collect()));
     settle().await;
     assert_eq!(page.text("toast-more"), "+1 more");
 

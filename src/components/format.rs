@@ -155,7 +155,8 @@ pub fn rate(per_sec: f64) -> String {
 /// what JavaScript's `Date.getTimezoneOffset()` answers for that instant
 /// (UTC minus local time, in minutes).
 pub fn local_hms(ms: i64, offset_min: i32) -> String {
-    let local = ms - i64::from(offset_min) * 60_000;
+    // Saturating: a backend may send any i64 as a timestamp.
+    let local = ms.saturating_sub(i64::from(offset_min).saturating_mul(60_000));
     let secs_of_day = local.div_euclid(1000).rem_euclid(86_400);
     format!(
         "{:02}:{:02}:{:02}",
@@ -276,6 +277,15 @@ impl Freshness {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn any_timestamp_a_backend_sends_formats_without_overflow() {
+        assert_eq!(local_hms(i64::MAX, -840), local_hms(i64::MAX, 0));
+        assert_eq!(local_hms(i64::MIN, 720).len(), 8);
+        assert_eq!(local_hms(0, 0), "00:00:00");
+        assert_eq!(local_hms(0, -60), "01:00:00");
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

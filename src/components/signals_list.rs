@@ -153,7 +153,7 @@ pub fn SignalsList() -> impl IntoView {
                     <tbody>
                         <For
                             each=move || filtered.get()
-                            key=|row| row.signal.id
+                            key=|row| (row.run, row.signal.id)
                             children=move |row| view! { <SignalRowView row=row /> }
                         />
                     </tbody>
@@ -191,6 +191,7 @@ fn SignalRowView(row: SignalRow) -> impl IntoView {
     let c = conn();
     let s = row.signal;
     let received_at = row.received_at;
+    let before_restart = row.before_restart;
     let ms = s.timestamp.millis();
     let is_new = move || c.now.get() - received_at < NEW_ROW_MS;
     let side_text = s.side.as_str().to_string();
@@ -198,14 +199,30 @@ fn SignalRowView(row: SignalRow) -> impl IntoView {
         <tr
             class="signal-row"
             class:is-new=is_new
+            class:before-restart=before_restart
             data-testid="signal-row"
+            data-run=row.run.to_string()
             data-id=s.id.to_string()
             data-side=side_text.clone()
         >
             <td class="num muted" data-testid="signal-time" title=format::utc_iso(s.timestamp)>
                 {format::local_hms(ms, super::tz_offset_min(ms))}
             </td>
-            <td class="sym" data-testid="signal-symbol">{s.symbol.clone()}</td>
+            <td class="sym" data-testid="signal-symbol">
+                {s.symbol.clone()}
+                {before_restart
+                    .then(|| {
+                        view! {
+                            <span
+                                class="run-tag"
+                                data-testid="before-restart"
+                                title="Sent before the backend restarted: its ids started again since"
+                            >
+                                "before restart"
+                            </span>
+                        }
+                    })}
+            </td>
             <td class="muted" data-testid="signal-tf">{s.timeframe.clone()}</td>
             <td data-testid="signal-side">
                 <span class=side_class(&s.side)>{side_text.clone()}</span>

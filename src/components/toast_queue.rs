@@ -4,15 +4,19 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use regime_core::model::RegimeAlert;
+use regime_core::machine::FreshAlert;
 
 use super::format::alert_text;
+
+/// (backend run, alert id).
+pub type ToastKey = (u32, u64);
 
 /// One toast: an alert, its text, and when it arrived (ms, any clock).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Toast {
-    /// The key for keyed rendering and for dismissal: the alert id.
-    pub key: u64,
+    /// The key for keyed rendering and for dismissal: the backend run and
+    /// the alert id (a new run's alert 5 is not the old run's alert 5).
+    pub key: ToastKey,
     pub text: String,
     /// The backend's optional free text, shown as text under the line.
     pub message: Option<String>,
@@ -29,8 +33,8 @@ pub struct ToastQueue {
     /// The last `fresh_alerts` generation taken in.
     generation: u64,
     /// Alert ids already toasted, so a batch seen twice toasts once.
-    seen: HashSet<u64>,
-    seen_order: VecDeque<u64>,
+    seen: HashSet<ToastKey>,
+    seen_order: VecDeque<ToastKey>,
     max_visible: usize,
     ttl_ms: f64,
 }
@@ -63,24 +67,25 @@ impl ToastQueue {
     /// Takes in a `fresh_alerts` batch. A generation already taken in is
     /// ignored; an alert id already toasted is ignored. Answers how many
     /// toasts were added (for sound and notification).
-    pub fn ingest(&mut self, generation: u64, alerts: &[RegimeAlert], now: f64) -> Vec<Toast> {
+    pub fn ingest(&mut self, generation: u64, alerts: &[FreshAlert], now: f64) -> Vec<Toast> {
         if generation <= self.generation && generation != 0 {
             return Vec::new();
         }
         self.generation = generation;
         let mut added = Vec::new();
-        for a in alerts {
-            if !self.seen.insert(a.id) {
+        for FreshAlert { run, alert: a } in alerts {
+            let key = (*run, a.id);
+            if !self.seen.insert(key) {
                 continue;
             }
-            self.seen_order.push_back(a.id);
+            self.seen_order.push_back(key);
             if self.seen_order.len() > Self::SEEN_CAP {
                 if let Some(old) = self.seen_order.pop_front() {
                     self.seen.remove(&old);
                 }
             }
             let toast = Toast {
-                key: a.id,
+                key,
                 text: alert_text(a),
                 message: a.message.clone().filter(|m| !m.trim().is_empty()),
                 to_class: super::format::regime_class(&a.to),
@@ -102,7 +107,7 @@ impl ToastQueue {
     }
 
     /// Closes one toast.
-    pub fn dismiss(&mut self, key: u64) {
+    pub fn dismiss(&mut self, key: ToastKey) {
         self.items.retain(|t| t.key != key);
     }
 
@@ -178,9 +183,16 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use regime_core::model::{Regime, Timestamp};
+    use regime_core::model::{Regime, RegimeAlert, Timestamp};
 
-    fn alert(id: u64) -> RegimeAlert {
+    fn alert(id: u64) -> FreshAlert {
+        FreshAlert {
+            run: 0,
+            alert: alert_of(id),
+        }
+    }
+
+    fn alert_of(id: u64) -> RegimeAlert {
         RegimeAlert {
             id,
             symbol: "BTCUSDT".into(),
@@ -200,7 +212,7 @@ mod tests {
         let mut q = ToastQueue::new();
         let added = q.ingest(1, &[alert(1), alert(2), alert(3), alert(4), alert(5)], 0.0);
         assert_eq!(added.len(), 5);
-        let keys: Vec<u64> = q.visible().iter().map(|t| t.key).collect();
+        let keys: Vec<u64> = q.visible().iter().map(|t| t.key.1).collect();
         assert_eq!(keys, vec![5, 4, 3]);
         assert_eq!(q.hidden(), 2);
         assert_eq!(
@@ -221,6 +233,13 @@ mod tests {
         assert_eq!(q.len(), 2);
         // Generation 0 is the hook's empty start: nothing to take in.
         assert_eq!(q.ingest(0, &[], 0.0).len(), 0);
+        // A new backend run numbers from 1 again: its alert 1 is news.
+        let new_run = FreshAlert {
+            run: 1,
+            alert: alert_of(1),
+        };
+        assert_eq!(q.ingest(3, &[new_run], 0.0).len(), 1);
+        assert_eq!(q.visible()[0].key, (1, 1));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -234,9 +253,9 @@ mod tests {
         assert!(q.expire(8000.0));
         assert_eq!(
             q.visible().iter().map(|t| t.key).collect::<Vec<_>>(),
-            vec![2]
+            vec![(0, 2)]
         );
-        q.dismiss(2);
+        q.dismiss((0, 2));
         assert!(q.is_empty());
         assert_eq!(q.next_expiry(), None);
     }
@@ -245,10 +264,10 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_flood_stays_bounded() {
         let mut q = ToastQueue::new();
-        let flood: Vec<RegimeAlert> = (0..5000).map(alert).collect();
+        let flood: Vec<FreshAlert> = (0..5000).map(alert).collect();
         q.ingest(1, &flood, 0.0);
         assert_eq!(q.len(), ToastQueue::MAX_QUEUED);
-        assert_eq!(q.visible()[0].key, 4999);
+        assert_eq!(q.visible()[0].key, (0, 4999));
         assert!(q.seen.len() <= ToastQueue::SEEN_CAP);
     }
 

@@ -365,7 +365,11 @@ impl Shared {
     fn apply(this: &Rc<Shared>, core: &mut Core, now: Millis, input: Input) {
         let c = &mut core.connection;
         match input {
-            Input::Start => c.start(now),
+            Input::Start => {
+                // This computer's clock, to judge the backend's timestamps.
+                c.set_wall_clock(now, js_sys::Date::now() as i64);
+                c.start(now)
+            }
             Input::SocketOpen(id) => c.handle_socket_open(now, id),
             Input::SocketText(id, text) => c.handle_socket_text(now, id, &text),
             Input::SocketBinary(id, len) => c.handle_socket_binary(now, id, len),

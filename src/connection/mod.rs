@@ -56,7 +56,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use regime_core::machine::Mode;
+use regime_core::machine::{FreshAlert, Mode};
 use regime_core::model::{
     RegimeAlert, RegimePoint, RegimeSnapshot, Signal as TradeSignal, SymbolInfo,
 };
@@ -73,6 +73,10 @@ pub struct SnapshotView {
 pub struct SignalRow {
     pub signal: TradeSignal,
     pub received_at: f64,
+    /// The backend run it came from (ids start again with each run).
+    pub run: u32,
+    /// From a backend run before the latest restart: marked as older.
+    pub before_restart: bool,
 }
 
 /// The last trade price of the selected symbol and the one before it.
@@ -150,7 +154,7 @@ pub struct UseConnectionReturn {
     pub alerts: Signal<Vec<RegimeAlert>>,
     /// Alerts that arrived since the page's first load (live or recovered),
     /// with a generation counter that grows with every batch: toasts.
-    pub fresh_alerts: Signal<(u64, Vec<RegimeAlert>)>,
+    pub fresh_alerts: Signal<(u64, Vec<FreshAlert>)>,
     pub last_price: Signal<Option<PriceView>>,
     /// `performance.now()` ms, ticking once a second, for ages and countdowns.
     pub now: Signal<f64>,
@@ -204,7 +208,7 @@ struct ViewSignals {
     history: RwSignal<Vec<RegimePoint>>,
     signals: RwSignal<Vec<SignalRow>>,
     alerts: RwSignal<Vec<RegimeAlert>>,
-    fresh_alerts: RwSignal<(u64, Vec<RegimeAlert>)>,
+    fresh_alerts: RwSignal<(u64, Vec<FreshAlert>)>,
     last_price: RwSignal<Option<PriceView>>,
     now: RwSignal<f64>,
     loading: RwSignal<bool>,

@@ -4,7 +4,7 @@
 //! Pure (no browser calls), so the wasm tests check it directly against a
 //! `Connection` fed by hand.
 
-use regime_core::machine::{Changes, Connection, Mode, Status};
+use regime_core::machine::{Changes, Connection, FreshAlert, Mode, Status};
 use regime_core::model::{RegimeAlert, RegimePoint, SymbolInfo};
 use regime_core::store::Stamped;
 use regime_core::Millis;
@@ -63,7 +63,7 @@ pub struct ViewState {
     /// When the signals list was last published.
     signals_published_at: Option<f64>,
     /// The newest signal id of the last published list.
-    newest_published: Option<u64>,
+    newest_published: Option<(u32, u64)>,
     /// The last publication brought [`FLOOD_ROWS`] new rows or more: the
     /// next waits [`FLOOD_SIGNALS_INTERVAL_MS`].
     pub signals_flooding: bool,
@@ -144,7 +144,7 @@ pub struct FrameUpdate {
     pub history: Option<Vec<RegimePoint>>,
     pub signals: Option<Vec<SignalRow>>,
     pub alerts: Option<Vec<RegimeAlert>>,
-    pub fresh_alerts: Option<(u64, Vec<RegimeAlert>)>,
+    pub fresh_alerts: Option<(u64, Vec<FreshAlert>)>,
     pub last_price: Option<Option<PriceView>>,
     pub loading: Option<bool>,
     /// Always present: the hook compares it with what it last wrote.
@@ -235,6 +235,9 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
             Some((_, tf)) => store
                 .snapshots_at(tf)
                 .into_iter()
+                // What the core fetches for the strip: the selected symbol
+                // and the first others of the list.
+                .take(conn.policy().overview_symbols + 1)
                 .map(snapshot_view)
                 .collect(),
             None => Vec::new(),
@@ -265,12 +268,15 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     if state.signals_pending && due(state.signals_published_at, state.now, interval) {
         state.signals_pending = false;
         state.signals_published_at = Some(state.now);
+        let current_run = store.signals().run();
         let rows: Vec<SignalRow> = store
             .signals_newest_first()
             .take(state.list_limit)
             .map(|s| SignalRow {
                 signal: s.value.clone(),
                 received_at: at(s.received_at),
+                run: s.run,
+                before_restart: s.run < current_run,
             })
             .collect();
         // Rows above the newest one published last time are new (the list
@@ -278,13 +284,13 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         let fresh = match state.newest_published {
             Some(newest) => rows
                 .iter()
-                .take_while(|r| r.signal.id != newest)
+                .take_while(|r| (r.run, r.signal.id) != newest)
                 .take(FLOOD_ROWS)
                 .count(),
             None => 0,
         };
         state.signals_flooding = fresh >= FLOOD_ROWS;
-        state.newest_published = rows.first().map(|r| r.signal.id);
+        state.newest_published = rows.first().map(|r| (r.run, r.signal.id));
         update.signals = Some(rows);
     }
     if changes.alerts {

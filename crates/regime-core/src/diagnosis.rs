@@ -526,15 +526,25 @@ mod tests {
     fn a_wrong_clock_is_said_in_years_hours_or_minutes() {
         // 2100-01-01 against 2026-01-01: 74 years.
         let p = Diagnosis::backend_clock(4_102_444_800_000 - 1_767_225_600_000, "regime");
-        assert!(p.sentence.starts_with("The backend's clock is 74 years ahead"), "{}", p.sentence);
-        assert!(Diagnosis::backend_clock(-3 * 3_600_000, "price").sentence.contains("3 hours behind"));
-        assert!(Diagnosis::backend_clock(61_000, "price").sentence.contains("1 minute ahead"));
+        assert!(
+            p.sentence
+                .starts_with("The backend's clock is 74 years ahead"),
+            "{}",
+            p.sentence
+        );
+        assert!(Diagnosis::backend_clock(-3 * 3_600_000, "price")
+            .sentence
+            .contains("3 hours behind"));
+        assert!(Diagnosis::backend_clock(61_000, "price")
+            .sentence
+            .contains("1 minute ahead"));
     }
 
     #[test]
     fn backend_text_in_sentences_is_cut() {
         let huge = "x".repeat(1 << 20);
-        let p = Diagnosis::rest_http_error("/api/signals", 500, Some(&huge), "http://h/api/signals");
+        let p =
+            Diagnosis::rest_http_error("/api/signals", 500, Some(&huge), "http://h/api/signals");
         assert!(p.sentence.len() < 500, "{}", p.sentence.len());
         assert!(p.sentence.contains("1048576 characters in all"));
         assert!(Diagnosis::server_error(&huge).sentence.len() < 500);

@@ -190,7 +190,11 @@ mod clip_tests {
         let huge = "é".repeat(1_000_000);
         let cut = clip(&huge, SHOWN_TEXT_MAX);
         assert!(cut.starts_with(&"é".repeat(SHOWN_TEXT_MAX)));
-        assert!(cut.ends_with("… (1000000 characters in all)"), "{}", &cut[cut.len() - 40..]);
+        assert!(
+            cut.ends_with("… (1000000 characters in all)"),
+            "{}",
+            &cut[cut.len() - 40..]
+        );
         let mut owned = huge.clone();
         clip_in_place(&mut owned);
         assert_eq!(owned, cut);

@@ -19,10 +19,12 @@ use std::collections::VecDeque;
 
 use crate::backoff::{Backoff, BackoffConfig, Xorshift64};
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
-use crate::live::{clip, excerpt, LiveEvent, SessionEnd, SessionEvent, TransportKind, SHOWN_TEXT_MAX};
+use crate::live::{
+    clip, excerpt, LiveEvent, SessionEnd, SessionEvent, TransportKind, SHOWN_TEXT_MAX,
+};
 use crate::model::{
-    AlertsResponse, ClipTexts, ErrorResponse, Health, HistoryResponse, RegimeAlert,
-    RegimeSnapshot, SignalsResponse, Subscription, SymbolsResponse,
+    AlertsResponse, ClipTexts, ErrorResponse, Health, HistoryResponse, RegimeAlert, RegimeSnapshot,
+    SignalsResponse, Subscription, SymbolsResponse,
 };
 use crate::session::{LiveSession, PlainSessionConfig, SocketIoSessionConfig};
 use crate::settings::{percent_encode, Protocol, Settings};
@@ -134,6 +136,10 @@ pub struct Policy {
     /// diagnosed as a CORS problem when a request fails, ms. Defaults to
     /// 300 000.
     pub cors_memory_ms: Millis,
+    /// `limit` of a look at the newest signals or alerts (after a
+    /// reconnection, at every poll of a backend without `epoch`): enough to
+    /// see a new run; a gap behind it is paged with `after`. Defaults to 50.
+    pub check_page: usize,
     /// Per-symbol `/api/regime` requests in flight at once. Defaults to 4.
     pub rest_fanout: usize,
     /// Symbols the overview strip shows (and fetches) besides the selected
@@ -172,6 +178,7 @@ impl Default for Policy {
             rest_retry_base_ms: 1000,
             rest_retry_cap_ms: 30_000,
             cors_memory_ms: 300_000,
+            check_page: 50,
             rest_fanout: 4,
             overview_symbols: 24,
             clock_ahead_ms: 600_000,
@@ -297,6 +304,14 @@ pub struct Status {
     pub rest_invalid: u64,
 }
 
+/// An alert that is news (live or recovered), for a toast. `run` tells the
+/// backend's runs apart: a new run's alert 5 is not the old run's alert 5.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FreshAlert {
+    pub run: u32,
+    pub alert: RegimeAlert,
+}
+
 /// What changed since the last [`Connection::take_changes`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
@@ -401,7 +416,7 @@ enum FeedQuery {
     /// as a held id with another event, or a newest id below the cursor.
     /// `resume`: the cursor when it was asked, to page on from when the
     /// newest page does not reach back to it.
-    RestartCheck { resume: Option<u64> },
+    RestartCheck { resume: Option<u64>, run: u32 },
 }
 
 #[derive(Default)]
@@ -466,7 +481,7 @@ pub struct Connection {
     status: Status,
     store: Store,
     changes: Changes,
-    fresh_alerts: Vec<RegimeAlert>,
+    fresh_alerts: Vec<FreshAlert>,
     selection: Option<(String, String)>,
     started_at: Option<Millis>,
     online: bool,
@@ -690,7 +705,7 @@ impl Connection {
 
     /// Alerts that arrived after the initial load (live or recovered), for
     /// toasts. Bounded by the alerts limit.
-    pub fn drain_fresh_alerts(&mut self) -> Vec<RegimeAlert> {
+    pub fn drain_fresh_alerts(&mut self) -> Vec<FreshAlert> {
         std::mem::take(&mut self.fresh_alerts)
     }
 
@@ -1281,7 +1296,11 @@ impl Connection {
         let below_cursor = self.feed_max(feed).is_some_and(|m| id < m);
         match probe {
             Insert::Conflict => {
-                let why = format!("live {} {id} differs from the {} {id} held", feed.noun(), feed.noun());
+                let why = format!(
+                    "live {} {id} differs from the {} {id} held",
+                    feed.noun(),
+                    feed.noun()
+                );
                 self.new_run(now, feed, &why);
             }
             Insert::New | Insert::TooOld if below_cursor && !decided => {
@@ -1413,8 +1432,9 @@ impl Connection {
             Insert::Duplicate | Insert::TooOld | Insert::Conflict => return false,
         }
         self.changes.alerts = true;
-        if let Some(a) = copy {
-            self.fresh_alerts.push(a);
+        if let Some(alert) = copy {
+            let run = self.store.alerts().run();
+            self.fresh_alerts.push(FreshAlert { run, alert });
             let cap = self.policy.limits.alerts.max(1);
             if self.fresh_alerts.len() > cap {
                 let extra = self.fresh_alerts.len() - cap;
@@ -1578,9 +1598,14 @@ impl Connection {
     // REST
     // ------------------------------------------------------------------
 
-    fn url_of(&self, what: &RestRequest) -> String {
+    fn url_of(&self, what: &RestRequest, query: Option<FeedQuery>) -> String {
         let api = self.settings.api.trim_end_matches('/');
-        let page = self.policy.limits.recovery_page;
+        let page = match query {
+            // A look at the newest ids needs only a few; a gap behind them
+            // is paged with `after`.
+            Some(FeedQuery::RestartCheck { .. }) => self.policy.check_page,
+            _ => self.policy.limits.recovery_page,
+        };
         let after = |a: &Option<u64>| match a {
             Some(id) => format!("after={id}&limit={page}"),
             None => format!("limit={page}"),
@@ -1627,7 +1652,7 @@ impl Connection {
         }
         let request = self.next_request;
         self.next_request += 1;
-        let url = self.url_of(&what);
+        let url = self.url_of(&what, feed_query);
         let opaque = what == RestRequest::Reachability;
         self.commands.push_back(Command::Fetch {
             request,
@@ -1736,7 +1761,9 @@ impl Connection {
             self.fetch(now, RestRequest::Regime { symbol, timeframe }, None);
         }
         self.fetch_overview(now);
-        let reconnect = self.rest != RestState::Answering;
+        // Without an epoch, only the newest ids show a redeploy: each round
+        // looks at them (one request, like an `after` query).
+        let reconnect = self.rest != RestState::Answering || self.epoch.is_none();
         self.recover_feed(now, Feed::Signals, reconnect);
         self.recover_feed(now, Feed::Alerts, reconnect);
         self.next_poll_at = Some(now.saturating_add(self.settings.poll_ms.max(1)));
@@ -1746,6 +1773,13 @@ impl Connection {
         match &self.attempt {
             Some(a) if a.ready_at.is_some() => a.warned_no_regime,
             _ => true,
+        }
+    }
+
+    fn feed_run(&self, feed: Feed) -> u32 {
+        match feed {
+            Feed::Signals => self.store.signals().run(),
+            Feed::Alerts => self.store.alerts().run(),
         }
     }
 
@@ -1793,7 +1827,10 @@ impl Connection {
         if reconnect && from.is_some() {
             state.last_check_at = Some(now);
             state.check_wanted = false;
-            let query = FeedQuery::RestartCheck { resume: from };
+            let query = FeedQuery::RestartCheck {
+                resume: from,
+                run: self.feed_run(feed),
+            };
             return self.fetch_feed(now, feed, None, query);
         }
         self.fetch_feed(now, feed, from, FeedQuery::After { reconnect });
@@ -1805,7 +1842,15 @@ impl Connection {
         } else {
             self.feeds[feed.index()].last_check_at = Some(now);
             let resume = self.feed_max(feed);
-            self.fetch_feed(now, feed, None, FeedQuery::RestartCheck { resume });
+            self.fetch_feed(
+                now,
+                feed,
+                None,
+                FeedQuery::RestartCheck {
+                    resume,
+                    run: self.feed_run(feed),
+                },
+            );
         }
     }
 
@@ -1853,7 +1898,15 @@ impl Connection {
             state.check_wanted = false;
             state.last_check_at = Some(now);
             let resume = self.feed_max(feed);
-            self.fetch_feed(now, feed, None, FeedQuery::RestartCheck { resume });
+            self.fetch_feed(
+                now,
+                feed,
+                None,
+                FeedQuery::RestartCheck {
+                    resume,
+                    run: self.feed_run(feed),
+                },
+            );
             return;
         }
         let state = &mut self.feeds[feed.index()];
@@ -1890,7 +1943,7 @@ impl Connection {
                 state.again_from = min_after(state.again_from, after);
                 state.again_reconnect |= reconnect;
             }
-            FeedQuery::RestartCheck { resume } => {
+            FeedQuery::RestartCheck { resume, .. } => {
                 state.check_wanted = true;
                 if resume.is_some() {
                     state.again_from = min_after(state.again_from, resume);
@@ -2011,9 +2064,9 @@ impl Connection {
                     // The host answers. Lacking CORS headers moments after
                     // it sent them is a failing backend or gateway (its error
                     // page has none), not a CORS setting.
-                    let recently = self.cors_ok_at.is_some_and(|t| {
-                        now.saturating_sub(t) <= self.policy.cors_memory_ms
-                    });
+                    let recently = self
+                        .cors_ok_at
+                        .is_some_and(|t| now.saturating_sub(t) <= self.policy.cors_memory_ms);
                     let api = self.settings.api.clone();
                     let p = if recently {
                         let retry = self.rest_retry_at.map(|t| t.saturating_sub(now));
@@ -2137,19 +2190,31 @@ impl Connection {
             RestRequest::Signals { .. } => {
                 let r: SignalsResponse = serde_json::from_str(body).map_err(bad)?;
                 let ring = Store::signals;
-                self.feed_answered(now, Feed::Signals, req, r.signals, ring, |c, now, mut s, _| {
-                    s.clip_texts();
-                    let new = c.store.put_signal(s, now) == Insert::New;
-                    c.changes.signals |= new;
-                    new
-                });
+                self.feed_answered(
+                    now,
+                    Feed::Signals,
+                    req,
+                    r.signals,
+                    ring,
+                    |c, now, mut s, _| {
+                        s.clip_texts();
+                        let new = c.store.put_signal(s, now) == Insert::New;
+                        c.changes.signals |= new;
+                        new
+                    },
+                );
             }
             RestRequest::Alerts { .. } => {
                 let r: AlertsResponse = serde_json::from_str(body).map_err(bad)?;
                 let ring = Store::alerts;
-                self.feed_answered(now, Feed::Alerts, req, r.alerts, ring, |c, now, a, fresh| {
-                    c.put_alert(now, a, fresh)
-                });
+                self.feed_answered(
+                    now,
+                    Feed::Alerts,
+                    req,
+                    r.alerts,
+                    ring,
+                    |c, now, a, fresh| c.put_alert(now, a, fresh),
+                );
                 if req.feed_query == Some(FeedQuery::Initial) {
                     self.initial_alerts_loaded = true;
                 }
@@ -2184,8 +2249,12 @@ impl Connection {
         let page_min = items.first().map(HasId::id);
         let page_max = items.last().map(HasId::id);
         let mut started_run = false;
-        if let FeedQuery::RestartCheck { .. } = query {
-            let evidence = Self::new_run_evidence(feed, ring(&self.store), &items, page_max);
+        if let FeedQuery::RestartCheck { resume, run } = query {
+            // Compared with what was held when it was asked: live items
+            // that came meanwhile are not a sign, nor a run that started since.
+            let cursor = resume.filter(|_| run == self.feed_run(feed));
+            let evidence =
+                Self::new_run_evidence(feed, ring(&self.store), &items, page_max, cursor);
             if let Some(evidence) = evidence {
                 self.new_run(now, feed, &evidence);
                 started_run = true;
@@ -2215,7 +2284,7 @@ impl Connection {
                 let below = matches!((asked, page_max), (Some(a), Some(m)) if m < a);
                 self.continue_feed(now, feed, None, Some(reconnect || below));
             }
-            FeedQuery::RestartCheck { resume } => {
+            FeedQuery::RestartCheck { resume, .. } => {
                 // The newest page may not reach back to the cursor (more
                 // came meanwhile than a page holds): page on from there. A
                 // new run is read from its start.
@@ -2240,13 +2309,14 @@ impl Connection {
         ring: &IdRing<T>,
         newest: &[T],
         page_max: Option<u64>,
+        cursor: Option<u64>,
     ) -> Option<String> {
         let noun = feed.noun();
         let conflict = newest.iter().find(|i| ring.probe(i) == Insert::Conflict);
         if let Some(id) = conflict.map(HasId::id) {
             return Some(format!("REST's {noun} {id} is not the {noun} {id} held"));
         }
-        match (page_max, ring.max_id()) {
+        match (page_max, cursor) {
             (Some(newest), Some(held)) if newest < held => Some(format!(
                 "REST's newest {noun} id is {newest}, below the highest held ({held})"
             )),
@@ -2357,7 +2427,10 @@ impl Connection {
             self.end_epoch_hold(now);
         }
         for feed in [Feed::Signals, Feed::Alerts] {
-            if self.feeds[feed.index()].hold_until.is_some_and(|t| t <= now) {
+            if self.feeds[feed.index()]
+                .hold_until
+                .is_some_and(|t| t <= now)
+            {
                 self.end_feed_hold(now, feed);
             }
         }

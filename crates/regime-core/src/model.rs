@@ -477,6 +477,43 @@ impl Subscription {
     }
 }
 
+/// Backend text is cut to what a person reads before it is kept
+/// ([`crate::live::SHOWN_TEXT_MAX`]): a note of a megabyte must not reach
+/// the page.
+pub trait ClipTexts {
+    fn clip_texts(&mut self);
+}
+
+fn clip_regime(r: &mut Regime) {
+    if let Regime::Other(label) = r {
+        crate::live::clip_in_place(label);
+    }
+}
+
+impl ClipTexts for Signal {
+    fn clip_texts(&mut self) {
+        for t in [&mut self.strategy, &mut self.note].into_iter().flatten() {
+            crate::live::clip_in_place(t);
+        }
+    }
+}
+
+impl ClipTexts for RegimeAlert {
+    fn clip_texts(&mut self) {
+        if let Some(m) = &mut self.message {
+            crate::live::clip_in_place(m);
+        }
+        clip_regime(&mut self.from);
+        clip_regime(&mut self.to);
+    }
+}
+
+impl ClipTexts for RegimeSnapshot {
+    fn clip_texts(&mut self) {
+        clip_regime(&mut self.regime);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,42 +616,5 @@ mod tests {
         assert!(s.matches("BTCUSDT", None));
         assert!(!s.matches("BTCUSDT", Some("5m")));
         assert!(!s.matches("ETHUSDT", Some("1h")));
-    }
-}
-
-/// Backend text is cut to what a person reads before it is kept
-/// ([`crate::live::SHOWN_TEXT_MAX`]): a note of a megabyte must not reach
-/// the page.
-pub trait ClipTexts {
-    fn clip_texts(&mut self);
-}
-
-fn clip_regime(r: &mut Regime) {
-    if let Regime::Other(label) = r {
-        crate::live::clip_in_place(label);
-    }
-}
-
-impl ClipTexts for Signal {
-    fn clip_texts(&mut self) {
-        for t in [&mut self.strategy, &mut self.note].into_iter().flatten() {
-            crate::live::clip_in_place(t);
-        }
-    }
-}
-
-impl ClipTexts for RegimeAlert {
-    fn clip_texts(&mut self) {
-        if let Some(m) = &mut self.message {
-            crate::live::clip_in_place(m);
-        }
-        clip_regime(&mut self.from);
-        clip_regime(&mut self.to);
-    }
-}
-
-impl ClipTexts for RegimeSnapshot {
-    fn clip_texts(&mut self) {
-        clip_regime(&mut self.regime);
     }
 }

@@ -296,7 +296,7 @@ fn is_older(clock: Option<WallClock>, incoming: i64, held: i64, at: Millis) -> b
         return false;
     }
     match clock {
-        Some(c) => !(c.plausible(incoming, at) && !c.plausible(held, at)),
+        Some(c) => !c.plausible(incoming, at) || c.plausible(held, at),
         None => true,
     }
 }
@@ -507,9 +507,7 @@ impl Store {
         let full = self.prices.len() >= self.limits.keys;
         let clock = self.clock;
         match self.prices.get_mut(&tick.symbol) {
-            Some(held)
-                if is_older(clock, tick.timestamp.0, held.tick.timestamp.0, received_at) =>
-            {
+            Some(held) if is_older(clock, tick.timestamp.0, held.tick.timestamp.0, received_at) => {
                 false
             }
             Some(held) => {
@@ -724,11 +722,20 @@ mod tests {
             .map(|h| (h.run, h.value.id))
             .collect();
         assert_eq!(rows, [(1, 4), (1, 2), (1, 1), (0, 3), (0, 2), (0, 1)]);
-        assert_eq!((s.signals().min_id(), s.max_signal_id()), (Some(1), Some(4)));
+        assert_eq!(
+            (s.signals().min_id(), s.max_signal_id()),
+            (Some(1), Some(4))
+        );
         // Full: the old run goes first.
         s.put_signal(signal_at(5, 905), 0);
         assert_eq!(s.signals().len(), 6);
-        assert_eq!(s.signals().oldest_first().next().map(|h| (h.run, h.value.id)), Some((0, 2)));
+        assert_eq!(
+            s.signals()
+                .oldest_first()
+                .next()
+                .map(|h| (h.run, h.value.id)),
+            Some((0, 2))
+        );
     }
 
     #[test]
@@ -740,8 +747,15 @@ mod tests {
             ahead_ms: 600_000,
         });
         let year_2100 = 4_102_444_800_000;
-        s.set_history("B", "1h", vec![point_of(&snap("B", 1_760_000_000_000, 1.0))]);
-        assert_eq!(s.put_snapshot(snap("B", year_2100, 2.0), 1000), (true, true));
+        s.set_history(
+            "B",
+            "1h",
+            vec![point_of(&snap("B", 1_760_000_000_000, 1.0))],
+        );
+        assert_eq!(
+            s.put_snapshot(snap("B", year_2100, 2.0), 1000),
+            (true, true)
+        );
         // A later, correct snapshot replaces it (and the bogus history point).
         assert_eq!(
             s.put_snapshot(snap("B", 1_760_000_002_000, 3.0), 2000),

@@ -488,7 +488,7 @@ impl Sim {
                 self.server.ping_interval, self.server.ping_timeout
             );
             self.push(at + 1, Delivery::Text(socket, open));
-            let next = self.now + self.server.ping_interval;
+            let next = self.now + self.server.ping_interval.max(self.latency + 2);
             if let Some(s) = self.server.sockets.get_mut(&socket) {
                 s.next_ping_at = Some(next);
             }
@@ -684,7 +684,8 @@ impl Sim {
                 self.deliver(d);
             } else if self.next_server_ping().is_some_and(|t| t <= self.now) {
                 let now = self.now;
-                let interval = self.server.ping_interval;
+                // A server announcing 0 still needs time between pings.
+                let interval = self.server.ping_interval.max(1);
                 let due: Vec<SocketId> = self
                     .server
                     .sockets
