@@ -70,6 +70,12 @@ pub struct Args {
     #[arg(long)]
     pub control: bool,
 
+    /// Allow this origin (e.g. `http://127.0.0.1:8000`, exactly as a browser
+    /// sends it) to call /control/ from a page (CORS). Repeatable. Without it
+    /// /control/ sends no CORS header at all, so no web page can drive it.
+    #[arg(long, value_name = "ORIGIN")]
+    pub control_allow_origin: Vec<String>,
+
     /// Socket.IO (Engine.IO) ping interval in milliseconds.
     #[arg(long, default_value_t = 25_000)]
     pub sio_ping_interval_ms: u64,

@@ -74,11 +74,16 @@ export type EmitType = 'signal' | 'regime:alert' | 'regime' | 'price';
 export class Control {
   constructor(readonly baseUrl: string) {}
 
+  /**
+   * Every POST carries a JSON body and says so: /control/ refuses any other
+   * content type (415), so that no web page can drive it with a simple form post.
+   */
   private async call<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+    const post = method === 'POST';
     const res = await fetch(`${this.baseUrl}/control/${route}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: post ? { 'content-type': 'application/json' } : undefined,
+      body: post ? JSON.stringify(body ?? {}) : undefined,
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} /control/${route} answered ${res.status}: ${text}`);
