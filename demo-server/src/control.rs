@@ -9,6 +9,13 @@
 //!   both transports; answers `{"type":…,"data":{…as sent…}}`
 //! - `POST /control/drop`: drop every live socket now (like a restart);
 //!   `{"plain":false}` or `{"socketio":false}` spares one kind
+//! - `POST /control/restart`: play a redeployed backend that keeps its events
+//!   in memory: signals and alerts emptied, ids from 1 again, every live
+//!   socket dropped, a new epoch; `{"epoch":false}` (or `true`) first sets
+//!   whether `/api/health` reports it
+//! - `POST /control/reset-counters`: zero the `/api/` request counters
+//!
+//! `reset` zeroes the request counters too.
 //!
 //! It is dev-only, but a web page must never be able to drive it, so in
 //! front of it (whether it is on or off): a Host check against DNS rebinding
@@ -37,7 +44,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::faults::FaultSettings;
 use crate::rest::error;
-use crate::state::{now_ms, AppState};
+use crate::state::AppState;
 
 /// `/control/` as its own service, with its guards and (only for the
 /// `--control-allow-origin` origins) its own CORS; the app's CORS for
@@ -187,6 +194,8 @@ pub fn router() -> Router<AppState> {
         .route("/reset", post(reset))
         .route("/emit", post(emit))
         .route("/drop", post(drop_live))
+        .route("/restart", post(restart))
+        .route("/reset-counters", post(reset_counters))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such control endpoint") })
         .method_not_allowed_fallback(|| async {
             error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
@@ -194,7 +203,12 @@ pub fn router() -> Router<AppState> {
 }
 
 fn view(st: &AppState) -> Value {
-    json!({"faults": st.faults.get(), "counters": st.counters_view()})
+    json!({
+        "faults": st.faults.get(),
+        "counters": st.counters_view(),
+        "epoch": st.epoch(),
+        "run": st.store.run(),
+    })
 }
 
 async fn state(State(st): State<AppState>) -> Json<Value> {
@@ -227,7 +241,40 @@ async fn faults(State(st): State<AppState>, body: Bytes) -> Response {
 
 async fn reset(State(st): State<AppState>) -> Json<Value> {
     st.apply_faults(FaultSettings::default()).await;
+    st.counters.requests.reset();
     Json(view(&st))
+}
+
+async fn reset_counters(State(st): State<AppState>) -> Json<Value> {
+    st.counters.requests.reset();
+    Json(view(&st))
+}
+
+async fn restart(State(st): State<AppState>, body: Bytes) -> Response {
+    let v = match parse_json(&body) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Value::Object(o) = &v else {
+        return error(StatusCode::BAD_REQUEST, "expected a JSON object");
+    };
+    if let Some((k, _)) = o.iter().find(|(k, _)| k.as_str() != "epoch") {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("unknown restart option {k:?} (only \"epoch\")"),
+        );
+    }
+    match o.get("epoch") {
+        None => {}
+        Some(Value::Bool(on)) => {
+            let mut f = st.faults.get();
+            f.epoch = *on;
+            st.apply_faults(f).await;
+        }
+        Some(_) => return error(StatusCode::BAD_REQUEST, "\"epoch\" must be true or false"),
+    }
+    st.restart().await;
+    Json(view(&st)).into_response()
 }
 
 async fn drop_live(State(st): State<AppState>, body: Bytes) -> Response {
@@ -282,7 +329,8 @@ async fn emit(State(st): State<AppState>, body: Bytes) -> Response {
         .and_then(|s| s.timeframes.first().cloned())
         .unwrap_or_else(|| "1h".into());
     let price = st.store.last_price(&symbol).unwrap_or(100.0);
-    let now = format_rfc3339_millis(now_ms());
+    // the backend's (possibly skewed) clock; a timestamp in `data` is sent as given
+    let now = format_rfc3339_millis(st.clock_ms());
     let bad =
         |e: serde_json::Error| error(StatusCode::BAD_REQUEST, format!("bad {kind} data: {e}"));
     let base = json!({"symbol": symbol, "timeframe": timeframe, "timestamp": now});

@@ -13,8 +13,26 @@ use crate::replay::ReplayData;
 use crate::simulator::{SimEvent, Simulator};
 use crate::state::{now_ms, AppState};
 
-/// Stores and broadcasts what one closed candle produced.
-pub fn deliver_candle(st: &AppState, out: CandleOutcome) {
+fn skew(t: &mut Timestamp, by: i64) {
+    t.0 = t.0.saturating_add(by);
+}
+
+/// Stores and broadcasts what one closed candle produced, its timestamps
+/// shifted by `clockSkewMs` (the simulator keeps the true clock, so a skew
+/// changed at run time never stalls or rushes the market).
+pub fn deliver_candle(st: &AppState, mut out: CandleOutcome) {
+    let by = st.skew_ms();
+    if by != 0 {
+        if let Some(s) = &mut out.snapshot {
+            skew(&mut s.timestamp, by);
+        }
+        if let Some(a) = &mut out.alert {
+            skew(&mut a.timestamp, by);
+        }
+        if let Some(s) = &mut out.signal {
+            skew(&mut s.timestamp, by);
+        }
+    }
     if let Some(s) = out.snapshot {
         st.add_regime(s);
     }
@@ -28,7 +46,10 @@ pub fn deliver_candle(st: &AppState, out: CandleOutcome) {
 
 fn deliver(st: &AppState, ev: SimEvent) {
     match ev {
-        SimEvent::Price(p) => st.add_price(p),
+        SimEvent::Price(mut p) => {
+            skew(&mut p.timestamp, st.skew_ms());
+            st.add_price(p)
+        }
         SimEvent::Candle(c) => deliver_candle(st, *c),
     }
 }
@@ -105,7 +126,7 @@ pub async fn run_replay(st: AppState, data: ReplayData) {
             st.add_price(PriceTick {
                 symbol: symbol.clone(),
                 price,
-                timestamp: Timestamp(now_ms()),
+                timestamp: Timestamp(st.clock_ms()),
             });
         }
         deliver_candle(&st, engine.on_candle(*c));

@@ -122,7 +122,8 @@ pub fn app(st: &AppState) -> anyhow::Result<Router> {
         .layer(cors(&st.args)?);
     Ok(Router::new()
         .nest_service("/control", control::service(st)?)
-        .fallback_service(main))
+        .fallback_service(main)
+        .layer(middleware::from_fn_with_state(st.clone(), rest::front)))
 }
 
 /// A running server.
