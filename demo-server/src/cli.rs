@@ -33,6 +33,14 @@ pub struct Args {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
 
+    /// How many symbols to simulate, each with 1m, 5m and 1h: BTCUSDT,
+    /// ETHUSDT, SOLUSDT, then SYM0004USDT, SYM0005USDT… (at most 5000). The
+    /// extra ones are cheap: a short warm-up (40 candles, 120 points kept)
+    /// and one 1m candle per symbol every 60/SPEED seconds, a few symbols at
+    /// a time. Ignored with --replay.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub symbols: usize,
+
     /// Signals and alerts kept for REST paging (`after=`), each.
     #[arg(long, default_value_t = 2000)]
     pub history: usize,

@@ -331,6 +331,9 @@ pub async fn run_extra_signals(st: AppState) {
         }
         flood_acc += flood * dt;
         steady_acc += steady * dt;
+        if flood_acc < 1.0 && steady_acc < 1.0 {
+            continue; // nothing due: do not copy the symbol list (it can be long)
+        }
         let symbols = st.store.symbols();
         if symbols.is_empty() {
             continue;

@@ -170,6 +170,11 @@ fn validate(a: &Args) -> anyhow::Result<()> {
         "--ticks-per-candle must be 1..=1000"
     );
     anyhow::ensure!(a.warmup <= 100_000, "--warmup must be at most 100000");
+    anyhow::ensure!(
+        (1..=feed::MAX_SYMBOLS).contains(&a.symbols),
+        "--symbols must be 1..={}",
+        feed::MAX_SYMBOLS
+    );
     faults::FaultSettings::from_args(a)
         .validate()
         .map_err(anyhow::Error::msg)
@@ -202,6 +207,9 @@ pub async fn start(args: Args) -> anyhow::Result<Server> {
         None => {
             let sim = feed::warm_simulator(&st);
             tasks.push(tokio::spawn(feed::run_simulator(st.clone(), sim)));
+            if let Some(extras) = feed::warm_extras(&st) {
+                tasks.push(tokio::spawn(feed::run_extras(st.clone(), extras)));
+            }
         }
     }
     tasks.push(tokio::spawn(socketio::run_forwarder(st.clone())));

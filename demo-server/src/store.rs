@@ -34,6 +34,8 @@ impl std::fmt::Display for LookupError {
 struct Series {
     points: VecDeque<RegimePoint>,
     latest: Option<RegimeSnapshot>,
+    /// Fewer points kept than the store's default (the extra symbols).
+    cap: Option<usize>,
 }
 
 struct Inner {
@@ -113,6 +115,11 @@ impl Store {
 
     /// Makes a symbol/timeframe known to `/api/symbols` (idempotent).
     pub fn register_series(&self, symbol: &str, timeframe: &str) {
+        self.register_series_capped(symbol, timeframe, None);
+    }
+
+    /// The same, keeping at most `cap` history points (if below the default).
+    pub fn register_series_capped(&self, symbol: &str, timeframe: &str, cap: Option<usize>) {
         let mut g = self.lock();
         match g.symbols.iter_mut().find(|s| s.symbol == symbol) {
             Some(info) if info.timeframes.iter().any(|t| t == timeframe) => {}
@@ -122,9 +129,13 @@ impl Store {
                 timeframes: vec![timeframe.to_string()],
             }),
         }
-        g.series
+        let series = g
+            .series
             .entry((symbol.to_string(), timeframe.to_string()))
             .or_default();
+        if cap.is_some() {
+            series.cap = cap;
+        }
     }
 
     pub fn symbols(&self) -> Vec<SymbolInfo> {
@@ -150,7 +161,7 @@ impl Store {
             }
         }
         let series = g.series.entry(key).or_default();
-        let max = self.points;
+        let max = series.cap.unwrap_or(self.points).min(self.points);
         series.points.push_back(RegimePoint {
             timestamp: snap.timestamp,
             regime: snap.regime.clone(),

@@ -1,8 +1,8 @@
 //! The misbehaving-but-legal backends the dashboard must survive, played on
 //! command (flags and `/control/`), observed as a client would: a restart
 //! that empties the store, `after` ignored, capped pages, a wrong clock,
-//! huge error bodies, a gateway 502 without CORS, and the request counters
-//! a test asserts the client's behaviour with.
+//! huge error bodies, a gateway 502 without CORS, many symbols, and the
+//! request counters a test asserts the client's behaviour with.
 
 mod common;
 
@@ -650,6 +650,75 @@ async fn request_counters_per_endpoint_and_regime_fan_out() {
         (&Value::from(0), &Value::from(0))
     );
     srv.shutdown().await;
+}
+
+#[tokio::test]
+async fn many_symbols_start_fast_and_stay_cheap() {
+    let t = Instant::now();
+    // a short warm-up keeps the debug build quick; the release build with
+    // the default warm-up starts in well under a second
+    let srv = server(&["--symbols", "1000", "--warmup", "30", "--speed", "5"]).await;
+    let started = t.elapsed();
+    eprintln!("--symbols 1000 started in {started:?} (debug build)");
+    assert!(started < Duration::from_secs(20), "{started:?}");
+    let s = get(&srv, "/api/symbols").await.json();
+    let list = s["symbols"].as_array().unwrap();
+    assert_eq!(list.len(), 1000);
+    let names: Vec<&str> = list.iter().map(|x| x["symbol"].as_str().unwrap()).collect();
+    assert_eq!(
+        &names[..4],
+        ["BTCUSDT", "ETHUSDT", "SOLUSDT", "SYM0004USDT"]
+    );
+    assert_eq!(names[999], "SYM1000USDT");
+    assert!(list
+        .iter()
+        .all(|x| x["timeframes"] == serde_json::json!(["1m", "5m", "1h"])));
+    for sym in ["SYM0004USDT", "SYM0500USDT", "SYM1000USDT"] {
+        for tf in ["1m", "5m", "1h"] {
+            let r = get(&srv, &format!("/api/regime?symbol={sym}&timeframe={tf}")).await;
+            assert_eq!(r.status, 200, "{sym} {tf}");
+            let snap: RegimeSnapshot = serde_json::from_value(r.json()).unwrap();
+            assert_eq!(snap.symbol, sym);
+            assert!(snap.close.unwrap() > 0.0);
+            let h = get(
+                &srv,
+                &format!("/api/regime/history?symbol={sym}&timeframe={tf}"),
+            )
+            .await
+            .json();
+            assert!(!h["points"].as_array().unwrap().is_empty());
+        }
+    }
+    // the extra symbols live too, a few at a time
+    let mut ws = ws_connect(&srv, "/ws").await;
+    let p = wait_envelope(&mut ws, SECS, |v| {
+        v["type"] == "price"
+            && v["data"]["symbol"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("SYM"))
+    })
+    .await;
+    assert!(p["data"]["price"].as_f64().unwrap() > 0.0);
+    let c = &control_state(&srv).await["counters"];
+    assert_eq!(c["regimeRequests"], 9);
+    srv.shutdown().await;
+
+    // fewer than three: the first of the defaults; 0 is an error
+    let srv = server(&["--symbols", "1"]).await;
+    let s = get(&srv, "/api/symbols").await.json();
+    assert_eq!(s["symbols"].as_array().unwrap().len(), 1);
+    assert_eq!(s["symbols"][0]["symbol"], "BTCUSDT");
+    srv.shutdown().await;
+    for bad in ["0", "5001"] {
+        let args = <demo_server::Args as clap::Parser>::parse_from([
+            "demo-server",
+            "--port",
+            "0",
+            "--symbols",
+            bad,
+        ]);
+        assert!(demo_server::start(args).await.is_err(), "{bad}");
+    }
 }
 
 #[tokio::test]
