@@ -273,6 +273,9 @@ impl Faults {
 
     /// Takes one of the `gatewayFailNext` failures, if any are left.
     pub fn take_gateway_failure(&self) -> bool {
+        if self.with(|f| f.gateway_fail_next == 0) {
+            return false; // the common case, without the write lock
+        }
         self.tx.send_if_modified(|f| {
             let take = f.gateway_fail_next > 0;
             if take {

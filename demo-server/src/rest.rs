@@ -6,9 +6,10 @@
 //! and plays the gateway (a 502 without CORS) when a fault says so.
 
 use std::sync::atomic::Ordering;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -49,17 +50,18 @@ pub fn error(status: StatusCode, msg: impl Into<String>) -> Response {
 /// The size of a `hugeErrors` body.
 pub const HUGE_ERROR_BYTES: usize = 1 << 20;
 
-/// An injected error: `{"error":msg}`, or with `hugeErrors` the same padded
-/// to [`HUGE_ERROR_BYTES`].
-pub fn injected_error(st: &AppState, status: StatusCode, msg: &str) -> Response {
-    if !st.faults.with(|f| f.huge_errors) {
-        return error(status, msg);
+/// `{"error":"msg …xxx"}` of [`HUGE_ERROR_BYTES`], made once per message.
+fn huge_body(msg: &'static str) -> Bytes {
+    static MADE: Mutex<Vec<(&'static str, Bytes)>> = Mutex::new(Vec::new());
+    let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, b)) = made.iter().find(|(m, _)| *m == msg) {
+        return b.clone();
     }
     let head = serde_json::to_string(&ErrorResponse {
         error: format!("{msg} (hugeErrors: padded to 1 MB) "),
     })
     .unwrap_or_default();
-    // `{"error":"…"}`: pad inside the string, before its closing `"}`
+    // pad inside the string, before its closing `"}`
     let (open, close) = head.split_at(head.len() - 2);
     let mut body = String::with_capacity(HUGE_ERROR_BYTES);
     body.push_str(open);
@@ -68,13 +70,24 @@ pub fn injected_error(st: &AppState, status: StatusCode, msg: &str) -> Response 
         HUGE_ERROR_BYTES.saturating_sub(head.len()),
     ));
     body.push_str(close);
+    let body = Bytes::from(body);
+    made.push((msg, body.clone()));
+    body
+}
+
+/// An injected error: `{"error":msg}`, or with `hugeErrors` the same padded
+/// to [`HUGE_ERROR_BYTES`] (made once, then shared).
+pub fn injected_error(st: &AppState, status: StatusCode, msg: &'static str) -> Response {
+    if !st.faults.with(|f| f.huge_errors) {
+        return error(status, msg);
+    }
     (
         status,
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        body,
+        huge_body(msg),
     )
         .into_response()
 }
