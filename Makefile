@@ -54,7 +54,7 @@ test-native:
 test-wasm: server
 	@$(INSTALL) wasm-target wasm-bindgen chromium
 	@echo "==== wasm-bindgen-test in headless Chromium, against a live demo backend ===="
-	scripts/with-demo-server.sh $(SERVER_BIN) --control -- \
+	scripts/with-demo-server.sh --wasm-test-page $(SERVER_BIN) --control -- \
 	  cargo test --target wasm32-unknown-unknown -p regime-dashboard
 
 test-e2e: dist server

@@ -71,11 +71,14 @@ export async function startBackend(root, dist, extraArgs = []) {
       reject(new Error(`demo-server exited (code ${code}): ${stderr}`));
     });
   });
+  // Every POST carries a JSON body and says so: /control/ refuses any other
+  // content type (415), so that no web page can drive it with a simple form post.
   const call = async (method, route, body) => {
+    const post = method === 'POST';
     const res = await fetch(`${url}/control/${route}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: post ? { 'content-type': 'application/json' } : undefined,
+      body: post ? JSON.stringify(body ?? {}) : undefined,
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} /control/${route}: ${res.status} ${text}`);

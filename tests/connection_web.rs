@@ -160,8 +160,13 @@ async fn control(path: &str, body: &str) {
         .header("content-type", "application/json")
         .body(body.to_string())
         .unwrap_or_else(|e| panic!("could not build POST {url}: {e}"));
+    // The backend answers CORS on /control/ only for the origins named with
+    // --control-allow-origin; `make test-wasm` names this page's origin.
     let response = request.send().await.unwrap_or_else(|e| {
-        panic!("POST {url} failed: {e} (is the demo backend running with --control?)")
+        panic!(
+            "POST {url} failed: {e} (is the demo backend running with --control and \
+             --control-allow-origin set to this page's origin? `make test-wasm` does both)"
+        )
     });
     assert!(response.ok(), "POST {url} answered {}", response.status());
 }

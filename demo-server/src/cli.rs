@@ -33,6 +33,14 @@ pub struct Args {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
 
+    /// How many symbols to simulate, each with 1m, 5m and 1h: BTCUSDT,
+    /// ETHUSDT, SOLUSDT, then SYM0004USDT, SYM0005USDT… (at most 5000). The
+    /// extra ones are cheap: a short warm-up (40 candles, 120 points kept)
+    /// and one 1m candle per symbol every 60/SPEED seconds, a few symbols at
+    /// a time. Ignored with --replay.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub symbols: usize,
+
     /// Signals and alerts kept for REST paging (`after=`), each.
     #[arg(long, default_value_t = 2000)]
     pub history: usize,
@@ -69,6 +77,12 @@ pub struct Args {
     /// Enable the fault-injection control API under /control/.
     #[arg(long)]
     pub control: bool,
+
+    /// Allow this origin (e.g. `http://127.0.0.1:8000`, exactly as a browser
+    /// sends it) to call /control/ from a page (CORS). Repeatable. Without it
+    /// /control/ sends no CORS header at all, so no web page can drive it.
+    #[arg(long, value_name = "ORIGIN")]
+    pub control_allow_origin: Vec<String>,
 
     /// Socket.IO (Engine.IO) ping interval in milliseconds.
     #[arg(long, default_value_t = 25_000)]
@@ -126,6 +140,44 @@ pub struct Args {
     /// Drop all live sockets every N seconds (0 = never).
     #[arg(long, default_value_t = 0.0, value_name = "SECS")]
     pub restart_live_every: f64,
+
+    /// /api/health reports no `epoch` (a backend that never says that its
+    /// ids started again; /control/restart still empties the store).
+    #[arg(long)]
+    pub no_epoch: bool,
+
+    /// /api/signals and /api/alerts ignore `after` and answer the newest N.
+    #[arg(long)]
+    pub ignore_after: bool,
+
+    /// A page of signals or alerts holds at most N items, whatever `limit`
+    /// asks (0 = no cap).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub page_cap: u64,
+
+    /// Shift every timestamp the backend sends by this many milliseconds
+    /// (negative: behind), like a server with a wrong clock.
+    #[arg(
+        long,
+        default_value_t = 0,
+        allow_negative_numbers = true,
+        value_name = "MS"
+    )]
+    pub clock_skew_ms: i64,
+
+    /// Every injected REST error (500, 503, 502) carries an `{"error":…}`
+    /// body of about 1 MB.
+    #[arg(long)]
+    pub huge_errors: bool,
+
+    /// Share (0..1) of /api/ requests answered 502 by a "gateway" in front of
+    /// the app: an HTML body and no CORS header at all.
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub gateway_fail_rate: f64,
+
+    /// The first N /api/ requests are answered like --gateway-fail-rate does.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub gateway_fail_next: u64,
 }
 
 impl Args {

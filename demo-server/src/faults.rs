@@ -17,7 +17,7 @@ use tokio::sync::watch;
 
 use crate::cli::Args;
 use crate::hub::{Frame, PlainOut, SioOut, Topic};
-use crate::state::{now_ms, AppState};
+use crate::state::AppState;
 
 /// The fault settings; JSON in camelCase. Defaults: a healthy server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,6 +49,24 @@ pub struct FaultSettings {
     pub plain_no_pong: bool,
     /// The plain WebSocket sends nothing at all.
     pub plain_silent: bool,
+    /// `/api/health` reports the run's `epoch` (it changes on
+    /// `/control/restart`); false: no `epoch` field at all.
+    pub epoch: bool,
+    /// `/api/signals` and `/api/alerts` ignore `after` and answer the newest N.
+    pub ignore_after: bool,
+    /// A page of signals or alerts holds at most this many, whatever `limit`
+    /// asks; 0 = no cap.
+    pub page_cap: u64,
+    /// Every timestamp the backend makes is shifted by this (a wrong clock).
+    pub clock_skew_ms: i64,
+    /// Every injected REST error (500, 503, 502) has a body of about 1 MB.
+    pub huge_errors: bool,
+    /// 0..1: that share of /api/ requests is answered 502 by a "gateway":
+    /// an HTML body and no CORS header.
+    pub gateway_fail_rate: f64,
+    /// The next N /api/ requests are answered like `gatewayFailRate` does;
+    /// counts down to 0.
+    pub gateway_fail_next: u64,
 }
 
 impl Default for FaultSettings {
@@ -67,9 +85,19 @@ impl Default for FaultSettings {
             socketio_silent: false,
             plain_no_pong: false,
             plain_silent: false,
+            epoch: true,
+            ignore_after: false,
+            page_cap: 0,
+            clock_skew_ms: 0,
+            huge_errors: false,
+            gateway_fail_rate: 0.0,
+            gateway_fail_next: 0,
         }
     }
 }
+
+/// The largest clock skew accepted: 100 years either way.
+pub const MAX_CLOCK_SKEW_MS: i64 = 100 * 365 * 86_400_000;
 
 impl FaultSettings {
     /// The settings the command line asks for.
@@ -88,6 +116,13 @@ impl FaultSettings {
             socketio_silent: a.socketio_silent,
             plain_no_pong: a.plain_no_pong,
             plain_silent: a.plain_silent,
+            epoch: !a.no_epoch,
+            ignore_after: a.ignore_after,
+            page_cap: a.page_cap,
+            clock_skew_ms: a.clock_skew_ms,
+            huge_errors: a.huge_errors,
+            gateway_fail_rate: a.gateway_fail_rate,
+            gateway_fail_next: a.gateway_fail_next,
         }
     }
 
@@ -96,6 +131,7 @@ impl FaultSettings {
         for (name, v) in [
             ("restFailRate", self.rest_fail_rate),
             ("malformedRate", self.malformed_rate),
+            ("gatewayFailRate", self.gateway_fail_rate),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("{name} must be between 0 and 1, got {v}"));
@@ -116,6 +152,12 @@ impl FaultSettings {
         }
         if self.rest_latency_ms > 600_000 {
             return Err("restLatencyMs must be at most 600000".into());
+        }
+        if self.clock_skew_ms.abs() > MAX_CLOCK_SKEW_MS {
+            return Err(format!(
+                "clockSkewMs must be between -{MAX_CLOCK_SKEW_MS} and {MAX_CLOCK_SKEW_MS} (100 years), got {}",
+                self.clock_skew_ms
+            ));
         }
         Ok(())
     }
@@ -229,6 +271,20 @@ impl Faults {
         self.tx.subscribe()
     }
 
+    /// Takes one of the `gatewayFailNext` failures, if any are left.
+    pub fn take_gateway_failure(&self) -> bool {
+        if self.with(|f| f.gateway_fail_next == 0) {
+            return false; // the common case, without the write lock
+        }
+        self.tx.send_if_modified(|f| {
+            let take = f.gateway_fail_next > 0;
+            if take {
+                f.gateway_fail_next -= 1;
+            }
+            take
+        })
+    }
+
     /// True with probability `p`.
     pub fn roll(&self, p: f64) -> bool {
         if p <= 0.0 {
@@ -278,6 +334,9 @@ pub async fn run_extra_signals(st: AppState) {
         }
         flood_acc += flood * dt;
         steady_acc += steady * dt;
+        if flood_acc < 1.0 && steady_acc < 1.0 {
+            continue; // nothing due: do not copy the symbol list (it can be long)
+        }
         let symbols = st.store.symbols();
         if symbols.is_empty() {
             continue;
@@ -304,7 +363,7 @@ pub async fn run_extra_signals(st: AppState) {
                         Side::Short
                     },
                     price,
-                    timestamp: Timestamp(now_ms()),
+                    timestamp: Timestamp(st.clock_ms()),
                     strategy: Some(strategy.into()),
                     confidence: Some(0.5),
                     note: Some(format!("{strategy} signal #{n}")),
@@ -318,21 +377,34 @@ pub async fn run_extra_signals(st: AppState) {
     }
 }
 
-/// Drops all live sockets every `restartLiveEverySecs` seconds.
+/// Drops all live sockets every `restartLiveEverySecs` seconds. A change of
+/// another setting (such as `gatewayFailNext` counting down) keeps the timer.
 pub async fn run_restarts(st: AppState) {
     let mut rx = st.faults.watch();
+    let period = |secs: f64| Duration::from_secs_f64(secs.max(0.0));
+    let mut every = rx.borrow_and_update().restart_live_every_secs;
+    let mut deadline = tokio::time::Instant::now() + period(every);
     loop {
-        let every = rx.borrow_and_update().restart_live_every_secs;
-        if every > 0.0 {
+        let changed = if every > 0.0 {
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs_f64(every)) => {
+                _ = tokio::time::sleep_until(deadline) => {
                     tracing::info!("restartLiveEverySecs: dropping all live sockets");
                     st.drop_live(true, true).await;
+                    deadline = tokio::time::Instant::now() + period(every);
+                    continue;
                 }
-                r = rx.changed() => if r.is_err() { return },
+                r = rx.changed() => r,
             }
-        } else if rx.changed().await.is_err() {
+        } else {
+            rx.changed().await
+        };
+        if changed.is_err() {
             return;
+        }
+        let new = rx.borrow_and_update().restart_live_every_secs;
+        if new != every {
+            every = new;
+            deadline = tokio::time::Instant::now() + period(every);
         }
     }
 }

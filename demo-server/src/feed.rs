@@ -10,11 +10,29 @@ use regime_core::model::{PriceTick, Timestamp};
 
 use crate::regime::{Candle, CandleOutcome, SeriesEngine};
 use crate::replay::ReplayData;
-use crate::simulator::{SimEvent, Simulator};
+use crate::simulator::{symbol_specs, SimEvent, Simulator, SYMBOLS};
 use crate::state::{now_ms, AppState};
 
-/// Stores and broadcasts what one closed candle produced.
-pub fn deliver_candle(st: &AppState, out: CandleOutcome) {
+fn skew(t: &mut Timestamp, by: i64) {
+    t.0 = t.0.saturating_add(by);
+}
+
+/// Stores and broadcasts what one closed candle produced, its timestamps
+/// shifted by `clockSkewMs` (the simulator keeps the true clock, so a skew
+/// changed at run time never stalls or rushes the market).
+pub fn deliver_candle(st: &AppState, mut out: CandleOutcome) {
+    let by = st.skew_ms();
+    if by != 0 {
+        if let Some(s) = &mut out.snapshot {
+            skew(&mut s.timestamp, by);
+        }
+        if let Some(a) = &mut out.alert {
+            skew(&mut a.timestamp, by);
+        }
+        if let Some(s) = &mut out.signal {
+            skew(&mut s.timestamp, by);
+        }
+    }
     if let Some(s) = out.snapshot {
         st.add_regime(s);
     }
@@ -28,7 +46,10 @@ pub fn deliver_candle(st: &AppState, out: CandleOutcome) {
 
 fn deliver(st: &AppState, ev: SimEvent) {
     match ev {
-        SimEvent::Price(p) => st.add_price(p),
+        SimEvent::Price(mut p) => {
+            skew(&mut p.timestamp, st.skew_ms());
+            st.add_price(p)
+        }
         SimEvent::Candle(c) => deliver_candle(st, *c),
     }
 }
@@ -46,11 +67,30 @@ fn schedule(speed: f64, ticks_per_candle: u32) -> (Duration, u32) {
     }
 }
 
+/// The most `--symbols`.
+pub const MAX_SYMBOLS: usize = 5000;
+/// Warm-up candles of an extra symbol's series (ADX is known from the 28th).
+pub const EXTRA_WARMUP: usize = 40;
+/// History points kept per series of an extra symbol.
+pub const EXTRA_POINTS: usize = 120;
+/// The most extra-symbol steps per second, whatever the speed.
+const EXTRA_MAX_STEPS_PER_SEC: f64 = 500.0;
+
 /// Pre-simulates the warm-up candles into the store (not broadcast: nobody
-/// is connected yet) and returns the simulator ready to run live.
+/// is connected yet) and returns the simulator ready to run live: the
+/// standard symbols (BTCUSDT, ETHUSDT, SOLUSDT, or the first of them with
+/// `--symbols` below 3).
 pub fn warm_simulator(st: &AppState) -> Simulator {
     let a = &st.args;
-    let mut sim = Simulator::new(a.seed, a.ticks_per_candle, a.warmup, now_ms());
+    let specs = symbol_specs(a.symbols.min(SYMBOLS.len()));
+    let mut sim = Simulator::with_symbols(
+        a.seed,
+        a.ticks_per_candle,
+        a.warmup,
+        now_ms(),
+        &specs,
+        false,
+    );
     for (symbol, tf) in sim.series() {
         st.store.register_series(&symbol, &tf);
     }
@@ -64,7 +104,79 @@ pub fn warm_simulator(st: &AppState) -> Simulator {
             deliver_candle(st, *c);
         }
     });
+    sim.go_live();
     sim
+}
+
+/// The extra symbols of `--symbols N` beyond the standard three, if any:
+/// registered and warmed up cheaply (one tick per warm-up candle,
+/// [`EXTRA_WARMUP`] candles, snapshots only: their warm-up alerts and
+/// signals are dropped so that ids still follow time), one tick per 1m
+/// candle live.
+pub fn warm_extras(st: &AppState) -> Option<Simulator> {
+    let a = &st.args;
+    if a.symbols <= SYMBOLS.len() {
+        return None;
+    }
+    let t = std::time::Instant::now();
+    let specs = symbol_specs(a.symbols);
+    let warmup = a.warmup.min(EXTRA_WARMUP);
+    let mut sim = Simulator::with_symbols(
+        a.seed ^ 0xe87a_5e55,
+        1,
+        warmup,
+        now_ms(),
+        &specs[SYMBOLS.len()..],
+        true,
+    );
+    for (symbol, tf) in sim.series() {
+        st.store
+            .register_series_capped(&symbol, &tf, Some(EXTRA_POINTS));
+    }
+    let by = st.skew_ms();
+    sim.run_candles(warmup, |ev| {
+        if let SimEvent::Candle(c) = ev {
+            if let Some(mut s) = c.snapshot {
+                skew(&mut s.timestamp, by);
+                // stored only: nobody listens yet, so nothing to serialise
+                st.store.push_regime(s, |_| {});
+            }
+        }
+    });
+    sim.go_live();
+    tracing::info!(
+        symbols = sim.symbol_count(),
+        ms = t.elapsed().as_millis() as u64,
+        "extra symbols warmed up"
+    );
+    Some(sim)
+}
+
+/// Moves the extra symbols round-robin, one step (one 1m candle, and the
+/// 5m/1h candle every 5th/60th) per symbol every 60/`--speed` seconds, so
+/// that a thousand symbols cost a few dozen events a second, not a core.
+pub async fn run_extras(st: AppState, mut sim: Simulator) {
+    let n = sim.symbol_count();
+    if n == 0 {
+        return;
+    }
+    let per_sec = (n as f64 * st.args.speed / 60.0).min(EXTRA_MAX_STEPS_PER_SEC);
+    let mut iv = tokio::time::interval(Duration::from_millis(100));
+    iv.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut acc, mut next) = (0.0f64, 0usize);
+    let mut last = tokio::time::Instant::now();
+    loop {
+        iv.tick().await;
+        let now = tokio::time::Instant::now();
+        acc += per_sec * (now - last).as_secs_f64().min(1.0);
+        last = now;
+        let count = acc.floor() as usize;
+        acc -= count as f64;
+        for _ in 0..count {
+            sim.step_symbol(next, now_ms(), |ev| deliver(&st, ev));
+            next = (next + 1) % n;
+        }
+    }
 }
 
 pub async fn run_simulator(st: AppState, mut sim: Simulator) {
@@ -105,7 +217,7 @@ pub async fn run_replay(st: AppState, data: ReplayData) {
             st.add_price(PriceTick {
                 symbol: symbol.clone(),
                 price,
-                timestamp: Timestamp(now_ms()),
+                timestamp: Timestamp(st.clock_ms()),
             });
         }
         deliver_candle(&st, engine.on_candle(*c));

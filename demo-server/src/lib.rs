@@ -45,7 +45,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{any, get};
+use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -94,25 +94,15 @@ fn cors(args: &Args) -> anyhow::Result<CorsLayer> {
 }
 
 /// The whole app: REST, both live transports, control, static files.
+///
+/// `/control/` is a service of its own ([`control::service`]): the CORS of
+/// `/api/` and the live transports never applies to it.
 pub fn app(st: &AppState) -> anyhow::Result<Router> {
     let sio_layer = socketio::build(st);
     let mut router = Router::new()
         .nest("/api", rest::router(st.clone()))
         .route("/ws", get(plain_ws::handler))
         .route("/ws/price", get(plain_ws::handler));
-    router = if st.args.control {
-        router.nest("/control", control::router())
-    } else {
-        router.route(
-            "/control/{*rest}",
-            any(|| async {
-                error(
-                    StatusCode::NOT_FOUND,
-                    "the control API is off (start with --control)",
-                )
-            }),
-        )
-    };
     router = match &st.args.static_dir {
         Some(dir) => router.merge(static_files::router(dir.clone())),
         None => router
@@ -125,11 +115,15 @@ pub fn app(st: &AppState) -> anyhow::Result<Router> {
             )
             .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") }),
     };
-    Ok(router
+    let main = router
         .with_state(st.clone())
         .layer(sio_layer)
         .layer(middleware::from_fn_with_state(st.clone(), live_gate))
-        .layer(cors(&st.args)?))
+        .layer(cors(&st.args)?);
+    Ok(Router::new()
+        .nest_service("/control", control::service(st)?)
+        .fallback_service(main)
+        .layer(middleware::from_fn_with_state(st.clone(), rest::front)))
 }
 
 /// A running server.
@@ -176,6 +170,11 @@ fn validate(a: &Args) -> anyhow::Result<()> {
         "--ticks-per-candle must be 1..=1000"
     );
     anyhow::ensure!(a.warmup <= 100_000, "--warmup must be at most 100000");
+    anyhow::ensure!(
+        (1..=feed::MAX_SYMBOLS).contains(&a.symbols),
+        "--symbols must be 1..={}",
+        feed::MAX_SYMBOLS
+    );
     faults::FaultSettings::from_args(a)
         .validate()
         .map_err(anyhow::Error::msg)
@@ -208,6 +207,9 @@ pub async fn start(args: Args) -> anyhow::Result<Server> {
         None => {
             let sim = feed::warm_simulator(&st);
             tasks.push(tokio::spawn(feed::run_simulator(st.clone(), sim)));
+            if let Some(extras) = feed::warm_extras(&st) {
+                tasks.push(tokio::spawn(feed::run_extras(st.clone(), extras)));
+            }
         }
     }
     tasks.push(tokio::spawn(socketio::run_forwarder(st.clone())));

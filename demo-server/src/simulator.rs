@@ -47,6 +47,42 @@ pub const SYMBOLS: &[(&str, f64, f64, f64)] = &[
     ("SOLUSDT", 145.0, 1.7, 0.001),
 ];
 
+/// One simulated instrument.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SymbolSpec {
+    pub name: String,
+    pub price: f64,
+    /// volatility factor (BTC 1)
+    pub factor: f64,
+    pub tick_size: f64,
+}
+
+/// The symbols of `--symbols N`: the first (up to three) are [`SYMBOLS`],
+/// the rest `SYM0004USDT`, `SYM0005USDT`… (numbered by position, so the
+/// last of `--symbols 1000` is `SYM1000USDT`), with prices from about 0.5 to
+/// 1 700 and volatility factors from 1 to 1.9.
+pub fn symbol_specs(n: usize) -> Vec<SymbolSpec> {
+    (0..n)
+        .map(|i| match SYMBOLS.get(i) {
+            Some(&(name, price, factor, tick_size)) => SymbolSpec {
+                name: name.into(),
+                price,
+                factor,
+                tick_size,
+            },
+            None => {
+                let price = 0.5 * 1.07f64.powi((i % 120) as i32);
+                SymbolSpec {
+                    name: format!("SYM{:04}USDT", i + 1),
+                    price: round_to(price, 10f64.powi(price.log10().floor() as i32 - 4)),
+                    factor: 1.0 + (i % 10) as f64 * 0.1,
+                    tick_size: 10f64.powi(price.log10().floor() as i32 - 4),
+                }
+            }
+        })
+        .collect()
+}
+
 pub const TIMEFRAMES: &[(&str, i64, f64)] = &[
     // label, length in ms, per-candle volatility
     ("1m", 60_000, 0.0009),
@@ -85,6 +121,8 @@ struct SimSeries {
     tf_ms: i64,
     /// ticks per candle of this timeframe: `--ticks-per-candle` × T/1m
     ticks_per_candle: u32,
+    /// the same once live (a cheap warm-up runs one tick per candle)
+    live_ticks_per_candle: u32,
     /// close time of the next warm-up candle (warm-up only)
     next_close_ms: i64,
     /// open, high, low of the candle being built
@@ -210,9 +248,32 @@ impl SimSeries {
 impl Simulator {
     /// The nine standard series; the pre-simulated history will end at `start_ms`.
     pub fn new(seed: u64, ticks_per_candle: u32, warmup: usize, start_ms: i64) -> Simulator {
+        Simulator::with_symbols(
+            seed,
+            ticks_per_candle,
+            warmup,
+            start_ms,
+            &symbol_specs(SYMBOLS.len()),
+            false,
+        )
+    }
+
+    /// Every timeframe of each of `symbols`. `cheap_warmup`: the warm-up
+    /// builds each candle from one tick (the per-candle volatility is the
+    /// same; only the intra-candle path is coarser), so that a thousand
+    /// symbols warm up in well under a second; [`go_live`](Self::go_live)
+    /// then restores the real tick counts.
+    pub fn with_symbols(
+        seed: u64,
+        ticks_per_candle: u32,
+        warmup: usize,
+        start_ms: i64,
+        symbols: &[SymbolSpec],
+        cheap_warmup: bool,
+    ) -> Simulator {
         let k = ticks_per_candle.max(1);
         let mut series = Vec::new();
-        for &(symbol, price, factor, tick_size) in SYMBOLS {
+        for spec in symbols {
             for (i, &(tf, tf_ms, sigma)) in TIMEFRAMES.iter().enumerate() {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed);
                 rng.set_stream(series.len() as u64);
@@ -220,19 +281,21 @@ impl Simulator {
                 let last_close = start_ms - start_ms.rem_euclid(tf_ms);
                 let first_close = last_close - (warmup.max(1) as i64 - 1) * tf_ms;
                 let per_base = (tf_ms / BASE_TF_MS).max(1) as u32;
+                let live = k.saturating_mul(per_base);
                 series.push(SimSeries {
                     walk: Walk {
-                        price,
-                        anchor: price,
-                        sigma: sigma * factor,
-                        tick_size,
+                        price: spec.price,
+                        anchor: spec.price,
+                        sigma: sigma * spec.factor,
+                        tick_size: spec.tick_size,
                         state,
                         left,
                     },
-                    engine: SeriesEngine::new(symbol, tf),
+                    engine: SeriesEngine::new(&spec.name, tf),
                     rng,
                     tf_ms,
-                    ticks_per_candle: k.saturating_mul(per_base),
+                    ticks_per_candle: if cheap_warmup { 1 } else { live },
+                    live_ticks_per_candle: live,
                     next_close_ms: first_close,
                     building: None,
                     tick: 0,
@@ -244,6 +307,18 @@ impl Simulator {
             series,
             clock_ms: start_ms,
         }
+    }
+
+    /// After the warm-up: candles have their real number of ticks again.
+    pub fn go_live(&mut self) {
+        for s in &mut self.series {
+            s.ticks_per_candle = s.live_ticks_per_candle;
+        }
+    }
+
+    /// How many symbols (each has every timeframe).
+    pub fn symbol_count(&self) -> usize {
+        self.series.len() / TIMEFRAMES.len()
     }
 
     /// (symbol, timeframe) of every series, in order.
@@ -262,10 +337,28 @@ impl Simulator {
     /// One live step: one tick of every series. The clock moves to `now_ms`
     /// (the wall clock; it never goes backwards), and price ticks and the
     /// candles closing on this tick carry it.
-    pub fn step(&mut self, now_ms: i64, mut emit: impl FnMut(SimEvent)) {
+    pub fn step(&mut self, now_ms: i64, emit: impl FnMut(SimEvent)) {
+        self.step_series(0..self.series.len(), now_ms, emit);
+    }
+
+    /// One live step of one symbol only (all its timeframes): how the many
+    /// extra symbols of `--symbols N` are moved, a few at a time.
+    pub fn step_symbol(&mut self, symbol: usize, now_ms: i64, emit: impl FnMut(SimEvent)) {
+        let n = TIMEFRAMES.len();
+        let first = (symbol * n).min(self.series.len());
+        let end = (first + n).min(self.series.len());
+        self.step_series(first..end, now_ms, emit);
+    }
+
+    fn step_series(
+        &mut self,
+        range: std::ops::Range<usize>,
+        now_ms: i64,
+        mut emit: impl FnMut(SimEvent),
+    ) {
         self.clock_ms = self.clock_ms.max(now_ms);
         let now = self.clock_ms;
-        for s in &mut self.series {
+        for s in &mut self.series[range] {
             let (p, closed) = s.tick();
             if s.price_source {
                 emit(SimEvent::Price(PriceTick {
@@ -286,12 +379,19 @@ impl Simulator {
     /// the alerts and signals they produce are in time order too. Call it
     /// before any live [`step`](Self::step).
     pub fn run_candles(&mut self, candles: usize, mut emit: impl FnMut(SimEvent)) {
+        use std::cmp::Reverse;
+        if candles == 0 {
+            return;
+        }
+        // the next candle to close: earliest close time, ties in series order
+        let mut queue: std::collections::BinaryHeap<Reverse<(i64, usize)>> = self
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Reverse((s.next_close_ms, i)))
+            .collect();
         let mut done = vec![0usize; self.series.len()];
-        loop {
-            let next = (0..self.series.len())
-                .filter(|&i| done[i] < candles)
-                .min_by_key(|&i| (self.series[i].next_close_ms, i));
-            let Some(i) = next else { break };
+        while let Some(Reverse((_, i))) = queue.pop() {
             let s = &mut self.series[i];
             let ohlc = loop {
                 if let (_, Some(ohlc)) = s.tick() {
@@ -301,6 +401,9 @@ impl Simulator {
             let close_ms = s.next_close_ms;
             s.next_close_ms += s.tf_ms;
             done[i] += 1;
+            if done[i] < candles {
+                queue.push(Reverse((s.next_close_ms, i)));
+            }
             emit(SimEvent::Candle(Box::new(s.close(ohlc, close_ms))));
         }
     }
@@ -331,6 +434,55 @@ mod tests {
             }
         });
         out
+    }
+
+    #[test]
+    fn many_symbols_are_named_by_position_after_the_three_defaults() {
+        let v = symbol_specs(1000);
+        let names: Vec<&str> = v.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            &names[..4],
+            ["BTCUSDT", "ETHUSDT", "SOLUSDT", "SYM0004USDT"]
+        );
+        assert_eq!(names[999], "SYM1000USDT");
+        let unique: std::collections::HashSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), 1000);
+        assert!(v
+            .iter()
+            .all(|s| s.price > 0.0 && s.tick_size > 0.0 && s.tick_size < s.price / 100.0));
+        assert_eq!(symbol_specs(2).len(), 2);
+        assert_eq!(symbol_specs(3), symbol_specs(1000)[..3]);
+    }
+
+    #[test]
+    fn a_cheap_warmup_then_one_symbol_at_a_time() {
+        let specs = symbol_specs(20);
+        let mut sim = Simulator::with_symbols(5, 4, 40, 1_760_000_000_000, &specs[3..], true);
+        assert_eq!(sim.symbol_count(), 17);
+        let mut snaps = 0;
+        sim.run_candles(40, |ev| {
+            if let SimEvent::Candle(c) = ev {
+                snaps += c.snapshot.is_some() as usize;
+            }
+        });
+        assert_eq!(
+            snaps,
+            17 * 3 * (40 - 27),
+            "a snapshot per candle once ADX is known"
+        );
+        sim.go_live();
+        let mut seen = std::collections::BTreeSet::new();
+        for step in 0..5 {
+            sim.step_symbol(2, 1_760_000_000_000 + step, |ev| match ev {
+                SimEvent::Price(p) => {
+                    seen.insert(p.symbol);
+                }
+                SimEvent::Candle(c) => {
+                    seen.insert(c.snapshot.unwrap().symbol);
+                }
+            });
+        }
+        assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["SYM0006USDT"]);
     }
 
     #[test]

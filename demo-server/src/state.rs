@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use regime_core::model::{PriceTick, RegimeAlert, RegimeSnapshot, Signal};
 use serde::Serialize;
@@ -43,6 +43,65 @@ pub struct Counters {
     pub socketio_dropped: AtomicU64,
     /// How many times live sockets were dropped on purpose.
     pub live_drops: AtomicU64,
+    /// `/control/restart`s so far.
+    pub restarts: AtomicU64,
+    pub requests: RequestCounters,
+}
+
+/// What the clients asked of `/api/` (counted in front of everything, fault
+/// answers included; CORS preflights are not counted). Zeroed by
+/// `/control/reset` and `/control/reset-counters`.
+#[derive(Default)]
+pub struct RequestCounters {
+    pub api: AtomicU64,
+    pub health: AtomicU64,
+    pub symbols: AtomicU64,
+    pub regime: AtomicU64,
+    pub history: AtomicU64,
+    pub signals: AtomicU64,
+    pub alerts: AtomicU64,
+    /// `/api/regime` requests being answered right now, and the most at once.
+    pub regime_in_flight: AtomicU64,
+    pub regime_peak_in_flight: AtomicU64,
+    /// Answered 502 by the fault "gateway".
+    pub gateway_errors: AtomicU64,
+    /// `after` and `limit` of the last signals and alerts requests (None:
+    /// absent or not a number).
+    pub last_signals: Mutex<LastPage>,
+    pub last_alerts: Mutex<LastPage>,
+}
+
+#[derive(Clone, Copy, Default, Debug, Serialize)]
+pub struct LastPage {
+    pub after: Option<u64>,
+    pub limit: Option<u64>,
+}
+
+impl RequestCounters {
+    pub fn reset(&self) {
+        for c in [
+            &self.api,
+            &self.health,
+            &self.symbols,
+            &self.regime,
+            &self.history,
+            &self.signals,
+            &self.alerts,
+            &self.gateway_errors,
+        ] {
+            c.store(0, Ordering::Relaxed);
+        }
+        self.regime_peak_in_flight.store(
+            self.regime_in_flight.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        *lock(&self.last_signals) = LastPage::default();
+        *lock(&self.last_alerts) = LastPage::default();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[derive(Serialize)]
@@ -60,6 +119,21 @@ pub struct CountersView {
     pub plain_lagged: u64,
     pub socketio_dropped: u64,
     pub live_drops: u64,
+    pub restarts: u64,
+    pub api_requests: u64,
+    pub health_requests: u64,
+    pub symbols_requests: u64,
+    pub regime_requests: u64,
+    pub history_requests: u64,
+    pub signals_requests: u64,
+    pub alerts_requests: u64,
+    pub regime_in_flight: u64,
+    pub regime_peak_in_flight: u64,
+    pub gateway_errors: u64,
+    pub last_signals_after: Option<u64>,
+    pub last_signals_limit: Option<u64>,
+    pub last_alerts_after: Option<u64>,
+    pub last_alerts_limit: Option<u64>,
 }
 
 pub struct Inner {
@@ -72,6 +146,8 @@ pub struct Inner {
     pub plain_epoch: watch::Sender<u64>,
     pub sio_registry: AdapterRegistry,
     io: OnceLock<SocketIo<DemoAdapter>>,
+    /// Random per process, so that two processes never share an epoch.
+    boot: String,
 }
 
 /// Cheap to clone: an `Arc` of [`Inner`].
@@ -100,8 +176,36 @@ impl AppState {
             plain_epoch: watch::channel(0).0,
             sio_registry: AdapterRegistry::default(),
             io: OnceLock::new(),
+            boot: format!("{:08x}", rand::random::<u32>()),
             args,
         }))
+    }
+
+    /// The backend's clock: the wall clock shifted by `clockSkewMs`.
+    pub fn clock_ms(&self) -> i64 {
+        now_ms().saturating_add(self.skew_ms())
+    }
+
+    /// `clockSkewMs`, what every timestamp the backend makes is shifted by.
+    pub fn skew_ms(&self) -> i64 {
+        self.faults.with(|f| f.clock_skew_ms)
+    }
+
+    /// The text that names this run of the backend: it changes whenever the
+    /// ids start again. `/api/health` shows it when `epoch` is on.
+    pub fn epoch(&self) -> String {
+        format!("{}-{}", self.boot, self.store.run())
+    }
+
+    /// Plays a restart of a backend that keeps its events in memory: the
+    /// signals and alerts are emptied and numbered from 1 again, the epoch
+    /// changes, and every live socket of both kinds is dropped.
+    pub async fn restart(&self) -> u64 {
+        let run = self.store.restart();
+        self.counters.restarts.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(run, "restart: store emptied, ids start again from 1");
+        self.drop_live(true, true).await;
+        run
     }
 
     pub fn set_io(&self, io: SocketIo<DemoAdapter>) {
@@ -179,6 +283,8 @@ impl AppState {
 
     pub fn counters_view(&self) -> CountersView {
         let c = &self.counters;
+        let r = &c.requests;
+        let (ls, la) = (*lock(&r.last_signals), *lock(&r.last_alerts));
         let (last_signal_id, last_alert_id) = self.store.last_ids();
         CountersView {
             plain_clients: load(&c.plain_clients),
@@ -193,6 +299,21 @@ impl AppState {
             plain_lagged: load(&c.plain_lagged),
             socketio_dropped: load(&c.socketio_dropped),
             live_drops: load(&c.live_drops),
+            restarts: load(&c.restarts),
+            api_requests: load(&r.api),
+            health_requests: load(&r.health),
+            symbols_requests: load(&r.symbols),
+            regime_requests: load(&r.regime),
+            history_requests: load(&r.history),
+            signals_requests: load(&r.signals),
+            alerts_requests: load(&r.alerts),
+            regime_in_flight: load(&r.regime_in_flight),
+            regime_peak_in_flight: load(&r.regime_peak_in_flight),
+            gateway_errors: load(&r.gateway_errors),
+            last_signals_after: ls.after,
+            last_signals_limit: ls.limit,
+            last_alerts_after: la.after,
+            last_alerts_limit: la.limit,
         }
     }
 }

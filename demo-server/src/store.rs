@@ -34,6 +34,8 @@ impl std::fmt::Display for LookupError {
 struct Series {
     points: VecDeque<RegimePoint>,
     latest: Option<RegimeSnapshot>,
+    /// Fewer points kept than the store's default (the extra symbols).
+    cap: Option<usize>,
 }
 
 struct Inner {
@@ -44,6 +46,8 @@ struct Inner {
     last_signal_id: u64,
     last_alert_id: u64,
     last_close: BTreeMap<String, f64>,
+    /// Which run of the backend this is: 1 at start, +1 on every [`Store::restart`].
+    run: u64,
 }
 
 pub struct Store {
@@ -97,6 +101,7 @@ impl Store {
                 last_signal_id: 0,
                 last_alert_id: 0,
                 last_close: BTreeMap::new(),
+                run: 1,
             }),
             history: history.max(1),
             points: points.max(1),
@@ -110,6 +115,11 @@ impl Store {
 
     /// Makes a symbol/timeframe known to `/api/symbols` (idempotent).
     pub fn register_series(&self, symbol: &str, timeframe: &str) {
+        self.register_series_capped(symbol, timeframe, None);
+    }
+
+    /// The same, keeping at most `cap` history points (if below the default).
+    pub fn register_series_capped(&self, symbol: &str, timeframe: &str, cap: Option<usize>) {
         let mut g = self.lock();
         match g.symbols.iter_mut().find(|s| s.symbol == symbol) {
             Some(info) if info.timeframes.iter().any(|t| t == timeframe) => {}
@@ -119,9 +129,13 @@ impl Store {
                 timeframes: vec![timeframe.to_string()],
             }),
         }
-        g.series
+        let series = g
+            .series
             .entry((symbol.to_string(), timeframe.to_string()))
             .or_default();
+        if cap.is_some() {
+            series.cap = cap;
+        }
     }
 
     pub fn symbols(&self) -> Vec<SymbolInfo> {
@@ -131,24 +145,23 @@ impl Store {
     /// Stores a snapshot as the latest and appends its history point; `then`
     /// runs under the lock (to broadcast in order).
     pub fn push_regime(&self, snap: RegimeSnapshot, then: impl FnOnce(&RegimeSnapshot)) {
+        let key = (snap.symbol.clone(), snap.timeframe.clone());
         let mut g = self.lock();
-        let known = g
-            .symbols
-            .iter()
-            .any(|s| s.symbol == snap.symbol && s.timeframes.contains(&snap.timeframe));
-        if !known {
+        if !g.series.contains_key(&key) {
             drop(g);
             self.register_series(&snap.symbol, &snap.timeframe);
             g = self.lock();
         }
         if let Some(c) = snap.close {
-            g.last_close.insert(snap.symbol.clone(), c);
+            match g.last_close.get_mut(&snap.symbol) {
+                Some(v) => *v = c,
+                None => {
+                    g.last_close.insert(snap.symbol.clone(), c);
+                }
+            }
         }
-        let max = self.points;
-        let series = g
-            .series
-            .entry((snap.symbol.clone(), snap.timeframe.clone()))
-            .or_default();
+        let series = g.series.entry(key).or_default();
+        let max = series.cap.unwrap_or(self.points).min(self.points);
         series.points.push_back(RegimePoint {
             timestamp: snap.timestamp,
             regime: snap.regime.clone(),
@@ -260,6 +273,24 @@ impl Store {
         )
     }
 
+    /// A new run, like a redeployed server that keeps its events in memory:
+    /// signals and alerts are emptied and their ids start again from 1
+    /// (snapshots, history and prices stay). Returns the new run number.
+    pub fn restart(&self) -> u64 {
+        let mut g = self.lock();
+        g.signals.clear();
+        g.alerts.clear();
+        g.last_signal_id = 0;
+        g.last_alert_id = 0;
+        g.run += 1;
+        g.run
+    }
+
+    /// The current run: 1 at start, +1 on every restart.
+    pub fn run(&self) -> u64 {
+        self.lock().run
+    }
+
     /// (last signal id, last alert id); 0 when none yet.
     pub fn last_ids(&self) -> (u64, u64) {
         let g = self.lock();
@@ -313,6 +344,20 @@ mod tests {
             vec![8, 9, 10, 11, 12]
         );
         assert_eq!(st.last_ids(), (12, 0));
+    }
+
+    #[test]
+    fn a_restart_empties_and_numbers_from_one_again() {
+        let st = Store::new(50, 10);
+        for _ in 0..5 {
+            st.push_signal(sig("A"), |_| {});
+        }
+        assert_eq!((st.run(), st.last_ids()), (1, (5, 0)));
+        assert_eq!(st.restart(), 2);
+        assert_eq!(st.signals(None, 100, None), vec![]);
+        assert_eq!(st.signals(Some(0), 100, None), vec![]);
+        assert_eq!(st.push_signal(sig("A"), |_| {}).id, 1);
+        assert_eq!(st.last_ids(), (1, 0));
     }
 
     #[test]

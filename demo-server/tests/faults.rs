@@ -488,3 +488,282 @@ async fn restart_live_every_drops_sockets_periodically() {
     assert!(sio.closed_within(Duration::from_secs(3)).await);
     srv.shutdown().await;
 }
+
+/// A raw request to `path` with exactly these headers (Host included).
+async fn raw(
+    srv: &demo_server::Server,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+) -> HttpResponse {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    exchange(srv.addr, &req).await
+}
+
+fn has_cors(r: &HttpResponse) -> bool {
+    r.headers
+        .iter()
+        .any(|(k, _)| k.to_ascii_lowercase().starts_with("access-control-"))
+}
+
+#[tokio::test]
+async fn control_refuses_what_a_web_page_could_send() {
+    let srv = server(&[]).await;
+    let host = format!("Host: {}", srv.addr);
+    let port = srv.addr.port();
+    let body = r#"{"restEnabled":false}"#;
+    // a POST without a JSON content type needs no preflight: refused
+    for ct in [
+        Some("text/plain"),
+        Some("text/plain;charset=UTF-8"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        None,
+    ] {
+        let mut h = vec![host.clone()];
+        if let Some(ct) = ct {
+            h.push(format!("Content-Type: {ct}"));
+        }
+        let h: Vec<&str> = h.iter().map(String::as_str).collect();
+        let r = raw(&srv, "POST", "/control/faults", &h, body).await;
+        assert_eq!(r.status, 415, "{ct:?}");
+        assert!(r.json()["error"].is_string());
+    }
+    assert_eq!(
+        control_state(&srv).await["faults"]["restEnabled"],
+        true,
+        "nothing changed"
+    );
+    let ok = raw(
+        &srv,
+        "POST",
+        "/control/faults",
+        &[&host, "Content-Type: application/json; charset=utf-8"],
+        r#"{"restLatencyMs":1}"#,
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+
+    // DNS rebinding: a foreign Host is refused, loopback names are not
+    for bad in [
+        "evil.example",
+        &format!("evil.example:{port}"),
+        "127.0.0.2:80",
+        "10.0.0.1:8080",
+        "localhost.evil.example:1",
+        "[::2]:80",
+        "127.0.0.1:x",
+    ] {
+        let h = format!("Host: {bad}");
+        let r = raw(&srv, "GET", "/control/state", &[&h], "").await;
+        assert_eq!(r.status, 403, "{bad}");
+        let r = raw(
+            &srv,
+            "POST",
+            "/control/reset",
+            &[&h, "Content-Type: application/json"],
+            "{}",
+        )
+        .await;
+        assert_eq!(r.status, 403, "{bad}");
+    }
+    for good in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".into(),
+    ] {
+        let h = format!("Host: {good}");
+        let r = raw(&srv, "GET", "/control/state", &[&h], "").await;
+        assert_eq!(r.status, 200, "{good}");
+    }
+    // the REST API does not check Host (a backend may sit behind any name)
+    let r = raw(&srv, "GET", "/api/health", &["Host: evil.example"], "").await;
+    assert_eq!(r.status, 200);
+
+    // no CORS at all on /control, whatever the origin; a foreign origin is refused
+    let r = raw(
+        &srv,
+        "GET",
+        "/control/state",
+        &[&host, "Origin: http://elsewhere.example"],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    assert!(!has_cors(&r), "{:?}", r.headers);
+    let r = raw(
+        &srv,
+        "OPTIONS",
+        "/control/faults",
+        &[
+            &host,
+            "Origin: http://127.0.0.1:9",
+            "Access-Control-Request-Method: POST",
+            "Access-Control-Request-Headers: content-type",
+        ],
+        "",
+    )
+    .await;
+    assert!(
+        !has_cors(&r),
+        "preflight answered {}: {:?}",
+        r.status,
+        r.headers
+    );
+    let r = raw(&srv, "GET", "/control/state", &[&host], "").await;
+    assert_eq!(r.status, 200);
+    assert!(!has_cors(&r), "{:?}", r.headers);
+    // a page of the server's own origin may (the same host and port)
+    let own = format!("Origin: http://{}", srv.addr);
+    let r = raw(
+        &srv,
+        "POST",
+        "/control/reset",
+        &[&host, &own, "Content-Type: application/json"],
+        "{}",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert!(!has_cors(&r));
+    // while /api keeps its CORS for any origin
+    let r = raw(
+        &srv,
+        "GET",
+        "/api/health",
+        &[&host, "Origin: http://elsewhere.example"],
+        "",
+    )
+    .await;
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    srv.shutdown().await;
+
+    // control off: still no CORS, still 404
+    let srv = demo_server::start(<demo_server::Args as clap::Parser>::parse_from([
+        "demo-server",
+        "--port",
+        "0",
+    ]))
+    .await
+    .unwrap();
+    let r = raw(
+        &srv,
+        "GET",
+        "/control/state",
+        &[&format!("Host: {}", srv.addr)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    assert!(!has_cors(&r));
+    srv.shutdown().await;
+}
+
+#[tokio::test]
+async fn control_allows_exactly_the_configured_origins() {
+    let page = "http://127.0.0.1:8123";
+    let srv = server(&[
+        "--control-allow-origin",
+        page,
+        "--control-allow-origin",
+        "http://localhost:9999",
+    ])
+    .await;
+    let host = format!("Host: {}", srv.addr);
+    let origin = format!("Origin: {page}");
+    let r = raw(
+        &srv,
+        "OPTIONS",
+        "/control/faults",
+        &[
+            &host,
+            &origin,
+            "Access-Control-Request-Method: POST",
+            "Access-Control-Request-Headers: content-type",
+        ],
+        "",
+    )
+    .await;
+    assert!(r.status < 300, "preflight {}", r.status);
+    assert_eq!(r.header("access-control-allow-origin"), Some(page));
+    assert!(r
+        .header("access-control-allow-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .contains("content-type"));
+    assert!(r
+        .header("access-control-allow-methods")
+        .unwrap_or("")
+        .contains("POST"));
+    let r = raw(
+        &srv,
+        "POST",
+        "/control/faults",
+        &[&host, &origin, "Content-Type: application/json"],
+        r#"{"restLatencyMs":2}"#,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("access-control-allow-origin"), Some(page));
+    assert_eq!(r.json()["faults"]["restLatencyMs"], 2);
+    // the content type is still required (and the browser may read the refusal)
+    let r = raw(
+        &srv,
+        "POST",
+        "/control/faults",
+        &[&host, &origin, "Content-Type: text/plain"],
+        "{}",
+    )
+    .await;
+    assert_eq!(r.status, 415);
+    assert_eq!(r.header("access-control-allow-origin"), Some(page));
+    let r = raw(
+        &srv,
+        "GET",
+        "/control/state",
+        &[&host, "Origin: http://localhost:9999"],
+        "",
+    )
+    .await;
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("http://localhost:9999")
+    );
+    // any other origin, even another loopback port, gets nothing
+    for other in ["http://127.0.0.1:8124", "http://evil.example", "null"] {
+        let o = format!("Origin: {other}");
+        let r = raw(&srv, "GET", "/control/state", &[&host, &o], "").await;
+        assert_eq!(r.status, 403, "{other}");
+        assert!(!has_cors(&r), "{other}");
+        let r = raw(
+            &srv,
+            "OPTIONS",
+            "/control/faults",
+            &[&host, &o, "Access-Control-Request-Method: POST"],
+            "",
+        )
+        .await;
+        assert!(!has_cors(&r), "{other}");
+    }
+    srv.shutdown().await;
+
+    // a value a browser never sends is a start error
+    for bad in ["127.0.0.1:8000", "http://127.0.0.1:8000/", "ftp://x"] {
+        let args = <demo_server::Args as clap::Parser>::parse_from([
+            "demo-server",
+            "--port",
+            "0",
+            "--control",
+            "--control-allow-origin",
+            bad,
+        ]);
+        assert!(demo_server::start(args).await.is_err(), "{bad}");
+    }
+}

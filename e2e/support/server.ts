@@ -45,6 +45,20 @@ export interface Faults {
   socketioSilent?: boolean;
   plainNoPong?: boolean;
   plainSilent?: boolean;
+  /** /api/health reports `epoch` (default true; `--no-epoch` starts it off). */
+  epoch?: boolean;
+  /** /api/signals and /api/alerts ignore `after` and answer the newest N. */
+  ignoreAfter?: boolean;
+  /** A signals/alerts page holds at most this many items; 0 = no cap. */
+  pageCap?: number;
+  /** Every timestamp the backend makes is shifted by this many ms (an explicit emit timestamp is not). */
+  clockSkewMs?: number;
+  /** Every injected REST error (500, 503, 502) carries a ~1 MB `{"error":…}` body. */
+  hugeErrors?: boolean;
+  /** 0..1: that share of /api/ requests gets a gateway 502 (HTML, no CORS headers). */
+  gatewayFailRate?: number;
+  /** The next N /api/ requests get that 502; counts down to 0 (read it back from state()). */
+  gatewayFailNext?: number;
 }
 
 export interface Counters {
@@ -60,12 +74,37 @@ export interface Counters {
   plainLagged: number;
   socketioDropped: number;
   liveDrops: number;
-  [k: string]: number;
+  /** POST /control/restart calls so far. */
+  restarts: number;
+  // /api/ requests as the clients made them (fault answers included, CORS
+  // preflights not), zeroed by reset() and resetCounters():
+  apiRequests: number;
+  healthRequests: number;
+  symbolsRequests: number;
+  regimeRequests: number;
+  historyRequests: number;
+  signalsRequests: number;
+  alertsRequests: number;
+  /** /api/regime requests being answered now, and the most at once (see restLatencyMs). */
+  regimeInFlight: number;
+  regimePeakInFlight: number;
+  /** Requests answered 502 by gatewayFailRate / gatewayFailNext. */
+  gatewayErrors: number;
+  /** `after` and `limit` of the last /api/signals and /api/alerts requests; null when absent. */
+  lastSignalsAfter: number | null;
+  lastSignalsLimit: number | null;
+  lastAlertsAfter: number | null;
+  lastAlertsLimit: number | null;
+  [k: string]: number | null;
 }
 
 export interface ControlState {
   faults: Required<Faults>;
   counters: Counters;
+  /** This run's epoch (what /api/health reports while `epoch` is on); changes on restart(). */
+  epoch: string;
+  /** 1 at start, +1 on every restart(). */
+  run: number;
 }
 
 export type EmitType = 'signal' | 'regime:alert' | 'regime' | 'price';
@@ -74,11 +113,16 @@ export type EmitType = 'signal' | 'regime:alert' | 'regime' | 'price';
 export class Control {
   constructor(readonly baseUrl: string) {}
 
+  /**
+   * Every POST carries a JSON body and says so: /control/ refuses any other
+   * content type (415), so that no web page can drive it with a simple form post.
+   */
   private async call<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+    const post = method === 'POST';
     const res = await fetch(`${this.baseUrl}/control/${route}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: post ? { 'content-type': 'application/json' } : undefined,
+      body: post ? JSON.stringify(body ?? {}) : undefined,
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} /control/${route} answered ${res.status}: ${text}`);
@@ -99,9 +143,40 @@ export class Control {
     const out = await this.call<{ type: string; data: T }>('POST', 'emit', { type, data });
     return out.data;
   }
+  /** Emits one event stamped `timestamp` exactly (RFC 3339 or epoch ms), e.g. one frame from 2100. */
+  emitAt<T = Record<string, unknown>>(
+    type: EmitType,
+    timestamp: string | number,
+    data: Record<string, unknown> = {},
+  ): Promise<T> {
+    return this.emit<T>(type, { ...data, timestamp });
+  }
   /** Drops every live socket now (they may reconnect at once). */
   drop(which: { plain?: boolean; socketio?: boolean } = {}): Promise<ControlState> {
     return this.call('POST', 'drop', which);
+  }
+  /**
+   * Plays a restarted backend that keeps its events in memory: signals and
+   * alerts emptied and numbered from 1 again, every live socket dropped, a
+   * new epoch. `epoch` first sets whether /api/health reports it.
+   */
+  restart(opts: { epoch?: boolean } = {}): Promise<ControlState> {
+    return this.call('POST', 'restart', opts);
+  }
+  /** Zeroes the /api/ request counters (and the in-flight peak). */
+  resetCounters(): Promise<ControlState> {
+    return this.call('POST', 'reset-counters', {});
+  }
+  async counters(): Promise<Counters> {
+    return (await this.state()).counters;
+  }
+  /** The next `n` /api/ requests get a gateway 502 without CORS headers. */
+  failNextApiRequests(n: number): Promise<ControlState> {
+    return this.faults({ gatewayFailNext: n });
+  }
+  /** The backend's clock runs `ms` off (negative: behind) from now on. */
+  clockSkew(ms: number): Promise<ControlState> {
+    return this.faults({ clockSkewMs: ms });
   }
 }
 

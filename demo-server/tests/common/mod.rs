@@ -70,7 +70,6 @@ pub async fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> HttpResponse {
-    let mut s = TcpStream::connect(addr).await.unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -83,6 +82,13 @@ pub async fn http(
     }
     req.push_str("\r\n");
     req.push_str(body);
+    exchange(addr, &req).await
+}
+
+/// Sends a request exactly as written (every header is the caller's) and
+/// reads the answer until the server closes.
+pub async fn exchange(addr: std::net::SocketAddr, req: &str) -> HttpResponse {
+    let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut raw))
