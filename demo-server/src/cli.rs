@@ -178,6 +178,11 @@ pub struct Args {
     /// The first N /api/ requests are answered like --gateway-fail-rate does.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub gateway_fail_next: u64,
+
+    /// Play a proxy that does not forward WebSocket upgrades: upgrades
+    /// answer 400, Engine.IO polling still answers.
+    #[arg(long)]
+    pub websocket_upgrade_refused: bool,
 }
 
 impl Args {

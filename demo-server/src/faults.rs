@@ -67,6 +67,9 @@ pub struct FaultSettings {
     /// The next N /api/ requests are answered like `gatewayFailRate` does;
     /// counts down to 0.
     pub gateway_fail_next: u64,
+    /// A proxy in front that does not forward WebSocket upgrades: every
+    /// upgrade request answers 400, while Engine.IO polling still works.
+    pub websocket_upgrade_refused: bool,
 }
 
 impl Default for FaultSettings {
@@ -92,6 +95,7 @@ impl Default for FaultSettings {
             huge_errors: false,
             gateway_fail_rate: 0.0,
             gateway_fail_next: 0,
+            websocket_upgrade_refused: false,
         }
     }
 }
@@ -123,6 +127,7 @@ impl FaultSettings {
             huge_errors: a.huge_errors,
             gateway_fail_rate: a.gateway_fail_rate,
             gateway_fail_next: a.gateway_fail_next,
+            websocket_upgrade_refused: a.websocket_upgrade_refused,
         }
     }
 

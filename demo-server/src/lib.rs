@@ -76,6 +76,16 @@ async fn live_gate(State(st): State<AppState>, req: Request, next: Next) -> Resp
                 "live transports are disabled (fault injection)",
             );
         }
+        let upgrade = req
+            .headers()
+            .get(axum::http::header::UPGRADE)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+        if upgrade && f.websocket_upgrade_refused {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "WebSocket upgrade refused (a proxy that does not forward upgrades)",
+            );
+        }
     }
     next.run(req).await
 }

@@ -749,3 +749,22 @@ async fn a_signal_emitted_after_a_restart_is_the_same_id_with_other_content() {
     assert_ne!(a, b);
     srv.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_proxy_that_drops_websocket_upgrades_still_lets_polling_through() {
+    let srv = server(&["--speed", "0.01"]).await;
+    set_faults(&srv, r#"{"websocketUpgradeRefused":true}"#).await;
+    let polling = get(&srv, "/socket.io/?EIO=4&transport=polling").await;
+    assert_eq!(polling.status, 200);
+    assert!(polling.text().starts_with("0{"), "{}", polling.text());
+    let url = format!("ws://{}/socket.io/?EIO=4&transport=websocket", srv.addr);
+    assert!(
+        tokio_tungstenite::connect_async(url).await.is_err(),
+        "the upgrade is refused"
+    );
+    let url = format!("ws://{}/ws", srv.addr);
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+    set_faults(&srv, r#"{"websocketUpgradeRefused":false}"#).await;
+    let mut sio = Sio::connect(&srv).await;
+    sio.join("/signals").await;
+}

@@ -49,6 +49,7 @@ export interface Faults {
   epoch?: boolean;
   /** /api/signals and /api/alerts ignore `after` and answer the newest N. */
   ignoreAfter?: boolean;
+  websocketUpgradeRefused?: boolean;
   /** A signals/alerts page holds at most this many items; 0 = no cap. */
   pageCap?: number;
   /** Every timestamp the backend makes is shifted by this many ms (an explicit emit timestamp is not). */
