@@ -153,7 +153,7 @@ pub fn SignalsList() -> impl IntoView {
                     <tbody>
                         <For
                             each=move || filtered.get()
-                            key=|row| (row.run, row.signal.id)
+                            key=|row| (row.run, row.signal.id, row.before_restart)
                             children=move |row| view! { <SignalRowView row=row /> }
                         />
                     </tbody>
