@@ -1,4 +1,4 @@
-//! Components: each only draws what the connection hook gives it (issue #6).
+//! Components: each only draws what the connection hook gives it.
 //!
 //! The hook's state arrives as one `Copy` handle,
 //! [`UseConnectionReturn`](crate::connection::UseConnectionReturn), read from

@@ -1,8 +1,8 @@
 //! A failure as one sentence a trader can act on, plus the technical detail.
 //!
-//! Every constructor here is one case of the field reports (seeds/000: the
+//! Every constructor here is one case met in the field (among them: the
 //! `/socket.io/` 404 storm of a Socket.IO client against a plain WebSocket
-//! backend; seeds/003: "websocket error" that was really a refused
+//! backend; a "websocket error" that was really a refused
 //! namespace, missing events or CORS). The connection machine decides *when*
 //! a problem holds and clears it when its cause is gone; this file only says
 //! what it means, in words.
@@ -133,7 +133,7 @@ fn span(ms: u64) -> String {
 }
 
 impl Diagnosis {
-    /// seeds/000: a Socket.IO client against a plain WebSocket backend. The
+    /// A Socket.IO client against a plain WebSocket backend. The
     /// probe `GET …/socket.io/?EIO=4&transport=polling` said so (`status` is
     /// the HTTP status, `answer` the start of the body).
     pub fn socketio_not_offered(probe_url: &str, status: u16, answer: &str) -> Self {
@@ -174,7 +174,7 @@ impl Diagnosis {
         )
     }
 
-    /// seeds/003: the namespace was refused (`44/signals,{"message":…}`).
+    /// The namespace was refused (`44/signals,{"message":…}`).
     pub fn namespace_refused(namespace: &str, message: &str) -> Self {
         let message = clip(message, SHOWN_TEXT_MAX);
         let other = if namespace == "/" {

@@ -3,7 +3,7 @@
 //! One packet per text frame; its first character is the packet type (`0`
 //! open, `1` close, `2` ping, `3` pong, `4` message, `5` upgrade, `6` noop) and
 //! the rest is its data. Binary frames are raw message data without a type
-//! byte; this module does not see them. See SOCKETIO.md.
+//! byte; this module does not see them. See docs/SOCKETIO.md.
 //!
 //! Decoding borrows from the frame: a [`EngineIoPacket::Message`] is a slice
 //! of the text it came in, so the Socket.IO layer above reads it in place.

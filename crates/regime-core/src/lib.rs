@@ -2,7 +2,7 @@
 //!
 //! No IO, no clock, no browser: time comes in as an argument (milliseconds
 //! from any fixed origin, see [`Millis`]), bytes come in as `&str`, and what
-//! the caller must do next comes out as commands. See ARCHITECTURE.md.
+//! the caller must do next comes out as commands. See docs/ARCHITECTURE.md.
 //!
 //! | module | job |
 //! |---|---|

@@ -21,7 +21,7 @@
 //!   stops pinging, so that a backend that does not know pings is not sent
 //!   frames that it would only complain about; from then on only silence
 //!   counts. A pong arriving later proves the opposite: pinging resumes.
-//! * [`SocketIoSession`] (PROTOCOL.md §4, SOCKETIO.md): waits for the
+//! * [`SocketIoSession`] (docs/PROTOCOL.md §4, docs/SOCKETIO.md): waits for the
 //!   Engine.IO open packet, sends the namespace CONNECT, is ready on the
 //!   CONNECT reply, answers server pings with `3` (and never pings itself),
 //!   and ends when no ping comes within pingInterval + pingTimeout.

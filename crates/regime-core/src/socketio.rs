@@ -3,7 +3,7 @@
 //! Grammar: `<type>[<attachments>-][<namespace>,][<ack id>][<JSON>]`.
 //! The namespace is present only when it is not `/`; it starts with `/` and
 //! runs to the next `,` or to the end of the string (`0/random` is valid).
-//! See SOCKETIO.md for the vectors that the tests below replay.
+//! See docs/SOCKETIO.md for the vectors that the tests below replay.
 //!
 //! Decoding happens in two steps so that the hot path reads a frame once:
 //! [`SocketIoPacket::decode_header`] splits the packet in place, without
@@ -611,7 +611,7 @@ mod tests {
         }
     }
 
-    /// Decodes a whole frame (`4…`), as the tables of SOCKETIO.md write it.
+    /// Decodes a whole frame (`4…`), as the tables of docs/SOCKETIO.md write it.
     fn check(frame: &str, expect: Option<SocketIoPacket<'_>>) {
         let inner = frame.strip_prefix('4').unwrap_or(frame);
         let got = SocketIoPacket::decode(inner);

@@ -1,6 +1,6 @@
 //! Test helpers: an in-process server on port 0, a tiny HTTP/1.1 client, a
 //! plain WebSocket client and a hand-written Engine.IO 4 / Socket.IO 5 client
-//! (after SOCKETIO.md), so the tests speak the wire exactly as the dashboard
+//! (after docs/SOCKETIO.md), so the tests speak the wire exactly as the dashboard
 //! does.
 #![allow(dead_code)]
 

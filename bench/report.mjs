@@ -1,0 +1,86 @@
+// The report: docs/BENCHMARKS.md from the figures of one run. `renderReport`
+// only formats what it is given (no clock, no files), so the same numbers
+// always give the same markdown; `writeReport` puts it on disk.
+
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromiumPath } from './backend.mjs';
+import { fmt } from './lib/figures.mjs';
+
+/** The machine table: CPU, cores, RAM, OS, browser, Node and the commit measured. */
+export function machine(root) {
+  const cpus = os.cpus();
+  let chromiumVersion = '';
+  try {
+    chromiumVersion = execFileSync(chromiumPath(), ['--version'], { encoding: 'utf8' }).trim();
+  } catch {}
+  let commit = '';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {}
+  return {
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: os.availableParallelism?.() ?? cpus.length,
+    ram: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    node: process.version,
+    chromium: chromiumVersion,
+    commit,
+  };
+}
+
+/**
+ * The markdown of the report.
+ *
+ * - `machine`: what `machine()` returns
+ * - `figures`: the recorded figures, in the order they were measured
+ * - `weights`: the page-weight benchmark's files and totals, or null when it did not run
+ * - `date`: when the run ended (a Date); `tookMs`: how long it took
+ * - `methods`: one markdown bullet per benchmark, in the order the report explains them
+ */
+export function renderReport({ machine: m, figures, weights, date, tookMs, methods }) {
+  const when = date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Written by `make bench` (`node bench/run.mjs`); every run rewrites this file.',
+    'Measured in headless Chromium against the demo backend, both on the same machine.',
+    'Figures report; they are not pass/fail tests. The last column compares the median',
+    '(or the maximum, where the budget says so) with the budget.',
+    '',
+    '| machine | |',
+    '|---|---|',
+    `| CPU | ${m.cpu} |`,
+    `| cores | ${m.cores} |`,
+    `| RAM | ${m.ram} |`,
+    `| OS | ${m.os} |`,
+    `| browser | ${m.chromium} |`,
+    `| Node | ${m.node} |`,
+    `| commit | ${m.commit} |`,
+    `| date | ${when} (took ${(tookMs / 60000).toFixed(1)} min) |`,
+    '',
+    `| figure | median | min | max | runs | budget | |`,
+    '|---|---:|---:|---:|---:|---|---|',
+  ];
+  for (const f of figures) {
+    const mark = f.ok === null ? '' : f.ok ? 'within' : '**over**';
+    lines.push(
+      `| ${f.name} | ${fmt(f.median, f.digits)} ${f.unit} | ${fmt(f.min, f.digits)} | ${fmt(f.max, f.digits)} | ${f.runs} | ${f.budget} | ${mark} |`,
+    );
+  }
+  if (weights) {
+    lines.push('', '## Page weight by file', '', '| file | raw | gzip -9 | brotli |', '|---|---:|---:|---:|');
+    for (const f of weights.files) lines.push(`| ${f.file} | ${fmt(f.raw)} B | ${fmt(f.gzip)} B | ${fmt(f.brotli)} B |`);
+    lines.push(`| **total** | ${fmt(weights.raw)} B | ${fmt(weights.gzip)} B | ${fmt(weights.brotli)} B |`);
+  }
+  lines.push('', '## How each figure is measured', '', ...methods, '');
+  return lines.join('\n');
+}
+
+export function writeReport(out, root, report) {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, renderReport(report));
+  console.log(`bench: wrote ${path.relative(root, out)}`);
+}
