@@ -4,7 +4,7 @@
 //! Per input: call the core's handler, perform every command it queued
 //! (`poll_command` until empty), re-arm the one timer for `poll_timeout`,
 //! and ask for an animation frame. On the frame, the view is rebuilt from
-//! the core's `take_changes` (see [`super::view`]) and handed to whoever
+//! the core's `take_changes` (see [`regime_view::build_frame`]) and handed to whoever
 //! draws it, and the `window.__regime` hook is refreshed.
 //!
 //! Re-entrancy: every input goes through a queue. A handler never runs
@@ -22,6 +22,7 @@ use regime_core::machine::{
 };
 use regime_core::settings::Settings;
 use regime_core::Millis;
+use regime_view::{build_frame, FrameUpdate, ViewState};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, Event, EventTarget};
@@ -29,7 +30,6 @@ use web_sys::{AbortController, Event, EventTarget};
 use super::clock;
 use super::socket::LiveSocket;
 use super::test_hook::TestHook;
-use super::view::{build_frame, FrameUpdate, ViewState};
 
 /// Inputs waiting past this many (only possible if the core stayed borrowed
 /// after a panic) are dropped, so a flood cannot grow memory without bound.

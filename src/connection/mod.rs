@@ -3,17 +3,16 @@
 //! visibility events, and publishes what components draw as Leptos signals.
 //!
 //! ```text
-//!  settings_loader ─► Settings ─► driver (owns the Connection) ─► view ─► Leptos signals
+//!  settings_loader ─► Settings ─► driver (owns the Connection) ─► regime_view ─► Leptos signals
 //!                                   ▲  socket, rest, timers, window events
 //! ```
 //!
 //! | file | job |
 //! |---|---|
-//! | `mod.rs` | the hook: [`use_connection`], [`provide_connection`], the view types |
+//! | `mod.rs` | the hook: [`use_connection`], [`provide_connection`]; the view types, re-exported from `regime-view` |
 //! | [`driver`] | performs the core's commands, feeds browser events back, one timer, frames |
 //! | [`socket`] | one `web_sys::WebSocket` and its four handlers |
 //! | [`rest`] | gloo-net fetch with an AbortController per request |
-//! | [`view`] | the core's changes as a [`view::FrameUpdate`] (pure) |
 //! | [`settings_loader`] | defaults, `config.json`, query string |
 //! | [`test_hook`] | `window.__regime` |
 //! | [`panic`] | the panic message for the health panel |
@@ -49,7 +48,6 @@ pub mod rest;
 pub mod settings_loader;
 pub mod socket;
 pub mod test_hook;
-pub mod view;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -57,81 +55,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use regime_core::machine::{FreshAlert, Mode};
-use regime_core::model::{
-    RegimeAlert, RegimePoint, RegimeSnapshot, Signal as TradeSignal, SymbolInfo,
-};
-
-/// A snapshot with the time the page received it (`performance.now()` ms).
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnapshotView {
-    pub snapshot: RegimeSnapshot,
-    pub received_at: f64,
-}
-
-/// A signal row with the time the page received it, for the brief highlight.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SignalRow {
-    pub signal: TradeSignal,
-    pub received_at: f64,
-    /// The backend run it came from (ids start again with each run).
-    pub run: u32,
-    /// From a backend run before the latest restart: marked as older.
-    pub before_restart: bool,
-}
-
-/// The last trade price of the selected symbol and the one before it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PriceView {
-    pub price: f64,
-    pub previous: Option<f64>,
-    pub received_at: f64,
-}
-
-/// One problem, as the health panel shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DiagnosisView {
-    /// `error`, `warning` or `info`.
-    pub severity: &'static str,
-    /// One sentence a trader can act on.
-    pub sentence: String,
-    /// The technical detail beside it.
-    pub detail: String,
-}
-
-/// Everything the health panel and the badge show.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct HealthView {
-    /// `plain WebSocket`, `Socket.IO`, `REST` or empty before any.
-    pub transport: String,
-    pub live_url: String,
-    pub api_url: String,
-    /// The most important problem first.
-    pub problems: Vec<DiagnosisView>,
-    pub last_error: Option<String>,
-    pub retries: u32,
-    /// `performance.now()` ms of the next live attempt, when one is scheduled.
-    pub next_retry_at: Option<f64>,
-    pub messages_per_sec: f64,
-    /// `performance.now()` ms of the last live message.
-    pub last_message_at: Option<f64>,
-    pub rtt_ms: Option<f64>,
-    pub malformed: u64,
-    pub last_malformed_reason: Option<String>,
-    pub recovered: u64,
-    pub backend_version: Option<String>,
-    /// Settings that could not be used, as sentences naming key and expectation.
-    pub setting_problems: Vec<String>,
-    /// The poll period, ms: the expected cadence for freshness colours.
-    pub poll_ms: f64,
-    /// Live frames received since load.
-    pub messages_total: u64,
-    /// Socket.IO binary attachments skipped.
-    pub binary_skipped: u64,
-    /// Plain transport: whether the server answers pings (`None` until known).
-    pub pongs_supported: Option<bool>,
-    /// The first internal error (a Rust panic) of this page, if any.
-    pub panic: Option<String>,
-}
+use regime_core::model::{RegimeAlert, RegimePoint, SymbolInfo};
+pub use regime_view::{DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView};
 
 /// What `use_connection()` returns: read-only signals and actions. `Copy`, so
 /// components can take it by value.
@@ -169,7 +94,7 @@ use regime_core::settings::Settings;
 use wasm_bindgen::JsValue;
 
 pub use driver::{Driver, DriverOptions};
-use view::FrameUpdate;
+use regime_view::FrameUpdate;
 
 /// Options of [`use_connection_with_options`].
 #[derive(Clone, Debug)]

@@ -1,0 +1,24 @@
+//! regime-view: what the dashboard draws, computed from the core's state.
+//!
+//! Between `regime-core` (which decides everything about the connection and
+//! keeps the data) and the app crate's Leptos components (which only draw):
+//! once per animation frame the app's driver asks [`build_frame`] for the
+//! parts of the page that changed, and hands the [`FrameUpdate`] to the
+//! hook that publishes them as signals. Plain synchronous Rust with no
+//! browser, no clock and no Leptos, so every rule here is a `cargo test`.
+//!
+//! | module | job |
+//! |---|---|
+//! | [`frame`] | [`ViewState`], [`build_frame`]: the core's changes as a [`FrameUpdate`] |
+//! | [`pacing`] | how often the signals list and the traffic figures are republished |
+//! | [`market`] | the snapshot, signal rows and last price as the page holds them |
+//! | [`health`] | the health panel's and the badge's view of the status |
+
+pub mod frame;
+pub mod health;
+pub mod market;
+pub mod pacing;
+
+pub use frame::{build_frame, FrameUpdate, HookCounters, ViewState};
+pub use health::{health_view, DiagnosisView, HealthView};
+pub use market::{PriceView, SignalRow, SnapshotView};
