@@ -1,14 +1,15 @@
 //! From the core's state to what the components draw: one [`FrameUpdate`]
 //! per animation frame, holding only the parts that changed.
 
-use regime_core::machine::{Changes, Connection, FreshAlert, Mode};
-use regime_core::model::{RegimeAlert, RegimePoint, RegimeSnapshot, SymbolInfo};
+use regime_core::machine::{Changes, Connection, Mode};
+use regime_core::model::RegimeSnapshot;
 use regime_core::store::Stamped;
 use regime_core::Millis;
 
-use crate::health::{health_view, HealthView};
+use crate::health::health_view;
 use crate::market::{PriceView, SignalRow, SnapshotView};
 use crate::pacing::{self, FLOOD_ROWS, SIGNALS_INTERVAL_MS, TRAFFIC_INTERVAL_MS};
+use crate::parts::FrameUpdate;
 
 /// What the view builder remembers between frames.
 #[derive(Clone, Debug)]
@@ -108,43 +109,6 @@ pub struct HookCounters {
     pub malformed: u64,
     pub recovered: u64,
     pub mode: &'static str,
-}
-
-/// One frame's worth of view changes: `None` means "unchanged".
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FrameUpdate {
-    pub mode: Option<Mode>,
-    pub health: Option<HealthView>,
-    pub selection: Option<(String, String)>,
-    pub symbols: Option<Vec<SymbolInfo>>,
-    pub snapshot: Option<Option<SnapshotView>>,
-    pub overview: Option<Vec<SnapshotView>>,
-    pub history: Option<Vec<RegimePoint>>,
-    pub signals: Option<Vec<SignalRow>>,
-    pub alerts: Option<Vec<RegimeAlert>>,
-    pub fresh_alerts: Option<(u64, Vec<FreshAlert>)>,
-    pub last_price: Option<Option<PriceView>>,
-    pub loading: Option<bool>,
-    /// Always present: the hook compares it with what it last wrote.
-    pub counters: HookCounters,
-}
-
-impl FrameUpdate {
-    /// True when some part of the view changed (the counters aside).
-    pub fn any(&self) -> bool {
-        self.mode.is_some()
-            || self.health.is_some()
-            || self.selection.is_some()
-            || self.symbols.is_some()
-            || self.snapshot.is_some()
-            || self.overview.is_some()
-            || self.history.is_some()
-            || self.signals.is_some()
-            || self.alerts.is_some()
-            || self.fresh_alerts.is_some()
-            || self.last_price.is_some()
-            || self.loading.is_some()
-    }
 }
 
 /// A core instant as the page's `performance.now()` milliseconds.

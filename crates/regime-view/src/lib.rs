@@ -9,6 +9,7 @@
 //!
 //! | module | job |
 //! |---|---|
+//! | [`parts`] | the published parts, declared once: [`FrameUpdate`], [`PageView`], [`with_published_parts!`] |
 //! | [`frame`] | [`ViewState`], [`build_frame`]: the core's changes as a [`FrameUpdate`] |
 //! | [`pacing`] | how often the signals list and the traffic figures are republished |
 //! | [`market`] | the snapshot, signal rows and last price as the page holds them |
@@ -18,7 +19,14 @@ pub mod frame;
 pub mod health;
 pub mod market;
 pub mod pacing;
+pub mod parts;
 
-pub use frame::{build_frame, FrameUpdate, HookCounters, ViewState};
+pub use frame::{build_frame, HookCounters, ViewState};
 pub use health::{health_view, DiagnosisView, HealthView};
 pub use market::{PriceView, SignalRow, SnapshotView};
+pub use parts::{FrameUpdate, PageView};
+
+// The published parts' types are written with `$crate::regime_core::…`
+// paths, so that the list means the same wherever it is expanded.
+#[doc(hidden)]
+pub use regime_core;

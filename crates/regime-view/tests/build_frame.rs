@@ -4,7 +4,7 @@
 
 use regime_core::machine::{Command, Connection, Mode, Policy, RestOutcome, RestRequest, SocketId};
 use regime_core::settings::{Protocol, Settings};
-use regime_view::{build_frame, health_view, ViewState};
+use regime_view::{build_frame, health_view, FrameUpdate, PageView, ViewState};
 
 /// Answers every fetch the core asked for with canned REST bodies, until it
 /// asks for nothing more.
@@ -334,4 +334,64 @@ fn a_panic_message_leads_the_health_problems() {
         Some("panicked at src/x.rs:1:1: boom")
     );
     assert_eq!(health.poll_ms, 5000.0);
+}
+
+#[test]
+fn the_first_frame_publishes_every_part_but_alerts_that_are_not_fresh() {
+    let mut conn = rest_only_connection();
+    let mut state = ViewState::new(500, Vec::new());
+    let first = build_frame(&mut conn, &mut state);
+    let mut want: Vec<&str> = FrameUpdate::PARTS.to_vec();
+    want.retain(|part| *part != "fresh_alerts");
+    assert_eq!(first.changed_parts(), want);
+    assert_eq!(
+        build_frame(&mut conn, &mut state).changed_parts(),
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
+fn publishing_only_what_changed_ends_where_publishing_everything_does() {
+    let (mut conn, socket) = live_native_connection();
+    let mut state = ViewState::new(500, Vec::new());
+    let mut page = PageView::initial(5000.0);
+    let mut next_id = 10;
+    for step in 0..8 {
+        match step {
+            1 => {
+                for at in 30..33 {
+                    next_id += 1;
+                    conn.handle_socket_text(at, socket, &signal_frame(next_id));
+                }
+            }
+            2 => {
+                conn.select(40, "BTCUSDT", "4h");
+                answer_fetches(&mut conn, 50);
+            }
+            3 => {
+                // A flood: the list waits a second after this one.
+                for _ in 0..60 {
+                    next_id += 1;
+                    conn.handle_socket_text(60, socket, &signal_frame(next_id));
+                }
+            }
+            4 => conn.handle_socket_closed(70, socket, 1006, "", false),
+            5 => {
+                conn.handle_timeout(6_000);
+                answer_fetches(&mut conn, 6_010);
+            }
+            _ => {}
+        }
+        state.now += 1_000.0;
+        page.apply(build_frame(&mut conn, &mut state));
+    }
+    let mut everything = ViewState::new(500, Vec::new());
+    everything.now = state.now;
+    let mut whole = PageView::initial(5000.0);
+    whole.apply(build_frame(&mut conn, &mut everything));
+    // Fresh alerts are events, not state: a new builder has seen none.
+    page.fresh_alerts = whole.fresh_alerts.clone();
+    assert_eq!(page, whole);
+    assert_eq!(page.selection, ("BTCUSDT".to_string(), "4h".to_string()));
+    assert_eq!(page.signals.len(), 66, "3 from REST, 63 live");
 }
