@@ -14,14 +14,20 @@
 //! | [`pacing`] | how often the signals list and the traffic figures are republished |
 //! | [`market`] | the snapshot, signal rows and last price as the page holds them |
 //! | [`health`] | the health panel's and the badge's view of the status |
+//! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
+//! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
 
+pub mod adx;
 pub mod frame;
+pub mod freshness;
 pub mod health;
 pub mod market;
 pub mod pacing;
 pub mod parts;
 
+pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
 pub use frame::{build_frame, HookCounters, ViewState};
+pub use freshness::{stale_when_offline, Freshness};
 pub use health::{health_view, DiagnosisView, HealthView};
 pub use market::{PriceView, SignalRow, SnapshotView};
 pub use parts::{FrameUpdate, PageView};
