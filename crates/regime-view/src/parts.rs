@@ -1,20 +1,22 @@
 //! The parts of the page that are published, declared once.
 //!
-//! [`with_published_parts!`] holds the list. Each part is a name, its doc,
-//! the type the page holds, the value it shows before the first frame, and
-//! how the hook hands a change to its signal (see [`publish`]). This crate
-//! builds [`FrameUpdate`] (one `Option` per part: `None` is "unchanged")
-//! and [`PageView`] (every part's value) from it; the app crate's hook
-//! builds its Leptos signals, the frame's publication and the read-only
-//! handles components read from the same list. Adding a part is one entry
-//! there; the compiler then asks [`build_frame`](crate::build_frame) to
-//! fill it in.
+//! [`with_published_parts!`](crate::with_published_parts) holds the list.
+//! Each part is a name, its doc, the type the page holds, the value it
+//! shows before the first frame, and how the hook hands a change to its
+//! signal (see [`publish`]). This crate builds [`FrameUpdate`] (one
+//! `Option` per part: `None` is "unchanged") and [`PageView`] (every part's
+//! value) from it; the app crate's hook builds its Leptos signals, the
+//! frame's publication and the read-only handle components read from the
+//! same list. Adding a part is one entry there, then the lines of
+//! [`build_frame`](crate::build_frame) that fill it in and the component
+//! that draws it.
 
 use crate::frame::HookCounters;
 
 /// How the hook hands a changed part to its signal: the last item of each
-/// part in [`with_published_parts!`]. Types rather than values, so that
-/// the hook picks its code for each part when it is compiled.
+/// part in [`with_published_parts!`](crate::with_published_parts). Types
+/// rather than values, so that the hook picks its code for each part when
+/// it is compiled.
 pub mod publish {
     /// Set only when the value differs from the one held, so that readers
     /// of small values (mode, selection, health) do not re-render for
@@ -103,7 +105,8 @@ macro_rules! declare_frame_and_page {
         }
 
         impl FrameUpdate {
-            /// Every part's name, in the order of [`with_published_parts!`].
+            /// Every part's name, in the order of
+            /// [`with_published_parts!`](crate::with_published_parts).
             pub const PARTS: &'static [&'static str] = &[$( stringify!($name) ),*];
 
             /// True when some part of the view changed (the counters aside).
