@@ -43,8 +43,9 @@ const OVERDUE_RETRY_MS: Millis = 50;
 /// How the driver is set up. [`Default`] is the page's setup.
 #[derive(Clone, Debug)]
 pub struct DriverOptions {
-    /// The core's numbers (back-off, timeouts, store limits). Defaults to
-    /// `Policy::default()`.
+    /// The core's numbers (back-off, timeouts, store limits; the store's
+    /// signal limit is also the signals list's length, see
+    /// [`regime_view::lists`]). Defaults to `Policy::default()`.
     pub policy: Policy,
     /// The reconnect jitter's seed. Defaults to a random one per page load.
     pub seed: u64,
@@ -59,9 +60,6 @@ pub struct DriverOptions {
     /// Write the selected symbol/timeframe into the page URL
     /// (`history.replaceState`). Defaults to true.
     pub write_url: bool,
-    /// At most this many signal and alert rows are published. Defaults to
-    /// 500 (the store's default signal limit).
-    pub list_limit: usize,
     /// Settings that could not be used, as sentences for the health panel.
     /// Defaults to none.
     pub setting_problems: Vec<String>,
@@ -76,7 +74,6 @@ impl Default for DriverOptions {
             animation_frames: true,
             test_hook: true,
             write_url: true,
-            list_limit: 500,
             setting_problems: Vec::new(),
         }
     }
@@ -161,7 +158,7 @@ impl Driver {
     /// A driver for these settings; nothing happens until [`Driver::start`].
     pub fn new(settings: Settings, options: DriverOptions) -> Driver {
         let connection = Connection::new(settings, options.policy, options.seed.max(1));
-        let view = ViewState::new(options.list_limit, options.setting_problems.clone());
+        let view = ViewState::new(options.setting_problems.clone());
         let shared = Rc::new(Shared {
             core: RefCell::new(Core {
                 connection,

@@ -74,7 +74,7 @@ pub struct UseConnectionOptions {
     /// none. Defaults to `"config.json"`.
     pub config_url: String,
     /// The driver's options: policy, jitter seed, window events, animation
-    /// frames, `window.__regime`, URL write-back, list length. Defaults to
+    /// frames, `window.__regime`, URL write-back. Defaults to
     /// [`DriverOptions::default`].
     pub driver: DriverOptions,
 }

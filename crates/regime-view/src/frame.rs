@@ -7,6 +7,7 @@ use regime_core::store::Stamped;
 use regime_core::Millis;
 
 use crate::health::health_view;
+use crate::lists::{self, SignalsListCaps};
 use crate::market::{PriceView, SignalRow, SnapshotView};
 use crate::pacing::{self, FLOOD_ROWS, SIGNALS_INTERVAL_MS, TRAFFIC_INTERVAL_MS};
 use crate::parts::FrameUpdate;
@@ -18,8 +19,6 @@ pub struct ViewState {
     first: bool,
     /// Grows with every batch of fresh alerts.
     fresh_generation: u64,
-    /// At most this many signal and alert rows are published.
-    pub list_limit: usize,
     /// Settings that could not be used, as sentences.
     pub setting_problems: Vec<String>,
     /// A panic message to show, once one happened.
@@ -59,11 +58,13 @@ pub struct ViewState {
 }
 
 impl ViewState {
-    pub fn new(list_limit: usize, setting_problems: Vec<String>) -> Self {
+    /// A builder whose first frame publishes everything. How many signal
+    /// and alert rows it publishes follows the store's limits (see
+    /// [`crate::lists`]).
+    pub fn new(setting_problems: Vec<String>) -> Self {
         ViewState {
             first: true,
             fresh_generation: 0,
-            list_limit: list_limit.max(1),
             setting_problems,
             panic: None,
             first_signal_id: None,
@@ -204,7 +205,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         let current_run = store.signals().run();
         let rows: Vec<SignalRow> = store
             .signals_newest_first()
-            .take(state.list_limit)
+            .take(SignalsListCaps::of(store.limits()).published)
             .map(|s| SignalRow {
                 signal: s.value.clone(),
                 received_at: at(s.received_at),
@@ -230,7 +231,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         update.alerts = Some(
             store
                 .alerts_newest_first()
-                .take(state.list_limit)
+                .take(lists::published_alerts(store.limits()))
                 .map(|a| a.value.clone())
                 .collect(),
         );

@@ -15,12 +15,14 @@
 //! | [`market`] | the snapshot, signal rows and last price as the page holds them |
 //! | [`health`] | the health panel's and the badge's view of the status |
 //! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
+//! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
 //! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
 
 pub mod adx;
 pub mod frame;
 pub mod freshness;
 pub mod health;
+pub mod lists;
 pub mod market;
 pub mod pacing;
 pub mod parts;
@@ -29,6 +31,7 @@ pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
 pub use frame::{build_frame, HookCounters, ViewState};
 pub use freshness::{stale_when_offline, Freshness};
 pub use health::{health_view, DiagnosisView, HealthView};
+pub use lists::{SignalsListCaps, DRAWN_ROWS};
 pub use market::{PriceView, SignalRow, SnapshotView};
 pub use parts::{FrameUpdate, PageView};
 

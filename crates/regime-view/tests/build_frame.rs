@@ -87,9 +87,16 @@ fn signal_frame(id: u64) -> String {
 }
 
 fn rest_only_connection() -> Connection {
+    rest_only_connection_keeping(Policy::default().limits.signals)
+}
+
+/// [`rest_only_connection`] with a store that keeps `signals` signals.
+fn rest_only_connection_keeping(signals: usize) -> Connection {
     let mut settings = Settings::defaults("http://backend.test");
     settings.protocol = Protocol::Off;
-    let mut conn = Connection::new(settings, Policy::default(), 1);
+    let mut policy = Policy::default();
+    policy.limits.signals = signals;
+    let mut conn = Connection::new(settings, policy, 1);
     conn.start(0);
     answer_fetches(&mut conn, 10);
     conn
@@ -98,7 +105,7 @@ fn rest_only_connection() -> Connection {
 #[test]
 fn the_first_frame_publishes_everything_and_an_idle_frame_nothing() {
     let mut conn = rest_only_connection();
-    let mut state = ViewState::new(500, vec!["a setting problem".into()]);
+    let mut state = ViewState::new(vec!["a setting problem".into()]);
     let first = build_frame(&mut conn, &mut state);
     assert_eq!(
         first.selection,
@@ -159,7 +166,7 @@ fn the_hook_counts_signals_dropped_as_duplicates() {
     for (at, id) in [(30, 2), (31, 4), (32, 4), (33, 3)] {
         conn.handle_socket_text(at, socket, &signal_frame(id));
     }
-    let mut state = ViewState::new(500, Vec::new());
+    let mut state = ViewState::new(Vec::new());
     let update = build_frame(&mut conn, &mut state);
     assert_eq!(update.counters.signals_accepted, 4);
     assert_eq!(
@@ -171,7 +178,7 @@ fn the_hook_counts_signals_dropped_as_duplicates() {
 #[test]
 fn a_busy_list_is_republished_at_most_every_200_ms_and_never_lost() {
     let mut conn = rest_only_connection();
-    let mut state = ViewState::new(500, Vec::new());
+    let mut state = ViewState::new(Vec::new());
     state.now = 1_000.0;
     assert!(build_frame(&mut conn, &mut state).signals.is_some());
     // A poll brings signal 4 at 1 050 ms: too soon after the last list.
@@ -201,7 +208,7 @@ fn a_flooding_list_is_republished_once_a_second_and_calms_back() {
             conn.handle_socket_text(30, socket, &signal_frame(next_id));
         }
     };
-    let mut state = ViewState::new(500, Vec::new());
+    let mut state = ViewState::new(Vec::new());
     state.now = 1_000.0;
     assert!(build_frame(&mut conn, &mut state).signals.is_some());
     assert!(!state.signals_flooding);
@@ -243,7 +250,7 @@ fn a_flooding_list_is_republished_once_a_second_and_calms_back() {
 #[test]
 fn traffic_alone_refreshes_the_health_view_at_most_every_500_ms() {
     let (mut conn, socket) = live_native_connection();
-    let mut state = ViewState::new(500, Vec::new());
+    let mut state = ViewState::new(Vec::new());
     state.now = 1_000.0;
     conn.handle_socket_text(30, socket, &signal_frame(10));
     let first = build_frame(&mut conn, &mut state);
@@ -287,8 +294,8 @@ fn traffic_alone_refreshes_the_health_view_at_most_every_500_ms() {
 
 #[test]
 fn the_list_limit_bounds_published_rows() {
-    let mut conn = rest_only_connection();
-    let mut state = ViewState::new(2, Vec::new());
+    let mut conn = rest_only_connection_keeping(2);
+    let mut state = ViewState::new(Vec::new());
     let frame = build_frame(&mut conn, &mut state);
     let ids: Vec<u64> = frame.signals.unwrap().iter().map(|r| r.signal.id).collect();
     assert_eq!(ids, [3, 2]);
@@ -297,7 +304,7 @@ fn the_list_limit_bounds_published_rows() {
 #[test]
 fn a_selection_change_republishes_the_selection_parts() {
     let mut conn = rest_only_connection();
-    let mut state = ViewState::new(500, Vec::new());
+    let mut state = ViewState::new(Vec::new());
     build_frame(&mut conn, &mut state);
     // 4h: not part of the 1h overview that was fetched with the symbols.
     conn.select(20, "BTCUSDT", "4h");
@@ -324,7 +331,7 @@ fn a_selection_change_republishes_the_selection_parts() {
 #[test]
 fn a_panic_message_leads_the_health_problems() {
     let conn = rest_only_connection();
-    let mut state = ViewState::new(500, Vec::new());
+    let mut state = ViewState::new(Vec::new());
     state.set_panic(Some("panicked at src/x.rs:1:1: boom".into()));
     let health = health_view(conn.status(), 5000, &state);
     assert_eq!(health.problems[0].severity, "error");
@@ -339,7 +346,7 @@ fn a_panic_message_leads_the_health_problems() {
 #[test]
 fn the_first_frame_publishes_every_part_but_alerts_that_are_not_fresh() {
     let mut conn = rest_only_connection();
-    let mut state = ViewState::new(500, Vec::new());
+    let mut state = ViewState::new(Vec::new());
     let first = build_frame(&mut conn, &mut state);
     let mut want: Vec<&str> = FrameUpdate::PARTS.to_vec();
     want.retain(|part| *part != "fresh_alerts");
@@ -353,7 +360,7 @@ fn the_first_frame_publishes_every_part_but_alerts_that_are_not_fresh() {
 #[test]
 fn publishing_only_what_changed_ends_where_publishing_everything_does() {
     let (mut conn, socket) = live_native_connection();
-    let mut state = ViewState::new(500, Vec::new());
+    let mut state = ViewState::new(Vec::new());
     let mut page = PageView::initial(5000.0);
     let mut next_id = 10;
     for step in 0..8 {
@@ -385,7 +392,7 @@ fn publishing_only_what_changed_ends_where_publishing_everything_does() {
         state.now += 1_000.0;
         page.apply(build_frame(&mut conn, &mut state));
     }
-    let mut everything = ViewState::new(500, Vec::new());
+    let mut everything = ViewState::new(Vec::new());
     everything.now = state.now;
     let mut whole = PageView::initial(5000.0);
     whole.apply(build_frame(&mut conn, &mut everything));
@@ -394,4 +401,20 @@ fn publishing_only_what_changed_ends_where_publishing_everything_does() {
     assert_eq!(page, whole);
     assert_eq!(page.selection, ("BTCUSDT".to_string(), "4h".to_string()));
     assert_eq!(page.signals.len(), 66, "3 from REST, 63 live");
+}
+
+#[test]
+fn the_store_limit_is_the_length_of_the_published_list() {
+    // The backend holds signals 1..=3; the store keeps the newest `kept`.
+    for (kept, want) in [
+        (1, vec![3]),
+        (2, vec![3, 2]),
+        (3, vec![3, 2, 1]),
+        (500, vec![3, 2, 1]),
+    ] {
+        let mut conn = rest_only_connection_keeping(kept);
+        let frame = build_frame(&mut conn, &mut ViewState::new(Vec::new()));
+        let ids: Vec<u64> = frame.signals.unwrap().iter().map(|r| r.signal.id).collect();
+        assert_eq!(ids, want, "limits.signals = {kept}");
+    }
 }
