@@ -41,11 +41,11 @@ fn answer_fetches_with(conn: &mut Connection, now: u64, after_signals: &[u64]) {
                 RestRequest::History { symbol, timeframe } => format!(
                     r#"{{"symbol":"{symbol}","timeframe":"{timeframe}","points":[{{"timestamp":"2025-10-09T11:00:00Z","regime":"range","adx":17.0,"atrPct":0.01}},{{"timestamp":"2025-10-09T12:00:00Z","regime":"range","adx":18.5,"atrPct":0.0156}}]}}"#
                 ),
-                // The newest page: what the backend holds, 1..=3 and any
-                // signals it gained since.
                 RestRequest::Signals { after: None } => {
+                    // The newest page: the backend's first three and
+                    // whatever it made since, like any legal backend.
                     let rows: Vec<String> = (1..=3)
-                        .chain(after_signals.iter().copied())
+                        .chain(after_signals.iter().copied().filter(|&id| id > 3))
                         .map(|id| format!(r#"{{"id":{id},"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":1.5,"timestamp":{id}000}}"#))
                         .collect();
                     format!(r#"{{"signals":[{}]}}"#, rows.join(","))
