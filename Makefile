@@ -48,8 +48,8 @@ test: test-native test-wasm test-e2e
 	@echo "make test: native, wasm-bindgen (Chromium) and Playwright suites all passed"
 
 test-native:
-	@echo "==== native: cargo test (regime-core, demo-server) ===="
-	cargo test -p regime-core -p demo-server
+	@echo "==== native: cargo test (regime-core, regime-view, demo-server) ===="
+	cargo test -p regime-core -p regime-view -p demo-server
 
 test-wasm: server
 	@$(INSTALL) wasm-target wasm-bindgen chromium

@@ -48,7 +48,7 @@ pub fn Dashboard() -> impl IntoView {
                         history=c.history
                         pick=|p| Some(p.adx)
                         fmt=format::adx
-                        guides=&[20.0, 25.0]
+                        guides=&regime_view::ADX_THRESHOLDS
                     />
                     <Sparkline
                         testid="sparkline-atr"

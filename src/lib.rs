@@ -1,7 +1,8 @@
 //! The regime dashboard: a Leptos (CSR) single-page app.
 //!
-//! `connection` drives regime-core from the browser and publishes signals;
-//! `components` only draw them; `app` lays the page out.
+//! `connection` drives regime-core from the browser and publishes
+//! regime-view's frames as signals; `components` only draw them; `app` lays
+//! the page out.
 
 pub mod app;
 pub mod components;

@@ -21,46 +21,44 @@ use regime_dashboard::components::regime_widget::RegimeWidget;
 use regime_dashboard::components::signals_list::SignalsList;
 use regime_dashboard::components::toasts::Toasts;
 use regime_dashboard::connection::{
-    DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView, UseConnectionReturn,
+    DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView, UseConnectionReturn, ViewSignals,
 };
+use regime_view::PageView;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The connection's state as plain signals the test writes.
+/// The connection's state as plain signals the test writes: the hook's own
+/// [`ViewSignals`] (one per published part, and the clock), with the
+/// actions recorded.
 #[derive(Clone, Copy)]
 struct FakeConnection {
-    mode: RwSignal<Mode>,
-    health: RwSignal<HealthView>,
-    selection: RwSignal<(String, String)>,
-    symbols: RwSignal<Vec<SymbolInfo>>,
-    snapshot: RwSignal<Option<SnapshotView>>,
-    overview: RwSignal<Vec<SnapshotView>>,
-    history: RwSignal<Vec<RegimePoint>>,
-    signals: RwSignal<Vec<SignalRow>>,
-    alerts: RwSignal<Vec<RegimeAlert>>,
-    fresh_alerts: RwSignal<(u64, Vec<FreshAlert>)>,
-    last_price: RwSignal<Option<PriceView>>,
-    now: RwSignal<f64>,
-    loading: RwSignal<bool>,
+    view: ViewSignals,
     reconnects: RwSignal<u32>,
     selected: RwSignal<Vec<(String, String)>>,
 }
 
+impl std::ops::Deref for FakeConnection {
+    type Target = ViewSignals;
+    fn deref(&self) -> &ViewSignals {
+        &self.view
+    }
+}
+
 impl FakeConnection {
     fn new() -> Self {
-        FakeConnection {
-            mode: RwSignal::new(Mode::Live),
-            health: RwSignal::new(HealthView {
+        let page = PageView {
+            mode: Mode::Live,
+            health: HealthView {
                 transport: "plain WebSocket".into(),
                 live_url: "ws://127.0.0.1:8081/ws".into(),
                 api_url: "http://127.0.0.1:8081".into(),
                 poll_ms: 5000.0,
                 ..HealthView::default()
-            }),
-            selection: RwSignal::new(("BTCUSDT".into(), "1h".into())),
-            symbols: RwSignal::new(vec![
+            },
+            selection: ("BTCUSDT".into(), "1h".into()),
+            symbols: vec![
                 SymbolInfo {
                     symbol: "BTCUSDT".into(),
                     timeframes: vec!["1m".into(), "1h".into()],
@@ -69,16 +67,12 @@ impl FakeConnection {
                     symbol: "ETHUSDT".into(),
                     timeframes: vec!["1h".into()],
                 },
-            ]),
-            snapshot: RwSignal::new(None),
-            overview: RwSignal::new(Vec::new()),
-            history: RwSignal::new(Vec::new()),
-            signals: RwSignal::new(Vec::new()),
-            alerts: RwSignal::new(Vec::new()),
-            fresh_alerts: RwSignal::new((0, Vec::new())),
-            last_price: RwSignal::new(None),
-            now: RwSignal::new(100_000.0),
-            loading: RwSignal::new(false),
+            ],
+            loading: false,
+            ..PageView::default()
+        };
+        FakeConnection {
+            view: ViewSignals::new(page, 100_000.0),
             reconnects: RwSignal::new(0),
             selected: RwSignal::new(Vec::new()),
         }
@@ -86,23 +80,10 @@ impl FakeConnection {
 
     /// The hook's surface, built from these signals.
     fn handle(self) -> UseConnectionReturn {
-        UseConnectionReturn {
-            mode: self.mode.into(),
-            health: self.health.into(),
-            selection: self.selection.into(),
-            symbols: self.symbols.into(),
-            snapshot: self.snapshot.into(),
-            overview: self.overview.into(),
-            history: self.history.into(),
-            signals: self.signals.into(),
-            alerts: self.alerts.into(),
-            fresh_alerts: self.fresh_alerts.into(),
-            last_price: self.last_price.into(),
-            now: self.now.into(),
-            loading: self.loading.into(),
-            reconnect: Callback::new(move |_| self.reconnects.update(|n| *n += 1)),
-            select: Callback::new(move |sel| self.selected.update(|v| v.push(sel))),
-        }
+        self.view.read_only(
+            Callback::new(move |_| self.reconnects.update(|n| *n += 1)),
+            Callback::new(move |sel| self.selected.update(|v| v.push(sel))),
+        )
     }
 }
 

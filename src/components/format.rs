@@ -230,50 +230,6 @@ pub fn alert_text(a: &RegimeAlert) -> String {
     )
 }
 
-/// How fresh the shown regime is, against the expected cadence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Freshness {
-    /// Younger than twice the cadence.
-    Fresh,
-    /// From twice to five times the cadence: worth a glance.
-    Amber,
-    /// Five times the cadence or older: do not trade on it.
-    Red,
-}
-
-impl Freshness {
-    /// The cadence used when the hook gives none (the `poll` default).
-    pub const DEFAULT_CADENCE_MS: f64 = 5000.0;
-
-    /// Classifies an age in ms against a cadence in ms.
-    pub fn of(age_ms: f64, cadence_ms: f64) -> Freshness {
-        let cadence = if cadence_ms.is_finite() && cadence_ms > 0.0 {
-            cadence_ms
-        } else {
-            Self::DEFAULT_CADENCE_MS
-        };
-        if !age_ms.is_finite() {
-            return Freshness::Red;
-        }
-        if age_ms >= 5.0 * cadence {
-            Freshness::Red
-        } else if age_ms >= 2.0 * cadence {
-            Freshness::Amber
-        } else {
-            Freshness::Fresh
-        }
-    }
-
-    /// `fresh`, `amber` or `red`, for `data-state` and CSS.
-    pub fn name(self) -> &'static str {
-        match self {
-            Freshness::Fresh => "fresh",
-            Freshness::Amber => "amber",
-            Freshness::Red => "red",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,19 +352,5 @@ mod tests {
             message: None,
         };
         assert_eq!(alert_text(&a), "BTCUSDT 1h: range → trend up · ADX 27.1");
-    }
-
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-    fn freshness_turns_amber_at_twice_and_red_at_five_times_the_cadence() {
-        assert_eq!(Freshness::of(0.0, 5000.0), Freshness::Fresh);
-        assert_eq!(Freshness::of(9_999.0, 5000.0), Freshness::Fresh);
-        assert_eq!(Freshness::of(10_000.0, 5000.0), Freshness::Amber);
-        assert_eq!(Freshness::of(24_999.0, 5000.0), Freshness::Amber);
-        assert_eq!(Freshness::of(25_000.0, 5000.0), Freshness::Red);
-        assert_eq!(Freshness::of(f64::NAN, 5000.0), Freshness::Red);
-        // A missing cadence falls back to the default poll period.
-        assert_eq!(Freshness::of(11_000.0, 0.0), Freshness::Amber);
-        assert_eq!(Freshness::Amber.name(), "amber");
     }
 }

@@ -6,7 +6,8 @@
 //! second small handle, [`prefs::Prefs`]. The logic that deserves tests lives
 //! in plain modules: [`format`] (every number and time on the page),
 //! [`toast_queue`] (which alerts are on screen) and the geometry functions
-//! of [`sparkline`].
+//! of [`sparkline`]; the rules of what is drawn (freshness, ADX bands, how
+//! many signal rows) live in the `regime-view` crate, tested natively.
 
 pub mod badge;
 pub mod format;

@@ -6,8 +6,10 @@
 use leptos::prelude::*;
 use regime_core::machine::Mode;
 
+use regime_view::{adx_band, stale_when_offline, AdxBand, Freshness, ADX_EMERGING, ADX_TRENDING};
+
 use super::conn;
-use super::format::{self, Freshness};
+use super::format;
 use super::states::{EmptyState, ErrorState, Skeleton};
 
 /// Which way the last price moved, for the flash.
@@ -28,37 +30,22 @@ pub fn gauge_fill(adx: f64) -> f64 {
     }
 }
 
-/// The gauge fill's class: stronger colours past the thresholds.
+/// The gauge fill's class: stronger colours in the stronger ADX bands.
 pub fn gauge_class(adx: f64) -> &'static str {
-    if adx >= 25.0 {
-        "gauge-fill strong"
-    } else if adx >= 20.0 {
-        "gauge-fill mid"
-    } else {
-        "gauge-fill"
+    match adx_band(adx) {
+        AdxBand::Trending => "gauge-fill strong",
+        AdxBand::Emerging => "gauge-fill mid",
+        AdxBand::NoTrend => "gauge-fill",
     }
 }
 
-/// Offline, nothing can be fresh: the shown data is at least amber however
-/// young it is.
-pub fn stale_when_offline(f: Freshness, offline: bool) -> Freshness {
-    if offline && f == Freshness::Fresh {
-        Freshness::Amber
-    } else {
-        f
-    }
-}
-
-/// What ADX says about trend strength, in a trader's words.
+/// What ADX says about trend strength, in a trader's words; nothing for a
+/// value that is not a number.
 pub fn adx_reading(adx: f64) -> &'static str {
-    if !adx.is_finite() {
-        ""
-    } else if adx >= 25.0 {
-        "trending"
-    } else if adx >= 20.0 {
-        "emerging"
+    if adx.is_finite() {
+        adx_band(adx).words()
     } else {
-        "no trend"
+        ""
     }
 }
 
@@ -221,7 +208,7 @@ fn RegimeBody() -> impl IntoView {
                     aria-valuemin="0"
                     aria-valuemax="100"
                     aria-valuenow=move || format::adx(gauge_fill(adx.get()))
-                    title="ADX on 0–100: 20 a trend may be forming, 25 a trend is in place"
+                    title=format!("ADX on 0–100: {ADX_EMERGING} a trend may be forming, {ADX_TRENDING} a trend is in place")
                 >
                     // SVG geometry, not an inline style: the page's
                     // Content-Security-Policy allows no style attributes.
@@ -234,14 +221,14 @@ fn RegimeBody() -> impl IntoView {
                             width=move || format!("{:.1}", gauge_fill(adx.get()))
                             height="8"
                         ></rect>
-                        <line class="gauge-tick" x1="20" x2="20" y1="0" y2="14" vector-effect="non-scaling-stroke"></line>
-                        <line class="gauge-tick" x1="25" x2="25" y1="0" y2="14" vector-effect="non-scaling-stroke"></line>
+                        <line class="gauge-tick" x1=ADX_EMERGING.to_string() x2=ADX_EMERGING.to_string() y1="0" y2="14" vector-effect="non-scaling-stroke"></line>
+                        <line class="gauge-tick" x1=ADX_TRENDING.to_string() x2=ADX_TRENDING.to_string() y1="0" y2="14" vector-effect="non-scaling-stroke"></line>
                     </svg>
                 </div>
                 <div class="gauge-scale num" aria-hidden="true">
                     <span>"0"</span>
-                    <span class="s20">"20"</span>
-                    <span class="s25">"25"</span>
+                    <span class="s20">{ADX_EMERGING.to_string()}</span>
+                    <span class="s25">{ADX_TRENDING.to_string()}</span>
                     <span class="s100">"100"</span>
                 </div>
             </div>
@@ -300,11 +287,10 @@ mod tests {
         assert_eq!(adx_reading(27.0), "trending");
         assert_eq!(adx_reading(22.0), "emerging");
         assert_eq!(adx_reading(12.0), "no trend");
-        assert_eq!(stale_when_offline(Freshness::Fresh, true), Freshness::Amber);
-        assert_eq!(stale_when_offline(Freshness::Red, true), Freshness::Red);
-        assert_eq!(
-            stale_when_offline(Freshness::Fresh, false),
-            Freshness::Fresh
-        );
+        assert_eq!(adx_reading(f64::NAN), "");
+        assert_eq!(gauge_class(25.0), "gauge-fill strong");
+        assert_eq!(gauge_class(20.0), "gauge-fill mid");
+        assert_eq!(gauge_class(19.9), "gauge-fill");
+        assert_eq!(gauge_class(f64::NAN), "gauge-fill");
     }
 }

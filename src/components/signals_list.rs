@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use regime_core::model::Side;
+use regime_view::lists::drawn_rows;
 
 use super::conn;
 use super::format;
@@ -12,12 +13,6 @@ use crate::connection::SignalRow;
 
 /// How long a new row stays highlighted, ms.
 pub const NEW_ROW_MS: f64 = 2000.0;
-
-/// At most this many rows are in the table (the newest that pass the
-/// filters); the hook holds more, and the filters search all it holds. A
-/// table of 500 rows relaid out at every update made a busy market freeze
-/// the page; nobody reads further down a live list than this.
-pub const RENDERED_ROWS: usize = 100;
 
 /// The side filter's values: `""` (all), `long`, `short`, `flat`.
 pub fn side_matches(filter: &str, side: &Side) -> bool {
@@ -53,13 +48,10 @@ pub fn SignalsList() -> impl IntoView {
     let filtered = Memo::new(move |_| {
         let sym = symbol_filter.get();
         let side = side_filter.get();
-        c.signals.with(|rows| {
-            rows.iter()
-                .filter(|r| row_matches(&sym, &side, r))
-                .take(RENDERED_ROWS)
-                .cloned()
-                .collect::<Vec<SignalRow>>()
-        })
+        // The newest of those that pass the filters, as many as the list's
+        // rule draws (regime_view::lists).
+        c.signals
+            .with(|rows| drawn_rows(rows, |r| row_matches(&sym, &side, r)))
     });
 
     // The symbol filter offers every listed symbol and any that a signal

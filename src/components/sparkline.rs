@@ -125,7 +125,7 @@ pub fn Sparkline(
     history: Signal<Vec<RegimePoint>>,
     pick: fn(&RegimePoint) -> Option<f64>,
     fmt: fn(f64) -> String,
-    /// Horizontal guide lines in value units (ADX 20 and 25), drawn only when
+    /// Horizontal guide lines in value units (the ADX thresholds), drawn only when
     /// inside the shown range.
     #[prop(optional)]
     guides: &'static [f64],

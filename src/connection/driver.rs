@@ -4,7 +4,7 @@
 //! Per input: call the core's handler, perform every command it queued
 //! (`poll_command` until empty), re-arm the one timer for `poll_timeout`,
 //! and ask for an animation frame. On the frame, the view is rebuilt from
-//! the core's `take_changes` (see [`super::view`]) and handed to whoever
+//! the core's `take_changes` (see [`regime_view::build_frame`]) and handed to whoever
 //! draws it, and the `window.__regime` hook is refreshed.
 //!
 //! Re-entrancy: every input goes through a queue. A handler never runs
@@ -22,6 +22,7 @@ use regime_core::machine::{
 };
 use regime_core::settings::Settings;
 use regime_core::Millis;
+use regime_view::{build_frame, FrameUpdate, ViewState};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, Event, EventTarget};
@@ -29,7 +30,6 @@ use web_sys::{AbortController, Event, EventTarget};
 use super::clock;
 use super::socket::LiveSocket;
 use super::test_hook::TestHook;
-use super::view::{build_frame, FrameUpdate, ViewState};
 
 /// Inputs waiting past this many (only possible if the core stayed borrowed
 /// after a panic) are dropped, so a flood cannot grow memory without bound.
@@ -43,8 +43,9 @@ const OVERDUE_RETRY_MS: Millis = 50;
 /// How the driver is set up. [`Default`] is the page's setup.
 #[derive(Clone, Debug)]
 pub struct DriverOptions {
-    /// The core's numbers (back-off, timeouts, store limits). Defaults to
-    /// `Policy::default()`.
+    /// The core's numbers (back-off, timeouts, store limits; the store's
+    /// signal limit is also the signals list's length, see
+    /// [`regime_view::lists`]). Defaults to `Policy::default()`.
     pub policy: Policy,
     /// The reconnect jitter's seed. Defaults to a random one per page load.
     pub seed: u64,
@@ -59,9 +60,6 @@ pub struct DriverOptions {
     /// Write the selected symbol/timeframe into the page URL
     /// (`history.replaceState`). Defaults to true.
     pub write_url: bool,
-    /// At most this many signal and alert rows are published. Defaults to
-    /// 500 (the store's default signal limit).
-    pub list_limit: usize,
     /// Settings that could not be used, as sentences for the health panel.
     /// Defaults to none.
     pub setting_problems: Vec<String>,
@@ -76,7 +74,6 @@ impl Default for DriverOptions {
             animation_frames: true,
             test_hook: true,
             write_url: true,
-            list_limit: 500,
             setting_problems: Vec::new(),
         }
     }
@@ -161,7 +158,7 @@ impl Driver {
     /// A driver for these settings; nothing happens until [`Driver::start`].
     pub fn new(settings: Settings, options: DriverOptions) -> Driver {
         let connection = Connection::new(settings, options.policy, options.seed.max(1));
-        let view = ViewState::new(options.list_limit, options.setting_problems.clone());
+        let view = ViewState::new(options.setting_problems.clone());
         let shared = Rc::new(Shared {
             core: RefCell::new(Core {
                 connection,

@@ -3,17 +3,17 @@
 //! visibility events, and publishes what components draw as Leptos signals.
 //!
 //! ```text
-//!  settings_loader ─► Settings ─► driver (owns the Connection) ─► view ─► Leptos signals
+//!  settings_loader ─► Settings ─► driver (owns the Connection) ─► regime_view ─► Leptos signals
 //!                                   ▲  socket, rest, timers, window events
 //! ```
 //!
 //! | file | job |
 //! |---|---|
-//! | `mod.rs` | the hook: [`use_connection`], [`provide_connection`], the view types |
+//! | `mod.rs` | the hook: [`use_connection`], [`provide_connection`]; the view types, re-exported from `regime-view` |
+//! | `published.rs` | a Leptos signal per published part ([`ViewSignals`]) and the read-only [`UseConnectionReturn`], generated from regime-view's one list of parts |
 //! | [`driver`] | performs the core's commands, feeds browser events back, one timer, frames |
 //! | [`socket`] | one `web_sys::WebSocket` and its four handlers |
 //! | [`rest`] | gloo-net fetch with an AbortController per request |
-//! | [`view`] | the core's changes as a [`view::FrameUpdate`] (pure) |
 //! | [`settings_loader`] | defaults, `config.json`, query string |
 //! | [`test_hook`] | `window.__regime` |
 //! | [`panic`] | the panic message for the health panel |
@@ -45,131 +45,24 @@
 pub mod clock;
 pub mod driver;
 pub mod panic;
+mod published;
 pub mod rest;
 pub mod settings_loader;
 pub mod socket;
 pub mod test_hook;
-pub mod view;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use regime_core::machine::{FreshAlert, Mode};
-use regime_core::model::{
-    RegimeAlert, RegimePoint, RegimeSnapshot, Signal as TradeSignal, SymbolInfo,
-};
-
-/// A snapshot with the time the page received it (`performance.now()` ms).
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnapshotView {
-    pub snapshot: RegimeSnapshot,
-    pub received_at: f64,
-}
-
-/// A signal row with the time the page received it, for the brief highlight.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SignalRow {
-    pub signal: TradeSignal,
-    pub received_at: f64,
-    /// The backend run it came from (ids start again with each run).
-    pub run: u32,
-    /// From a backend run before the latest restart: marked as older.
-    pub before_restart: bool,
-}
-
-/// The last trade price of the selected symbol and the one before it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PriceView {
-    pub price: f64,
-    pub previous: Option<f64>,
-    pub received_at: f64,
-}
-
-/// One problem, as the health panel shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DiagnosisView {
-    /// `error`, `warning` or `info`.
-    pub severity: &'static str,
-    /// One sentence a trader can act on.
-    pub sentence: String,
-    /// The technical detail beside it.
-    pub detail: String,
-}
-
-/// Everything the health panel and the badge show.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct HealthView {
-    /// `plain WebSocket`, `Socket.IO`, `REST` or empty before any.
-    pub transport: String,
-    pub live_url: String,
-    pub api_url: String,
-    /// The most important problem first.
-    pub problems: Vec<DiagnosisView>,
-    pub last_error: Option<String>,
-    pub retries: u32,
-    /// `performance.now()` ms of the next live attempt, when one is scheduled.
-    pub next_retry_at: Option<f64>,
-    pub messages_per_sec: f64,
-    /// `performance.now()` ms of the last live message.
-    pub last_message_at: Option<f64>,
-    pub rtt_ms: Option<f64>,
-    pub malformed: u64,
-    pub last_malformed_reason: Option<String>,
-    pub recovered: u64,
-    pub backend_version: Option<String>,
-    /// Settings that could not be used, as sentences naming key and expectation.
-    pub setting_problems: Vec<String>,
-    /// The poll period, ms: the expected cadence for freshness colours.
-    pub poll_ms: f64,
-    /// Live frames received since load.
-    pub messages_total: u64,
-    /// Socket.IO binary attachments skipped.
-    pub binary_skipped: u64,
-    /// Plain transport: whether the server answers pings (`None` until known).
-    pub pongs_supported: Option<bool>,
-    /// The first internal error (a Rust panic) of this page, if any.
-    pub panic: Option<String>,
-}
-
-/// What `use_connection()` returns: read-only signals and actions. `Copy`, so
-/// components can take it by value.
-#[derive(Clone, Copy)]
-pub struct UseConnectionReturn {
-    pub mode: Signal<Mode>,
-    pub health: Signal<HealthView>,
-    /// (symbol, timeframe) shown; empty strings until `/api/symbols` answered.
-    pub selection: Signal<(String, String)>,
-    pub symbols: Signal<Vec<SymbolInfo>>,
-    /// The selected symbol/timeframe's current regime.
-    pub snapshot: Signal<Option<SnapshotView>>,
-    /// Every symbol's regime at the selected timeframe (overview strip).
-    pub overview: Signal<Vec<SnapshotView>>,
-    /// The selection's history, oldest first.
-    pub history: Signal<Vec<RegimePoint>>,
-    /// Newest first, bounded.
-    pub signals: Signal<Vec<SignalRow>>,
-    /// Newest first, bounded.
-    pub alerts: Signal<Vec<RegimeAlert>>,
-    /// Alerts that arrived since the page's first load (live or recovered),
-    /// with a generation counter that grows with every batch: toasts.
-    pub fresh_alerts: Signal<(u64, Vec<FreshAlert>)>,
-    pub last_price: Signal<Option<PriceView>>,
-    /// `performance.now()` ms, ticking once a second, for ages and countdowns.
-    pub now: Signal<f64>,
-    /// True until the first REST data for the selection arrived.
-    pub loading: Signal<bool>,
-    pub reconnect: Callback<()>,
-    /// Select (symbol, timeframe): re-subscribes, refetches, cancels the old.
-    pub select: Callback<(String, String)>,
-}
-
 use regime_core::settings::Settings;
+use regime_view::PageView;
 use wasm_bindgen::JsValue;
 
 pub use driver::{Driver, DriverOptions};
-use view::FrameUpdate;
+pub use published::{UseConnectionReturn, ViewSignals};
+pub use regime_view::{DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView};
 
 /// Options of [`use_connection_with_options`].
 #[derive(Clone, Debug)]
@@ -181,7 +74,7 @@ pub struct UseConnectionOptions {
     /// none. Defaults to `"config.json"`.
     pub config_url: String,
     /// The driver's options: policy, jitter seed, window events, animation
-    /// frames, `window.__regime`, URL write-back, list length. Defaults to
+    /// frames, `window.__regime`, URL write-back. Defaults to
     /// [`DriverOptions::default`].
     pub driver: DriverOptions,
 }
@@ -192,123 +85,6 @@ impl Default for UseConnectionOptions {
             settings: None,
             config_url: "config.json".to_string(),
             driver: DriverOptions::default(),
-        }
-    }
-}
-
-/// The writable half of every published signal.
-#[derive(Clone, Copy)]
-struct ViewSignals {
-    mode: RwSignal<Mode>,
-    health: RwSignal<HealthView>,
-    selection: RwSignal<(String, String)>,
-    symbols: RwSignal<Vec<SymbolInfo>>,
-    snapshot: RwSignal<Option<SnapshotView>>,
-    overview: RwSignal<Vec<SnapshotView>>,
-    history: RwSignal<Vec<RegimePoint>>,
-    signals: RwSignal<Vec<SignalRow>>,
-    alerts: RwSignal<Vec<RegimeAlert>>,
-    fresh_alerts: RwSignal<(u64, Vec<FreshAlert>)>,
-    last_price: RwSignal<Option<PriceView>>,
-    now: RwSignal<f64>,
-    loading: RwSignal<bool>,
-}
-
-/// Sets `signal` only when the value differs, so that readers of small
-/// values (mode, selection, health) do not re-render for nothing. A disposed
-/// signal (the page part that used it is gone) is left alone.
-fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
-    if signal
-        .try_with_untracked(|held| held != &value)
-        .unwrap_or(false)
-    {
-        let _ = signal.try_set(value);
-    }
-}
-
-impl ViewSignals {
-    fn new(poll_ms: f64) -> Self {
-        ViewSignals {
-            mode: RwSignal::new(Mode::Connecting),
-            health: RwSignal::new(HealthView {
-                poll_ms,
-                ..HealthView::default()
-            }),
-            selection: RwSignal::new((String::new(), String::new())),
-            symbols: RwSignal::new(Vec::new()),
-            snapshot: RwSignal::new(None),
-            overview: RwSignal::new(Vec::new()),
-            history: RwSignal::new(Vec::new()),
-            signals: RwSignal::new(Vec::new()),
-            alerts: RwSignal::new(Vec::new()),
-            fresh_alerts: RwSignal::new((0, Vec::new())),
-            last_price: RwSignal::new(None),
-            now: RwSignal::new(clock::now_f64()),
-            loading: RwSignal::new(true),
-        }
-    }
-
-    /// Publishes one frame: only the parts that changed are set.
-    fn apply(&self, u: FrameUpdate) {
-        if let Some(v) = u.mode {
-            set_if_changed(self.mode, v);
-        }
-        if let Some(v) = u.health {
-            set_if_changed(self.health, v);
-        }
-        if let Some(v) = u.selection {
-            set_if_changed(self.selection, v);
-        }
-        if let Some(v) = u.symbols {
-            set_if_changed(self.symbols, v);
-        }
-        if let Some(v) = u.snapshot {
-            set_if_changed(self.snapshot, v);
-        }
-        if let Some(v) = u.overview {
-            let _ = self.overview.try_set(v);
-        }
-        if let Some(v) = u.history {
-            let _ = self.history.try_set(v);
-        }
-        if let Some(v) = u.signals {
-            let _ = self.signals.try_set(v);
-        }
-        if let Some(v) = u.alerts {
-            let _ = self.alerts.try_set(v);
-        }
-        if let Some(v) = u.fresh_alerts {
-            let _ = self.fresh_alerts.try_set(v);
-        }
-        if let Some(v) = u.last_price {
-            set_if_changed(self.last_price, v);
-        }
-        if let Some(v) = u.loading {
-            set_if_changed(self.loading, v);
-        }
-    }
-
-    fn read_only(
-        &self,
-        reconnect: Callback<()>,
-        select: Callback<(String, String)>,
-    ) -> UseConnectionReturn {
-        UseConnectionReturn {
-            mode: self.mode.into(),
-            health: self.health.into(),
-            selection: self.selection.into(),
-            symbols: self.symbols.into(),
-            snapshot: self.snapshot.into(),
-            overview: self.overview.into(),
-            history: self.history.into(),
-            signals: self.signals.into(),
-            alerts: self.alerts.into(),
-            fresh_alerts: self.fresh_alerts.into(),
-            last_price: self.last_price.into(),
-            now: self.now.into(),
-            loading: self.loading.into(),
-            reconnect,
-            select,
         }
     }
 }
@@ -333,7 +109,7 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
         .settings
         .as_ref()
         .map_or(regime_core::settings::DEFAULT_POLL_MS, |s| s.poll_ms);
-    let signals = ViewSignals::new(poll_ms as f64);
+    let signals = ViewSignals::new(PageView::initial(poll_ms as f64), clock::now_f64());
     let slot = Rc::new(RefCell::new(DriverSlot::default()));
     let stored = StoredValue::new_local(slot.clone());
 

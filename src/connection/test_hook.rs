@@ -7,10 +7,9 @@
 //! field list in [`super`]'s documentation.
 
 use js_sys::{Object, Reflect};
+use regime_view::HookCounters;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-
-use super::view::HookCounters;
 
 /// How one field's value is read from the counters.
 type FieldValue = dyn Fn(&HookCounters) -> JsValue;

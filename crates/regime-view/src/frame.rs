@@ -1,36 +1,16 @@
 //! From the core's state to what the components draw: one [`FrameUpdate`]
 //! per animation frame, holding only the parts that changed.
-//!
-//! Pure (no browser calls), so the wasm tests check it directly against a
-//! `Connection` fed by hand.
 
-use regime_core::machine::{Changes, Connection, FreshAlert, Mode, Status};
-use regime_core::model::{RegimeAlert, RegimePoint, SymbolInfo};
+use regime_core::machine::{Changes, Connection, Mode};
+use regime_core::model::RegimeSnapshot;
 use regime_core::store::Stamped;
 use regime_core::Millis;
 
-use super::{DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView};
-
-/// The least time between two publications of the signals list, ms.
-pub const SIGNALS_INTERVAL_MS: f64 = 200.0;
-
-/// The least time between two publications of the signals list while it
-/// floods, ms: after a publication that brought [`FLOOD_ROWS`] new rows or
-/// more. Each publication then replaces every rendered row (a hundred rows
-/// built, laid out and painted), which no trader can read five times a
-/// second and which took the main thread from the frames themselves.
-pub const FLOOD_SIGNALS_INTERVAL_MS: f64 = 1_000.0;
-
-/// New rows in one publication from which the list counts as flooding.
-pub const FLOOD_ROWS: usize = 50;
-
-/// The least time between two publications of the health view when only its
-/// traffic figures (message count, rate, last message time) changed, ms.
-/// Every live frame changes them; refreshing the panel at every animation
-/// frame cost a style, layout and paint pass per frame under a flood, for
-/// numbers nobody reads at 60 Hz. Any other change of the status still goes
-/// out on the next frame.
-pub const TRAFFIC_INTERVAL_MS: f64 = 500.0;
+use crate::health::health_view;
+use crate::lists::{self, SignalsListCaps};
+use crate::market::{PriceView, SignalRow, SnapshotView};
+use crate::pacing::{self, FLOOD_ROWS, SIGNALS_INTERVAL_MS, TRAFFIC_INTERVAL_MS};
+use crate::parts::FrameUpdate;
 
 /// What the view builder remembers between frames.
 #[derive(Clone, Debug)]
@@ -39,8 +19,6 @@ pub struct ViewState {
     first: bool,
     /// Grows with every batch of fresh alerts.
     fresh_generation: u64,
-    /// At most this many signal and alert rows are published.
-    pub list_limit: usize,
     /// Settings that could not be used, as sentences.
     pub setting_problems: Vec<String>,
     /// A panic message to show, once one happened.
@@ -65,7 +43,7 @@ pub struct ViewState {
     /// The newest signal id of the last published list.
     newest_published: Option<(u32, u64)>,
     /// The last publication brought [`FLOOD_ROWS`] new rows or more: the
-    /// next waits [`FLOOD_SIGNALS_INTERVAL_MS`].
+    /// next waits [`pacing::FLOOD_SIGNALS_INTERVAL_MS`].
     pub signals_flooding: bool,
     /// Signals changed but were not published yet: the driver asks for
     /// another frame.
@@ -80,11 +58,13 @@ pub struct ViewState {
 }
 
 impl ViewState {
-    pub fn new(list_limit: usize, setting_problems: Vec<String>) -> Self {
+    /// A builder whose first frame publishes everything. How many signal
+    /// and alert rows it publishes follows the store's limits (see
+    /// [`crate::lists`]).
+    pub fn new(setting_problems: Vec<String>) -> Self {
         ViewState {
             first: true,
             fresh_generation: 0,
-            list_limit: list_limit.max(1),
             setting_problems,
             panic: None,
             first_signal_id: None,
@@ -132,54 +112,12 @@ pub struct HookCounters {
     pub mode: &'static str,
 }
 
-/// One frame's worth of view changes: `None` means "unchanged".
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FrameUpdate {
-    pub mode: Option<Mode>,
-    pub health: Option<HealthView>,
-    pub selection: Option<(String, String)>,
-    pub symbols: Option<Vec<SymbolInfo>>,
-    pub snapshot: Option<Option<SnapshotView>>,
-    pub overview: Option<Vec<SnapshotView>>,
-    pub history: Option<Vec<RegimePoint>>,
-    pub signals: Option<Vec<SignalRow>>,
-    pub alerts: Option<Vec<RegimeAlert>>,
-    pub fresh_alerts: Option<(u64, Vec<FreshAlert>)>,
-    pub last_price: Option<Option<PriceView>>,
-    pub loading: Option<bool>,
-    /// Always present: the hook compares it with what it last wrote.
-    pub counters: HookCounters,
-}
-
-impl FrameUpdate {
-    /// True when some part of the view changed (the counters aside).
-    pub fn any(&self) -> bool {
-        self.mode.is_some()
-            || self.health.is_some()
-            || self.selection.is_some()
-            || self.symbols.is_some()
-            || self.snapshot.is_some()
-            || self.overview.is_some()
-            || self.history.is_some()
-            || self.signals.is_some()
-            || self.alerts.is_some()
-            || self.fresh_alerts.is_some()
-            || self.last_price.is_some()
-            || self.loading.is_some()
-    }
-}
-
-/// Whether something last published at `last` may be published again at
-/// `now` (a clock that went backwards counts as due).
-fn due(last: Option<f64>, now: f64, interval: f64) -> bool {
-    last.is_none_or(|at| now - at >= interval || now < at)
-}
-
-fn at(ms: Millis) -> f64 {
+/// A core instant as the page's `performance.now()` milliseconds.
+pub(crate) fn at(ms: Millis) -> f64 {
     ms as f64
 }
 
-fn snapshot_view(s: &Stamped<regime_core::model::RegimeSnapshot>) -> SnapshotView {
+fn snapshot_view(s: &Stamped<RegimeSnapshot>) -> SnapshotView {
     SnapshotView {
         snapshot: s.value.clone(),
         received_at: at(s.received_at),
@@ -212,7 +150,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     if changes.traffic {
         state.traffic_pending = true;
     }
-    let traffic_due = due(
+    let traffic_due = pacing::due(
         state.health_published_at,
         state.now,
         state.traffic_interval_ms,
@@ -260,18 +198,14 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     if changes.signals {
         state.signals_pending = true;
     }
-    let interval = if state.signals_flooding {
-        state.signals_interval_ms.max(FLOOD_SIGNALS_INTERVAL_MS)
-    } else {
-        state.signals_interval_ms
-    };
-    if state.signals_pending && due(state.signals_published_at, state.now, interval) {
+    let interval = pacing::signals_interval(state.signals_interval_ms, state.signals_flooding);
+    if state.signals_pending && pacing::due(state.signals_published_at, state.now, interval) {
         state.signals_pending = false;
         state.signals_published_at = Some(state.now);
         let current_run = store.signals().run();
         let rows: Vec<SignalRow> = store
             .signals_newest_first()
-            .take(state.list_limit)
+            .take(SignalsListCaps::of(store.limits()).published)
             .map(|s| SignalRow {
                 signal: s.value.clone(),
                 received_at: at(s.received_at),
@@ -289,7 +223,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
                 .count(),
             None => 0,
         };
-        state.signals_flooding = fresh >= FLOOD_ROWS;
+        state.signals_flooding = pacing::floods(fresh);
         state.newest_published = rows.first().map(|r| (r.run, r.signal.id));
         update.signals = Some(rows);
     }
@@ -297,7 +231,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         update.alerts = Some(
             store
                 .alerts_newest_first()
-                .take(state.list_limit)
+                .take(lists::published_alerts(store.limits()))
                 .map(|a| a.value.clone())
                 .collect(),
         );
@@ -360,57 +294,4 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
 /// so it compares with `signalsAccepted`.
 fn duplicates_dropped(conn: &Connection) -> u64 {
     conn.store().signals().duplicates()
-}
-
-/// The health panel's view of the core's status.
-pub fn health_view(status: &Status, poll_ms: u64, state: &ViewState) -> HealthView {
-    let transport = match (status.mode, status.transport) {
-        (Mode::Live, Some(kind)) => kind.label().to_string(),
-        (Mode::Api, _) => "REST".to_string(),
-        (_, Some(kind)) => kind.label().to_string(),
-        _ => String::new(),
-    };
-    let mut problems: Vec<DiagnosisView> = status
-        .problems
-        .iter()
-        .map(|d| DiagnosisView {
-            severity: d.severity.name(),
-            sentence: d.sentence.clone(),
-            detail: d.detail.clone(),
-        })
-        .collect();
-    if let Some(message) = &state.panic {
-        problems.insert(
-            0,
-            DiagnosisView {
-                severity: "error",
-                sentence:
-                    "The page hit an internal error and may have stopped updating: reload it."
-                        .to_string(),
-                detail: message.clone(),
-            },
-        );
-    }
-    HealthView {
-        transport,
-        live_url: status.live_url.clone(),
-        api_url: status.api_url.clone(),
-        problems,
-        last_error: status.last_error.clone(),
-        retries: status.retries,
-        next_retry_at: status.next_retry_at.map(at),
-        messages_per_sec: status.messages_per_sec,
-        last_message_at: status.last_message_at.map(at),
-        rtt_ms: status.rtt_ms.map(at),
-        malformed: status.malformed,
-        last_malformed_reason: status.last_malformed_reason.clone(),
-        recovered: status.recovered,
-        backend_version: status.backend_version.clone(),
-        setting_problems: state.setting_problems.clone(),
-        poll_ms: poll_ms as f64,
-        messages_total: status.messages_total,
-        binary_skipped: status.binary_skipped,
-        pongs_supported: status.pongs_supported,
-        panic: state.panic.clone(),
-    }
 }

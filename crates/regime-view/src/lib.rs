@@ -1,0 +1,41 @@
+//! regime-view: what the dashboard draws, computed from the core's state.
+//!
+//! Between `regime-core` (which decides everything about the connection and
+//! keeps the data) and the app crate's Leptos components (which only draw):
+//! once per animation frame the app's driver asks [`build_frame`] for the
+//! parts of the page that changed, and hands the [`FrameUpdate`] to the
+//! hook that publishes them as signals. Plain synchronous Rust with no
+//! browser, no clock and no Leptos, so every rule here is a `cargo test`.
+//!
+//! | module | job |
+//! |---|---|
+//! | [`parts`] | the published parts, declared once: [`FrameUpdate`], [`PageView`], [`with_published_parts!`] |
+//! | [`frame`] | [`ViewState`], [`build_frame`]: the core's changes as a [`FrameUpdate`] |
+//! | [`pacing`] | how often the signals list and the traffic figures are republished |
+//! | [`market`] | the snapshot, signal rows and last price as the page holds them |
+//! | [`health`] | the health panel's and the badge's view of the status |
+//! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
+//! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
+//! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
+
+pub mod adx;
+pub mod frame;
+pub mod freshness;
+pub mod health;
+pub mod lists;
+pub mod market;
+pub mod pacing;
+pub mod parts;
+
+pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
+pub use frame::{build_frame, HookCounters, ViewState};
+pub use freshness::{stale_when_offline, Freshness};
+pub use health::{health_view, DiagnosisView, HealthView};
+pub use lists::{SignalsListCaps, DRAWN_ROWS};
+pub use market::{PriceView, SignalRow, SnapshotView};
+pub use parts::{FrameUpdate, PageView};
+
+// The published parts' types are written with `$crate::regime_core::…`
+// paths, so that the list means the same wherever it is expanded.
+#[doc(hidden)]
+pub use regime_core;

@@ -1,0 +1,30 @@
+//! The market side of the page: the regime snapshot, the signal rows and
+//! the last price, each with the time the page received it.
+
+use regime_core::model::{RegimeSnapshot, Signal};
+
+/// A snapshot with the time the page received it (`performance.now()` ms).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotView {
+    pub snapshot: RegimeSnapshot,
+    pub received_at: f64,
+}
+
+/// A signal row with the time the page received it, for the brief highlight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignalRow {
+    pub signal: Signal,
+    pub received_at: f64,
+    /// The backend run it came from (ids start again with each run).
+    pub run: u32,
+    /// From a backend run before the latest restart: marked as older.
+    pub before_restart: bool,
+}
+
+/// The last trade price of the selected symbol and the one before it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriceView {
+    pub price: f64,
+    pub previous: Option<f64>,
+    pub received_at: f64,
+}
