@@ -1,0 +1,503 @@
+//! The one live socket at a time: opening it with the transport chosen,
+//! applying what its session reports, and what a failure means (back-off,
+//! diagnosis, protocol=auto's switch to the other transport).
+
+use super::recovery::Feed;
+use super::rest::InFlight;
+use super::{Command, Connection, SocketId};
+use crate::diagnosis::{Diagnosis, DiagnosisKind};
+use crate::live::{
+    clip, excerpt, LiveEvent, SessionEnd, SessionEvent, TransportKind, SHOWN_TEXT_MAX,
+};
+use crate::model::Subscription;
+use crate::session::LiveSession;
+use crate::settings::Protocol;
+use crate::Millis;
+
+/// One live socket, from `OpenSocket` until it is given up.
+pub(super) struct Attempt {
+    pub(super) socket: SocketId,
+    pub(super) kind: TransportKind,
+    pub(super) url: String,
+    pub(super) started_at: Millis,
+    /// Present once the socket opened.
+    pub(super) session: Option<LiveSession>,
+    pub(super) ready_at: Option<Millis>,
+    pub(super) saw_regime: bool,
+    pub(super) warned_no_regime: bool,
+    /// The first live signal/alert of a session triggers one more `after`
+    /// query: it closes the window between the REST answer at Ready and the
+    /// moment the server started sending to this socket.
+    pub(super) first_signal_seen: bool,
+    pub(super) first_alert_seen: bool,
+    /// The handshake's heartbeat timings had to be clamped.
+    pub(super) bad_handshake: bool,
+}
+
+/// Why an attempt ended.
+pub(super) enum Failure {
+    /// The socket closed or failed before it opened.
+    BeforeOpen(String),
+    /// Opened, then closed by the peer or the network (`close`: the close
+    /// code and reason; `None` for a socket error).
+    Closed {
+        cause: String,
+        close: Option<(u16, String)>,
+    },
+    /// The session ended it.
+    Ended(SessionEnd),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ProbePurpose {
+    /// protocol=auto: pick the transport.
+    Choose,
+    /// Explain sockets that keep failing.
+    Explain,
+}
+
+pub(super) fn kind_index(kind: TransportKind) -> usize {
+    match kind {
+        TransportKind::Plain => 0,
+        TransportKind::SocketIo => 1,
+    }
+}
+
+pub(super) fn other_kind(kind: TransportKind) -> TransportKind {
+    match kind {
+        TransportKind::Plain => TransportKind::SocketIo,
+        TransportKind::SocketIo => TransportKind::Plain,
+    }
+}
+
+impl Connection {
+    pub(super) fn current_session(&mut self, socket: SocketId) -> Option<&mut LiveSession> {
+        self.attempt
+            .as_mut()
+            .filter(|a| a.socket == socket)
+            .and_then(|a| a.session.as_mut())
+    }
+
+    /// Opens a socket now (or, for protocol=auto without a decision yet,
+    /// asks the probe first).
+    pub(super) fn try_live(&mut self, now: Millis) {
+        if !self.online || self.attempt.is_some() || self.settings.protocol == Protocol::Off {
+            return;
+        }
+        self.retry_at = None;
+        self.status.next_retry_at = None;
+        let Some(kind) = self.kind else {
+            if !self.in_flight.iter().any(|f| f.probe.is_some()) {
+                self.fetch_probe(now, ProbePurpose::Choose);
+            }
+            return;
+        };
+        let socket = self.next_socket;
+        self.next_socket += 1;
+        let url = self.settings.live_url(kind);
+        self.tried[kind_index(kind)] = true;
+        self.status.live_url = url.clone();
+        self.changes.status = true;
+        self.commands.push_back(Command::OpenSocket {
+            socket,
+            url: url.clone(),
+            kind,
+        });
+        self.attempt = Some(Attempt {
+            socket,
+            kind,
+            url,
+            started_at: now,
+            session: None,
+            ready_at: None,
+            saw_regime: false,
+            warned_no_regime: false,
+            first_signal_seen: false,
+            first_alert_seen: false,
+            bad_handshake: false,
+        });
+    }
+
+    /// Closes the current socket on purpose (reconnect, offline): not a
+    /// failure, no back-off.
+    pub(super) fn drop_attempt(&mut self, now: Millis) {
+        if let Some(mut a) = self.attempt.take() {
+            let mut out = Vec::new();
+            if let Some(s) = a.session.as_mut() {
+                s.close(&mut out);
+                if a.kind == TransportKind::SocketIo {
+                    self.socketio_recovery = s.recovery();
+                }
+            }
+            for e in out {
+                if let SessionEvent::Send(text) = e {
+                    self.commands.push_back(Command::Send {
+                        socket: a.socket,
+                        text,
+                    });
+                }
+            }
+            self.commands
+                .push_back(Command::CloseSocket { socket: a.socket });
+            if a.ready_at.is_some() {
+                self.left_live(now);
+            }
+        }
+    }
+
+    /// The live connection is gone after being Live: poll REST now.
+    pub(super) fn left_live(&mut self, now: Millis) {
+        self.clear_problem(DiagnosisKind::NoRegimeEvents);
+        self.status.transport = None;
+        self.changes.status = true;
+        self.poll(now);
+    }
+
+    pub(super) fn apply_session_events(&mut self, now: Millis, events: Vec<SessionEvent>) {
+        for event in events {
+            let Some(socket) = self.attempt.as_ref().map(|a| a.socket) else {
+                return;
+            };
+            match event {
+                SessionEvent::Send(text) => self.commands.push_back(Command::Send { socket, text }),
+                SessionEvent::Ready { .. } => self.became_ready(now),
+                SessionEvent::Event(e) => self.live_event(now, e),
+                SessionEvent::Rejected(e) => {
+                    self.status.malformed += 1;
+                    self.status.last_malformed_reason = Some(e.reason.clone());
+                    let p =
+                        Diagnosis::malformed_frames(self.status.malformed, &e.reason, &e.excerpt);
+                    self.set_transient(now, p);
+                }
+                SessionEvent::BinarySkipped { frames } => {
+                    self.status.binary_skipped += u64::from(frames);
+                    self.changes.status = true;
+                }
+                SessionEvent::RoundTrip(ms) => {
+                    self.status.rtt_ms = Some(ms);
+                    self.status.pongs_supported = Some(true);
+                    self.clear_problem(DiagnosisKind::PongsNotSupported);
+                    self.changes.status = true;
+                }
+                SessionEvent::ServerError(message) => {
+                    let message = clip(&message, SHOWN_TEXT_MAX);
+                    self.status.last_error = Some(format!("server: {message}"));
+                    self.set_transient(now, Diagnosis::server_error(&message));
+                }
+                SessionEvent::PongsNotSupported => {
+                    self.status.pongs_supported = Some(false);
+                    self.set_problem("", Diagnosis::pongs_not_supported());
+                }
+                SessionEvent::BadHandshake { field, sent, used } => {
+                    if let Some(a) = self.attempt.as_mut() {
+                        a.bad_handshake = true;
+                    }
+                    self.set_problem(field, Diagnosis::bad_handshake(field, sent, used));
+                }
+                SessionEvent::Ended(end) => {
+                    self.attempt_failed(now, Failure::Ended(end), true);
+                    return;
+                }
+            }
+        }
+    }
+
+    pub(super) fn became_ready(&mut self, now: Millis) {
+        let Some(a) = self.attempt.as_mut() else {
+            return;
+        };
+        if a.ready_at.is_some() {
+            return;
+        }
+        a.ready_at = Some(now);
+        let kind = a.kind;
+        let bad_handshake = a.bad_handshake;
+        let reconnect = self.was_live;
+        self.was_live = true;
+        self.backoff.handle_connected(now);
+        self.fails_before_ready = 0;
+        self.fails_before_open = 0;
+        self.explained_this_streak = false;
+        self.first_attempt_done = true;
+        self.status.retries = 0;
+        self.status.next_retry_at = None;
+        self.status.transport = Some(kind);
+        self.status.last_error = None;
+        self.changes.status = true;
+        for k in [
+            DiagnosisKind::LiveRefused,
+            DiagnosisKind::ClosedBeforeReady,
+            DiagnosisKind::HandshakeTimeout,
+            DiagnosisKind::NamespaceRefused,
+            DiagnosisKind::SocketIoV2,
+            DiagnosisKind::SocketIoNotOffered,
+            DiagnosisKind::SocketIoServerAsPlain,
+            DiagnosisKind::WebSocketUpgradeBlocked,
+        ] {
+            self.clear_problem(k);
+        }
+        if !bad_handshake {
+            self.clear_problem(DiagnosisKind::BadHandshake);
+        }
+        // Did the backend start a new run while we were away? Its epoch says
+        // for certain when it sends one; live items wait for the answer.
+        if reconnect || self.epoch.is_some() {
+            self.check_epoch(now);
+        }
+        // A dead connection is not cleared by a new socket opening: a plain
+        // server that went silent accepts the next socket just the same. It
+        // goes with the first frame that proves the new connection alive
+        // (see `count_message`).
+        self.next_poll_at = None;
+        self.subscribe(now);
+        self.recover_feed(now, Feed::Signals, true);
+        self.recover_feed(now, Feed::Alerts, true);
+        self.fetch_selection(now);
+    }
+
+    /// Sends the subscription when both the session is ready and the
+    /// selection is known: every known symbol, the selected timeframe.
+    pub(super) fn subscribe(&mut self, now: Millis) {
+        let Some((symbol, timeframe)) = self.selection.clone() else {
+            return;
+        };
+        let mut symbols: Vec<String> = self
+            .store
+            .symbols()
+            .iter()
+            .map(|s| s.symbol.clone())
+            .collect();
+        if !symbols.contains(&symbol) {
+            symbols.insert(0, symbol);
+        }
+        let sub = Subscription {
+            symbols,
+            timeframes: vec![timeframe],
+        };
+        let mut out = Vec::new();
+        match self.attempt.as_mut() {
+            Some(Attempt {
+                ready_at: Some(_),
+                session: Some(s),
+                ..
+            }) => s.subscribe(&sub, &mut out),
+            _ => return,
+        }
+        self.apply_session_events(now, out);
+    }
+
+    pub(super) fn live_event(&mut self, now: Millis, event: LiveEvent) {
+        match event {
+            LiveEvent::Regime(s) => {
+                if let Some(a) = self.attempt.as_mut() {
+                    a.saw_regime = true;
+                }
+                self.clear_problem(DiagnosisKind::NoRegimeEvents);
+                self.put_snapshot(now, s);
+            }
+            LiveEvent::Price(p) => {
+                self.check_clock(now, p.timestamp.0, "price");
+                if self.store.put_price(p, now) {
+                    self.changes.prices = true;
+                }
+            }
+            LiveEvent::Signal(_) | LiveEvent::Alert(_) => self.live_feed_item(now, event, false),
+        }
+    }
+
+    /// The current attempt failed or the live connection was lost.
+    /// `close`: the socket may still be open and must be closed.
+    pub(super) fn attempt_failed(&mut self, now: Millis, failure: Failure, close: bool) {
+        let Some(mut a) = self.attempt.take() else {
+            return;
+        };
+        if close {
+            self.commands
+                .push_back(Command::CloseSocket { socket: a.socket });
+        }
+        if let (TransportKind::SocketIo, Some(s)) = (a.kind, a.session.as_mut()) {
+            self.socketio_recovery = s.recovery();
+        }
+        let was_ready = a.ready_at.is_some();
+        let opened = a.session.is_some();
+        self.first_attempt_done = true;
+        if !was_ready {
+            self.fails_before_ready += 1;
+            if !opened {
+                self.fails_before_open += 1;
+            }
+        }
+        let delay = self.backoff.handle_failure(now, &mut self.rng);
+        self.status.retries = self.backoff.failures();
+        let label = a.kind.label();
+        let cause = match &failure {
+            Failure::BeforeOpen(c) | Failure::Closed { cause: c, .. } => c.clone(),
+            Failure::Ended(end) => self.explain_end(&a, end),
+        };
+        self.status.last_error = Some(format!("{label}: {cause}"));
+        // Which of "cannot be opened" and "opens, then is closed" holds now:
+        // the latest failure says, the other is cleared.
+        let closed_early = match &failure {
+            Failure::Closed { close, .. } if !was_ready => Some(close.clone()),
+            // A server that ends the session before it is ready (a
+            // Socket.IO close packet) has no close code to show.
+            Failure::Ended(SessionEnd::ServerClosed) if !was_ready => Some(None),
+            _ => None,
+        };
+        if let Failure::BeforeOpen(c) = &failure {
+            self.clear_problem(DiagnosisKind::ClosedBeforeReady);
+            let p = Diagnosis::live_refused(label, &a.url, self.fails_before_open, delay, c);
+            self.set_problem("", p);
+            // protocol=auto already knows Socket.IO answers over HTTP.
+            if a.kind == TransportKind::SocketIo
+                && self.probe_found_socketio
+                && self.fails_before_open >= self.policy.probe_after_failures
+            {
+                let probe = self.settings.socketio_probe_url();
+                let p = Diagnosis::websocket_upgrade_blocked(&a.url, &probe);
+                self.set_problem("", p);
+            }
+        } else if let Some(close) = closed_early {
+            self.clear_problem(DiagnosisKind::LiveRefused);
+            let close = close
+                .as_ref()
+                .map(|(code, reason)| (*code, reason.as_str()));
+            let p = Diagnosis::closed_before_ready(label, &a.url, close, delay, &cause);
+            self.set_problem("", p);
+        }
+
+        // protocol=auto: the other transport, when this one keeps failing
+        // (or plainly is not what the server speaks) and was not tried.
+        let wrong_protocol = matches!(
+            failure,
+            Failure::Ended(SessionEnd::NotSocketIo { .. } | SessionEnd::LooksLikeSocketIo { .. })
+        );
+        let mut delay = delay;
+        if self.settings.protocol == Protocol::Auto
+            && !was_ready
+            && (wrong_protocol || self.fails_before_ready >= self.policy.switch_after_failures)
+            && !self.tried[kind_index(other_kind(a.kind))]
+        {
+            self.kind = Some(other_kind(a.kind));
+            self.fails_before_ready = 0;
+            self.fails_before_open = 0;
+            delay = 0;
+        } else if matches!(
+            self.settings.protocol,
+            Protocol::Native | Protocol::SocketIo
+        ) && self.fails_before_open >= self.policy.probe_after_failures
+            && !self.explained_this_streak
+        {
+            self.explained_this_streak = true;
+            self.fetch_probe(now, ProbePurpose::Explain);
+        }
+
+        if self.online {
+            self.retry_at = Some(now.saturating_add(delay));
+            self.status.next_retry_at = self.retry_at;
+        }
+        self.changes.status = true;
+        if was_ready {
+            self.left_live(now);
+        }
+    }
+
+    /// The diagnosis of a session's end; returns the technical cause.
+    pub(super) fn explain_end(&mut self, a: &Attempt, end: &SessionEnd) -> String {
+        match end {
+            SessionEnd::NamespaceRefused { namespace, message } => {
+                self.set_problem("", Diagnosis::namespace_refused(namespace, message));
+                format!("namespace {namespace} refused: {message}")
+            }
+            SessionEnd::SocketIoV2 => {
+                self.set_problem("", Diagnosis::socketio_v2());
+                "Socket.IO v2 server".into()
+            }
+            SessionEnd::NotSocketIo { first_frame } => {
+                if self.settings.protocol != Protocol::Auto {
+                    self.set_problem("", Diagnosis::socketio_not_spoken(&a.url, first_frame));
+                }
+                format!("not Socket.IO (first frame {:?})", excerpt(first_frame, 60))
+            }
+            SessionEnd::LooksLikeSocketIo { first_frame } => {
+                if self.settings.protocol != Protocol::Auto {
+                    let evidence = format!(
+                        "{}: first frame {:?} is an Engine.IO open packet",
+                        a.url,
+                        excerpt(first_frame, 60)
+                    );
+                    self.set_problem("", Diagnosis::socketio_server_as_plain(&evidence));
+                }
+                "the server speaks Socket.IO".into()
+            }
+            SessionEnd::HeartbeatTimeout { waited_ms } => {
+                self.set_problem("", Diagnosis::dead_connection_heartbeat(*waited_ms));
+                format!("no heartbeat for {waited_ms} ms")
+            }
+            SessionEnd::Silence {
+                silence_ms,
+                pongs_seen,
+            } => {
+                self.set_problem(
+                    "",
+                    Diagnosis::dead_connection_silence(*silence_ms, *pongs_seen),
+                );
+                format!("silent for {silence_ms} ms")
+            }
+            SessionEnd::ServerClosed => "the server closed the session".into(),
+            SessionEnd::HandshakeTimeout { waited_ms } => {
+                self.set_problem(
+                    "",
+                    Diagnosis::handshake_timeout(a.kind.label(), &a.url, *waited_ms),
+                );
+                format!("no handshake within {waited_ms} ms")
+            }
+        }
+    }
+
+    pub(super) fn choose_kind(&mut self, now: Millis, kind: TransportKind) {
+        if self.kind.is_none() {
+            self.kind = Some(kind);
+            self.try_live(now);
+        }
+    }
+
+    pub(super) fn probe_answered(
+        &mut self,
+        now: Millis,
+        req: &InFlight,
+        purpose: ProbePurpose,
+        status: u16,
+        body: &str,
+    ) {
+        let socketio = (200..300).contains(&status) && body.trim_start().starts_with("0{");
+        match purpose {
+            ProbePurpose::Choose => {
+                self.probe_found_socketio = socketio;
+                let kind = if socketio {
+                    TransportKind::SocketIo
+                } else {
+                    TransportKind::Plain
+                };
+                self.choose_kind(now, kind);
+            }
+            ProbePurpose::Explain => match (self.kind, socketio) {
+                (Some(TransportKind::SocketIo), false) => {
+                    let p = Diagnosis::socketio_not_offered(&req.url, status, &excerpt(body, 80));
+                    self.set_problem("", p);
+                }
+                (Some(TransportKind::SocketIo), true) if self.fails_before_open > 0 => {
+                    let live = self.settings.live_url(TransportKind::SocketIo);
+                    let p = Diagnosis::websocket_upgrade_blocked(&live, &req.url);
+                    self.set_problem("", p);
+                }
+                (Some(TransportKind::Plain), true) => {
+                    let evidence =
+                        format!("GET {} answered {status}: {:?}", req.url, excerpt(body, 80));
+                    self.set_problem("", Diagnosis::socketio_server_as_plain(&evidence));
+                }
+                _ => {}
+            },
+        }
+    }
+}
