@@ -455,6 +455,49 @@ impl Connection {
         }
     }
 
+    /// The session's own deadline passed (heartbeat, silence, handshake).
+    pub(super) fn session_timeout(&mut self, now: Millis) {
+        let mut out = Vec::new();
+        if let Some(s) = self.attempt.as_mut().and_then(|a| a.session.as_mut()) {
+            s.handle_timeout(now, &mut out);
+        }
+        if !out.is_empty() {
+            self.apply_session_events(now, out);
+        }
+    }
+
+    /// Live for `no_regime_warning_ms` without a `regime` event: say so, and
+    /// poll REST beside the live connection.
+    pub(super) fn warn_no_regime(&mut self, now: Millis) {
+        let Some(a) = self.attempt.as_mut() else {
+            return;
+        };
+        let Some(ready_at) = a.ready_at else {
+            return;
+        };
+        a.warned_no_regime = true;
+        let waited = now - ready_at;
+        self.set_problem(
+            "",
+            Diagnosis::no_regime_events(waited, self.settings.poll_ms),
+        );
+        self.poll(now);
+    }
+
+    /// Whether the server answers pings, as the session knows it (a pong
+    /// with an unexpected id says so without a round trip).
+    pub(super) fn note_pongs_supported(&mut self) {
+        let pongs = self
+            .attempt
+            .as_ref()
+            .and_then(|a| a.session.as_ref())
+            .and_then(|s| s.pongs_supported());
+        if pongs.is_some() && pongs != self.status.pongs_supported {
+            self.status.pongs_supported = pongs;
+            self.changes.status = true;
+        }
+    }
+
     pub(super) fn choose_kind(&mut self, now: Millis, kind: TransportKind) {
         if self.kind.is_none() {
             self.kind = Some(kind);

@@ -1,193 +1,169 @@
-//! Every deadline of the machine: when the caller must call back
-//! (`poll_timeout`), and the step that ends every input and runs whatever
-//! deadline has passed.
+//! Every deadline of the machine, in one table: [`Connection::deadline`]
+//! says when each one is due, `poll_timeout` is the soonest of them, and
+//! the step that ends every input runs each one that has passed, in the
+//! order of [`Deadline::ALL`]. A deadline added here is both waited for and
+//! run; the two can no longer disagree.
 
 use super::attempt::Failure;
 use super::recovery::Feed;
-use super::{Command, Connection, RequestId};
-use crate::diagnosis::{Diagnosis, DiagnosisKind};
+use super::Connection;
 use crate::Millis;
 
-pub(super) fn min_opt(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, None) => x,
-        (None, y) => y,
-    }
+/// Something the machine must do at a moment of its own choosing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Deadline {
+    /// The socket neither opened nor closed within `connect_timeout_ms`:
+    /// it is given up as a failure.
+    SocketOpen,
+    /// The live session's own: its heartbeat, silence and handshake limits.
+    Session,
+    /// Live, but no `regime` event within `no_regime_warning_ms`: a
+    /// warning, and REST polling beside the live connection.
+    NoRegimeEvents,
+    /// Live items held back for `/api/health`'s epoch wait no longer.
+    EpochHold,
+    /// Live items of one feed held back for a look at its newest ids wait
+    /// no longer.
+    FeedHold(Feed),
+    /// Failed recovery, poll and health requests are asked again.
+    RestRetry,
+    /// The next live attempt, after a back-off.
+    LiveRetry,
+    /// A REST request unanswered within `rest_timeout_ms` is cancelled and
+    /// counts as failed.
+    RestAnswer,
+    /// The next REST poll.
+    Poll,
+    /// A one-off problem last seen `transient_problem_ms` ago fades.
+    ProblemFade,
+    /// The newest second counted leaves the rate window, so the rate falls
+    /// to zero. The rate itself is refreshed at every input (it changes with
+    /// every message); this deadline only makes sure the caller comes back.
+    MessageRate,
+    /// The first live attempt's grace is over: the badge may leave
+    /// `Connecting` for what REST says.
+    FirstAttemptGrace,
+}
+
+impl Deadline {
+    /// Every deadline, in the order in which the due ones are run: the live
+    /// side first (a socket given up may be retried at once), then what
+    /// waits on REST, then what only changes what the page shows.
+    pub(super) const ALL: [Deadline; 13] = [
+        Deadline::SocketOpen,
+        Deadline::Session,
+        Deadline::NoRegimeEvents,
+        Deadline::EpochHold,
+        Deadline::FeedHold(Feed::Signals),
+        Deadline::FeedHold(Feed::Alerts),
+        Deadline::RestRetry,
+        Deadline::LiveRetry,
+        Deadline::RestAnswer,
+        Deadline::Poll,
+        Deadline::ProblemFade,
+        Deadline::MessageRate,
+        Deadline::FirstAttemptGrace,
+    ];
 }
 
 impl Connection {
-    /// The next moment `handle_timeout` has work to do.
-    pub(super) fn next_deadline(&self) -> Option<Millis> {
-        let mut t = None;
-        if let Some(a) = &self.attempt {
-            match &a.session {
-                None => {
-                    t = min_opt(
-                        t,
-                        Some(a.started_at.saturating_add(self.policy.connect_timeout_ms)),
-                    )
-                }
-                Some(s) => t = min_opt(t, s.poll_timeout()),
-            }
-            if let Some(ready_at) = a.ready_at {
-                if !a.saw_regime && !a.warned_no_regime {
-                    t = min_opt(
-                        t,
-                        Some(ready_at.saturating_add(self.policy.no_regime_warning_ms)),
-                    );
-                }
-            }
+    /// When `deadline` is due; `None` while it is not armed.
+    fn deadline(&self, deadline: Deadline) -> Option<Millis> {
+        let policy = &self.policy;
+        match deadline {
+            Deadline::SocketOpen => self
+                .attempt
+                .as_ref()
+                .filter(|a| a.session.is_none())
+                .map(|a| a.started_at.saturating_add(policy.connect_timeout_ms)),
+            Deadline::Session => self
+                .attempt
+                .as_ref()
+                .and_then(|a| a.session.as_ref())
+                .and_then(|s| s.poll_timeout()),
+            Deadline::NoRegimeEvents => self
+                .attempt
+                .as_ref()
+                .filter(|a| !a.saw_regime && !a.warned_no_regime)
+                .and_then(|a| a.ready_at)
+                .map(|ready| ready.saturating_add(policy.no_regime_warning_ms)),
+            Deadline::EpochHold => self.epoch_hold_until,
+            Deadline::FeedHold(feed) => self.feeds[feed.index()].hold_until,
+            // Offline, nothing is asked or retried until the network is back.
+            Deadline::RestRetry => self.rest_retry_at.filter(|_| self.online),
+            Deadline::LiveRetry => self
+                .retry_at
+                .filter(|_| self.online && self.attempt.is_none()),
+            Deadline::RestAnswer => self.in_flight.iter().map(|f| f.deadline).min(),
+            Deadline::Poll => self.next_poll_at.filter(|_| self.online),
+            Deadline::ProblemFade => self
+                .transient_seen
+                .iter()
+                .map(|(_, seen)| seen.saturating_add(policy.transient_problem_ms))
+                .min(),
+            Deadline::MessageRate => self
+                .rate
+                .back()
+                .map(|(second, _)| second.saturating_add(policy.rate_window_ms)),
+            Deadline::FirstAttemptGrace => self.grace_end(),
         }
-        if self.online {
-            t = min_opt(t, self.retry_at);
-            t = min_opt(t, self.next_poll_at);
-        }
-        for f in &self.in_flight {
-            t = min_opt(t, Some(f.deadline));
-        }
-        if let Some(end) = self.grace_end() {
-            t = min_opt(t, Some(end));
-        }
-        for (_, seen) in &self.transient_seen {
-            t = min_opt(
-                t,
-                Some(seen.saturating_add(self.policy.transient_problem_ms)),
-            );
-        }
-        if let Some((second, _)) = self.rate.back() {
-            t = min_opt(t, Some(second.saturating_add(self.policy.rate_window_ms)));
-        }
-        t = min_opt(t, self.epoch_hold_until);
-        for f in &self.feeds {
-            t = min_opt(t, f.hold_until);
-        }
-        if self.online {
-            t = min_opt(t, self.rest_retry_at);
-        }
-        t
     }
 
-    /// Runs every passed deadline, then settles the mode. Every input ends here.
+    /// Does what `deadline` is for; it has passed.
+    fn run_deadline(&mut self, now: Millis, deadline: Deadline) {
+        match deadline {
+            Deadline::SocketOpen => {
+                let secs = self.policy.connect_timeout_ms / 1000;
+                let failure = Failure::BeforeOpen(format!("did not open within {secs} s"));
+                self.attempt_failed(now, failure, true);
+            }
+            Deadline::Session => self.session_timeout(now),
+            Deadline::NoRegimeEvents => self.warn_no_regime(now),
+            Deadline::EpochHold => self.end_epoch_hold(now),
+            Deadline::FeedHold(feed) => self.end_feed_hold(now, feed),
+            Deadline::RestRetry => {
+                self.rest_retry_at = None;
+                self.retry_rest(now);
+            }
+            Deadline::LiveRetry => {
+                self.retry_at = None;
+                self.try_live(now);
+            }
+            Deadline::RestAnswer => self.cancel_late_requests(now),
+            Deadline::Poll => {
+                if self.polling_wanted() {
+                    self.poll(now);
+                } else {
+                    self.next_poll_at = None;
+                }
+            }
+            Deadline::ProblemFade => self.fade_problems(now),
+            Deadline::MessageRate => {}
+            Deadline::FirstAttemptGrace => self.first_attempt_done = true,
+        }
+    }
+
+    /// The next moment `handle_timeout` has work to do.
+    pub(super) fn next_deadline(&self) -> Option<Millis> {
+        Deadline::ALL
+            .into_iter()
+            .filter_map(|d| self.deadline(d))
+            .min()
+    }
+
+    /// Runs every passed deadline, then the upkeep that follows any input,
+    /// then settles the mode. Every input ends here.
     pub(super) fn after_input(&mut self, now: Millis) {
-        // The socket that neither opened nor closed in time.
-        let stuck = self.attempt.as_ref().is_some_and(|a| {
-            a.session.is_none()
-                && now >= a.started_at.saturating_add(self.policy.connect_timeout_ms)
-        });
-        if stuck {
-            let secs = self.policy.connect_timeout_ms / 1000;
-            self.attempt_failed(
-                now,
-                Failure::BeforeOpen(format!("did not open within {secs} s")),
-                true,
-            );
-        }
-        // The session's own deadlines (heartbeat, silence, handshake).
-        let mut out = Vec::new();
-        if let Some(s) = self.attempt.as_mut().and_then(|a| a.session.as_mut()) {
-            if s.poll_timeout().is_some_and(|t| t <= now) {
-                s.handle_timeout(now, &mut out);
-            }
-            let pongs = s.pongs_supported();
-            if pongs.is_some() && pongs != self.status.pongs_supported {
-                self.status.pongs_supported = pongs;
-                self.changes.status = true;
+        // Each deadline is read after the ones before it ran: a socket
+        // given up with no delay is retried in the same step.
+        for deadline in Deadline::ALL {
+            if self.deadline(deadline).is_some_and(|t| t <= now) {
+                self.run_deadline(now, deadline);
             }
         }
-        if !out.is_empty() {
-            self.apply_session_events(now, out);
-        }
-        // Live, but no regime event.
-        let warn = self.attempt.as_mut().and_then(|a| match a.ready_at {
-            Some(r)
-                if !a.saw_regime
-                    && !a.warned_no_regime
-                    && now >= r.saturating_add(self.policy.no_regime_warning_ms) =>
-            {
-                a.warned_no_regime = true;
-                Some(now - r)
-            }
-            _ => None,
-        });
-        if let Some(waited) = warn {
-            self.set_problem(
-                "",
-                Diagnosis::no_regime_events(waited, self.settings.poll_ms),
-            );
-            self.poll(now);
-        }
-        // Live items wait no longer for a check of the backend's run.
-        if self.epoch_hold_until.is_some_and(|t| t <= now) {
-            self.end_epoch_hold(now);
-        }
-        for feed in [Feed::Signals, Feed::Alerts] {
-            if self.feeds[feed.index()]
-                .hold_until
-                .is_some_and(|t| t <= now)
-            {
-                self.end_feed_hold(now, feed);
-            }
-        }
-        // Failed requests, asked again.
-        if self.online && self.rest_retry_at.is_some_and(|t| t <= now) {
-            self.rest_retry_at = None;
-            self.retry_rest(now);
-        }
-        // The next live attempt.
-        if self.retry_at.is_some_and(|t| t <= now) && self.attempt.is_none() {
-            self.retry_at = None;
-            self.try_live(now);
-        }
-        // REST requests that never came back.
-        let late: Vec<RequestId> = self
-            .in_flight
-            .iter()
-            .filter(|f| f.deadline <= now)
-            .map(|f| f.request)
-            .collect();
-        for request in late {
-            self.commands.push_back(Command::CancelFetch { request });
-            let secs = self.policy.rest_timeout_ms / 1000;
-            self.handle_rest_timeout(now, request, secs);
-        }
-        // REST polling.
-        if self.next_poll_at.is_some_and(|t| t <= now) {
-            if self.polling_wanted() {
-                self.poll(now);
-            } else {
-                self.next_poll_at = None;
-            }
-        } else if self.next_poll_at.is_none() && self.polling_wanted() && self.started_at.is_some()
-        {
-            self.next_poll_at = Some(now.saturating_add(self.settings.poll_ms.max(1)));
-        }
-        // One-off problems fade.
-        let forget = self.policy.transient_problem_ms;
-        let faded: Vec<DiagnosisKind> = self
-            .transient_seen
-            .iter()
-            .filter(|(_, seen)| now >= seen.saturating_add(forget))
-            .map(|(k, _)| *k)
-            .collect();
-        for kind in faded {
-            self.transient_seen.retain(|(k, _)| *k != kind);
-            self.clear_problem(kind);
-        }
-        // The message rate.
-        let window = self.policy.rate_window_ms.max(1000);
-        while self
-            .rate
-            .front()
-            .is_some_and(|(s, _)| now >= s.saturating_add(window))
-        {
-            self.rate.pop_front();
-        }
-        let rate = self.rate.iter().map(|(_, n)| *n).sum::<u64>() as f64 * 1000.0 / window as f64;
-        if rate != self.status.messages_per_sec {
-            self.status.messages_per_sec = rate;
-            self.changes.traffic = true;
-        }
+        self.note_pongs_supported();
+        self.arm_poll(now);
+        self.refresh_rate(now);
         self.settle_mode(now);
     }
 }

@@ -50,10 +50,8 @@ impl Connection {
     }
 
     pub(super) fn settle_mode(&mut self, now: Millis) {
+        // A grace that is over ended with its deadline.
         let in_grace = self.grace_end().is_some_and(|end| now < end);
-        if !in_grace && self.grace_end().is_some() {
-            self.first_attempt_done = true;
-        }
         let live = self.attempt.as_ref().is_some_and(|a| a.ready_at.is_some());
         let mode = if !self.online {
             Mode::Offline

@@ -29,6 +29,21 @@ impl Connection {
         self.changes.status = true;
     }
 
+    /// One-off problems not seen for `transient_problem_ms` are gone.
+    pub(super) fn fade_problems(&mut self, now: Millis) {
+        let forget = self.policy.transient_problem_ms;
+        let faded: Vec<DiagnosisKind> = self
+            .transient_seen
+            .iter()
+            .filter(|(_, seen)| now >= seen.saturating_add(forget))
+            .map(|(k, _)| *k)
+            .collect();
+        for kind in faded {
+            self.transient_seen.retain(|(k, _)| *k != kind);
+            self.clear_problem(kind);
+        }
+    }
+
     pub(super) fn clear_problem(&mut self, kind: DiagnosisKind) {
         let before = self.problems.len();
         self.problems.retain(|(k, _, _)| *k != kind);

@@ -459,14 +459,33 @@ impl Connection {
         self.subscribe(now);
     }
 
-    pub(super) fn handle_rest_timeout(&mut self, now: Millis, request: RequestId, secs: Millis) {
-        let Some(at) = self.in_flight.iter().position(|f| f.request == request) else {
-            return;
-        };
-        let req = self.in_flight.swap_remove(at);
-        self.finish_feed_request(&req);
-        self.rest_network_error(now, req, &format!("no answer within {secs} s"));
-        self.pump_overview(now);
+    /// REST requests that never came back: cancelled, and failed.
+    pub(super) fn cancel_late_requests(&mut self, now: Millis) {
+        let late: Vec<RequestId> = self
+            .in_flight
+            .iter()
+            .filter(|f| f.deadline <= now)
+            .map(|f| f.request)
+            .collect();
+        let secs = self.policy.rest_timeout_ms / 1000;
+        for request in late {
+            self.commands.push_back(Command::CancelFetch { request });
+            let Some(at) = self.in_flight.iter().position(|f| f.request == request) else {
+                continue;
+            };
+            let req = self.in_flight.swap_remove(at);
+            self.finish_feed_request(&req);
+            self.rest_network_error(now, req, &format!("no answer within {secs} s"));
+            self.pump_overview(now);
+        }
+    }
+
+    /// Polling wanted again (the live connection went, or sends no regime
+    /// events) and not yet scheduled: the next round is one period away.
+    pub(super) fn arm_poll(&mut self, now: Millis) {
+        if self.next_poll_at.is_none() && self.polling_wanted() && self.started_at.is_some() {
+            self.next_poll_at = Some(now.saturating_add(self.settings.poll_ms.max(1)));
+        }
     }
 }
 

@@ -18,4 +18,21 @@ impl Connection {
             _ => self.rate.push_back((second, 1)),
         }
     }
+
+    /// The message rate over the window that ends now.
+    pub(super) fn refresh_rate(&mut self, now: Millis) {
+        let window = self.policy.rate_window_ms.max(1000);
+        while self
+            .rate
+            .front()
+            .is_some_and(|(s, _)| now >= s.saturating_add(window))
+        {
+            self.rate.pop_front();
+        }
+        let rate = self.rate.iter().map(|(_, n)| *n).sum::<u64>() as f64 * 1000.0 / window as f64;
+        if rate != self.status.messages_per_sec {
+            self.status.messages_per_sec = rate;
+            self.changes.traffic = true;
+        }
+    }
 }
