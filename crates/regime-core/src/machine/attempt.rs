@@ -20,9 +20,7 @@ pub(super) struct Attempt {
     pub(super) kind: TransportKind,
     pub(super) url: String,
     pub(super) started_at: Millis,
-    /// Present once the socket opened.
-    pub(super) session: Option<LiveSession>,
-    pub(super) ready_at: Option<Millis>,
+    pub(super) phase: Phase,
     pub(super) saw_regime: bool,
     pub(super) warned_no_regime: bool,
     /// The first live signal/alert of a session triggers one more `after`
@@ -32,6 +30,72 @@ pub(super) struct Attempt {
     pub(super) first_alert_seen: bool,
     /// The handshake's heartbeat timings had to be clamped.
     pub(super) bad_handshake: bool,
+}
+
+/// How far an attempt got.
+pub(super) enum Phase {
+    /// `OpenSocket` was given; the socket has neither opened nor closed.
+    Opening,
+    /// The socket opened; the session's handshake is under way.
+    Handshaking(LiveSession),
+    /// The session is ready: Live, `since` then.
+    Ready { session: LiveSession, since: Millis },
+}
+
+impl Attempt {
+    /// The session, once the socket opened.
+    pub(super) fn session(&self) -> Option<&LiveSession> {
+        match &self.phase {
+            Phase::Opening => None,
+            Phase::Handshaking(session) | Phase::Ready { session, .. } => Some(session),
+        }
+    }
+
+    pub(super) fn session_mut(&mut self) -> Option<&mut LiveSession> {
+        match &mut self.phase {
+            Phase::Opening => None,
+            Phase::Handshaking(session) | Phase::Ready { session, .. } => Some(session),
+        }
+    }
+
+    pub(super) fn opened(&self) -> bool {
+        !matches!(self.phase, Phase::Opening)
+    }
+
+    /// When the session became ready, if it did.
+    pub(super) fn ready_since(&self) -> Option<Millis> {
+        match self.phase {
+            Phase::Ready { since, .. } => Some(since),
+            Phase::Opening | Phase::Handshaking(_) => None,
+        }
+    }
+
+    pub(super) fn is_ready(&self) -> bool {
+        matches!(self.phase, Phase::Ready { .. })
+    }
+
+    /// The socket opened with `session`.
+    pub(super) fn opened_with(&mut self, session: LiveSession) {
+        self.phase = Phase::Handshaking(session);
+    }
+
+    /// The handshake finished: Handshaking becomes Ready. False in any
+    /// other phase (a session is ready once).
+    fn handshake_done(&mut self, now: Millis) -> bool {
+        match std::mem::replace(&mut self.phase, Phase::Opening) {
+            Phase::Handshaking(session) => {
+                self.phase = Phase::Ready {
+                    session,
+                    since: now,
+                };
+                true
+            }
+            other => {
+                self.phase = other;
+                false
+            }
+        }
+    }
 }
 
 /// Why an attempt ended.
@@ -75,7 +139,7 @@ impl Connection {
         self.attempt
             .as_mut()
             .filter(|a| a.socket == socket)
-            .and_then(|a| a.session.as_mut())
+            .and_then(|a| a.session_mut())
     }
 
     /// Opens a socket now (or, for protocol=auto without a decision yet,
@@ -108,8 +172,7 @@ impl Connection {
             kind,
             url,
             started_at: now,
-            session: None,
-            ready_at: None,
+            phase: Phase::Opening,
             saw_regime: false,
             warned_no_regime: false,
             first_signal_seen: false,
@@ -123,9 +186,10 @@ impl Connection {
     pub(super) fn drop_attempt(&mut self, now: Millis) {
         if let Some(mut a) = self.attempt.take() {
             let mut out = Vec::new();
-            if let Some(s) = a.session.as_mut() {
+            let kind = a.kind;
+            if let Some(s) = a.session_mut() {
                 s.close(&mut out);
-                if a.kind == TransportKind::SocketIo {
+                if kind == TransportKind::SocketIo {
                     self.socketio_recovery = s.recovery();
                 }
             }
@@ -139,7 +203,7 @@ impl Connection {
             }
             self.commands
                 .push_back(Command::CloseSocket { socket: a.socket });
-            if a.ready_at.is_some() {
+            if a.is_ready() {
                 self.left_live(now);
             }
         }
@@ -206,10 +270,9 @@ impl Connection {
         let Some(a) = self.attempt.as_mut() else {
             return;
         };
-        if a.ready_at.is_some() {
+        if !a.handshake_done(now) {
             return;
         }
-        a.ready_at = Some(now);
         let kind = a.kind;
         let bad_handshake = a.bad_handshake;
         let reconnect = self.was_live;
@@ -277,10 +340,9 @@ impl Connection {
         let mut out = Vec::new();
         match self.attempt.as_mut() {
             Some(Attempt {
-                ready_at: Some(_),
-                session: Some(s),
+                phase: Phase::Ready { session, .. },
                 ..
-            }) => s.subscribe(&sub, &mut out),
+            }) => session.subscribe(&sub, &mut out),
             _ => return,
         }
         self.apply_session_events(now, out);
@@ -315,11 +377,11 @@ impl Connection {
             self.commands
                 .push_back(Command::CloseSocket { socket: a.socket });
         }
-        if let (TransportKind::SocketIo, Some(s)) = (a.kind, a.session.as_mut()) {
+        if let (TransportKind::SocketIo, Some(s)) = (a.kind, a.session_mut()) {
             self.socketio_recovery = s.recovery();
         }
-        let was_ready = a.ready_at.is_some();
-        let opened = a.session.is_some();
+        let was_ready = a.is_ready();
+        let opened = a.opened();
         self.first_attempt_done = true;
         if !was_ready {
             self.fails_before_ready += 1;
@@ -458,7 +520,7 @@ impl Connection {
     /// The session's own deadline passed (heartbeat, silence, handshake).
     pub(super) fn session_timeout(&mut self, now: Millis) {
         let mut out = Vec::new();
-        if let Some(s) = self.attempt.as_mut().and_then(|a| a.session.as_mut()) {
+        if let Some(s) = self.attempt.as_mut().and_then(Attempt::session_mut) {
             s.handle_timeout(now, &mut out);
         }
         if !out.is_empty() {
@@ -472,7 +534,7 @@ impl Connection {
         let Some(a) = self.attempt.as_mut() else {
             return;
         };
-        let Some(ready_at) = a.ready_at else {
+        let Some(ready_at) = a.ready_since() else {
             return;
         };
         a.warned_no_regime = true;
@@ -490,7 +552,7 @@ impl Connection {
         let pongs = self
             .attempt
             .as_ref()
-            .and_then(|a| a.session.as_ref())
+            .and_then(Attempt::session)
             .and_then(|s| s.pongs_supported());
         if pongs.is_some() && pongs != self.status.pongs_supported {
             self.status.pongs_supported = pongs;

@@ -4,7 +4,7 @@
 //! order of [`Deadline::ALL`]. A deadline added here is both waited for and
 //! run; the two can no longer disagree.
 
-use super::attempt::Failure;
+use super::attempt::{Attempt, Failure};
 use super::recovery::Feed;
 use super::Connection;
 use crate::Millis;
@@ -74,18 +74,18 @@ impl Connection {
             Deadline::SocketOpen => self
                 .attempt
                 .as_ref()
-                .filter(|a| a.session.is_none())
+                .filter(|a| !a.opened())
                 .map(|a| a.started_at.saturating_add(policy.connect_timeout_ms)),
             Deadline::Session => self
                 .attempt
                 .as_ref()
-                .and_then(|a| a.session.as_ref())
+                .and_then(Attempt::session)
                 .and_then(|s| s.poll_timeout()),
             Deadline::NoRegimeEvents => self
                 .attempt
                 .as_ref()
                 .filter(|a| !a.saw_regime && !a.warned_no_regime)
-                .and_then(|a| a.ready_at)
+                .and_then(Attempt::ready_since)
                 .map(|ready| ready.saturating_add(policy.no_regime_warning_ms)),
             Deadline::EpochHold => self.epoch_hold_until,
             Deadline::FeedHold(feed) => self.feeds[feed.index()].hold_until,

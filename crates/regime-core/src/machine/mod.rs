@@ -584,13 +584,13 @@ impl Connection {
         };
         let mut out = Vec::new();
         match self.attempt.as_mut() {
-            Some(a) if a.socket == socket && a.session.is_none() => {
+            Some(a) if a.socket == socket && !a.opened() => {
                 let mut session = match a.kind {
                     TransportKind::Plain => LiveSession::plain(now, cfg_plain),
                     TransportKind::SocketIo => LiveSession::socketio(now, cfg_sio),
                 };
                 session.handle_open(now, &mut out);
-                a.session = Some(session);
+                a.opened_with(session);
             }
             _ => return self.after_input(now),
         }
@@ -636,7 +636,7 @@ impl Connection {
         } else {
             format!(" \"{reason}\"")
         };
-        let failure = if a.session.is_none() {
+        let failure = if !a.opened() {
             Failure::BeforeOpen(match code {
                 // The adapter's words when the browser refused to create the
                 // socket (a malformed URL, a blocked port): they say why.
@@ -661,7 +661,7 @@ impl Connection {
         let Some(a) = self.attempt.as_ref().filter(|a| a.socket == socket) else {
             return self.after_input(now);
         };
-        let failure = if a.session.is_none() {
+        let failure = if !a.opened() {
             Failure::BeforeOpen("WebSocket error before opening".into())
         } else {
             Failure::Closed {

@@ -205,7 +205,7 @@ impl Connection {
 
     pub(super) fn polling_wanted(&self) -> bool {
         match &self.attempt {
-            Some(a) if a.ready_at.is_some() => a.warned_no_regime,
+            Some(a) if a.is_ready() => a.warned_no_regime,
             _ => true,
         }
     }

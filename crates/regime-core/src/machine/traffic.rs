@@ -1,12 +1,13 @@
 //! Live messages counted, and their rate over a sliding window.
 
+use super::attempt::Attempt;
 use super::Connection;
 use crate::diagnosis::DiagnosisKind;
 use crate::Millis;
 
 impl Connection {
     pub(super) fn count_message(&mut self, now: Millis) {
-        if self.attempt.as_ref().is_some_and(|a| a.ready_at.is_some()) {
+        if self.attempt.as_ref().is_some_and(Attempt::is_ready) {
             self.clear_problem(DiagnosisKind::DeadConnection);
         }
         self.status.messages_total += 1;
