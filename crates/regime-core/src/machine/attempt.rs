@@ -120,14 +120,35 @@ pub(super) enum ProbePurpose {
     Explain,
 }
 
-pub(super) fn kind_index(kind: TransportKind) -> usize {
-    match kind {
-        TransportKind::Plain => 0,
-        TransportKind::SocketIo => 1,
+/// The transports that live attempts used so far: protocol=auto switches
+/// only to one not tried yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct TriedTransports {
+    plain: bool,
+    socketio: bool,
+}
+
+impl TriedTransports {
+    fn flag(&mut self, kind: TransportKind) -> &mut bool {
+        match kind {
+            TransportKind::Plain => &mut self.plain,
+            TransportKind::SocketIo => &mut self.socketio,
+        }
+    }
+
+    fn insert(&mut self, kind: TransportKind) {
+        *self.flag(kind) = true;
+    }
+
+    fn contains(self, kind: TransportKind) -> bool {
+        match kind {
+            TransportKind::Plain => self.plain,
+            TransportKind::SocketIo => self.socketio,
+        }
     }
 }
 
-pub(super) fn other_kind(kind: TransportKind) -> TransportKind {
+fn other_kind(kind: TransportKind) -> TransportKind {
     match kind {
         TransportKind::Plain => TransportKind::SocketIo,
         TransportKind::SocketIo => TransportKind::Plain,
@@ -159,7 +180,7 @@ impl Connection {
         let socket = self.next_socket;
         self.next_socket += 1;
         let url = self.settings.live_url(kind);
-        self.tried[kind_index(kind)] = true;
+        self.tried.insert(kind);
         self.status.live_url = url.clone();
         self.changes.status = true;
         self.commands.push_back(Command::OpenSocket {
@@ -438,7 +459,7 @@ impl Connection {
         if self.settings.protocol == Protocol::Auto
             && !was_ready
             && (wrong_protocol || self.fails_before_ready >= self.policy.switch_after_failures)
-            && !self.tried[kind_index(other_kind(a.kind))]
+            && !self.tried.contains(other_kind(a.kind))
         {
             self.kind = Some(other_kind(a.kind));
             self.fails_before_ready = 0;

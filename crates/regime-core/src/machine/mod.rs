@@ -44,7 +44,7 @@ use crate::settings::{Protocol, Settings};
 use crate::store::{Insert, Store, WallClock};
 use crate::Millis;
 
-use attempt::{Attempt, Failure};
+use attempt::{Attempt, Failure, TriedTransports};
 use recovery::{Feed, FeedQuery, FeedState};
 use rest::{InFlight, RestState};
 
@@ -236,8 +236,8 @@ pub struct Connection {
     retry_at: Option<Millis>,
     /// The transport to use; `None` until protocol=auto's probe decided.
     kind: Option<TransportKind>,
-    /// Which transports reached Ready or were tried at all (plain, Socket.IO).
-    tried: [bool; 2],
+    /// The transports a live attempt used so far.
+    tried: TriedTransports,
     fails_before_ready: u32,
     fails_before_open: u32,
     explained_this_streak: bool,
@@ -340,7 +340,7 @@ impl Connection {
             attempt: None,
             retry_at: None,
             kind,
-            tried: [false; 2],
+            tried: TriedTransports::default(),
             fails_before_ready: 0,
             fails_before_open: 0,
             explained_this_streak: false,
