@@ -57,8 +57,8 @@ pub(super) struct FeedState {
     /// the newest ids decides whether the backend started a new run.
     pub(super) hold_until: Option<Millis>,
     /// Another `after` query is wanted once the one in flight is done,
-    /// from this id (the smallest asked for).
-    pub(super) again_from: Option<Option<u64>>,
+    /// from here (the smallest place asked for).
+    pub(super) again_from: Option<Cursor>,
     pub(super) again_reconnect: bool,
     pub(super) check_wanted: bool,
     pub(super) last_check_at: Option<Millis>,
@@ -69,13 +69,39 @@ pub(super) struct FeedState {
     pub(super) fresh_run: bool,
 }
 
-/// The smaller of a remembered `after` and another: `None` (the newest)
-/// is below every id.
-pub(super) fn min_after(held: Option<Option<u64>>, after: Option<u64>) -> Option<Option<u64>> {
-    Some(match held {
-        Some(prev) => prev.min(after),
-        None => after,
-    })
+impl FeedState {
+    /// Wants another `after` query from `after`, or from the place already
+    /// wanted if that is smaller, so that no gap opens between the two.
+    fn want_again(&mut self, after: Option<u64>) {
+        let from = Cursor::from(after);
+        self.again_from = Some(self.again_from.map_or(from, |held| held.min(from)));
+    }
+}
+
+/// Where an `after` query starts. Ordered as the ids it brings: the newest
+/// page is below every id (it may bring anything).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Cursor {
+    /// No `after`: the newest page.
+    Newest,
+    /// The ids above this one.
+    After(u64),
+}
+
+impl Cursor {
+    /// The `after` of the query.
+    pub(super) fn after(self) -> Option<u64> {
+        match self {
+            Cursor::Newest => None,
+            Cursor::After(id) => Some(id),
+        }
+    }
+}
+
+impl From<Option<u64>> for Cursor {
+    fn from(after: Option<u64>) -> Self {
+        after.map_or(Cursor::Newest, Cursor::After)
+    }
 }
 
 impl Connection {
@@ -213,7 +239,7 @@ impl Connection {
         let state = &mut self.feeds[feed.index()];
         // A query wished for from the old cursor now starts from the newest.
         if state.again_from.is_some() {
-            state.again_from = Some(None);
+            state.again_from = Some(Cursor::Newest);
         }
         state.last_check_at = Some(now);
         state.fresh_run = true;
@@ -266,12 +292,12 @@ impl Connection {
         if state.in_flight.is_none() {
             // A failed query left its place behind: start from there.
             if let Some(pending) = state.again_from.take() {
-                from = from.min(pending);
+                from = Cursor::from(from).min(pending).after();
             }
             reconnect |= std::mem::take(&mut state.again_reconnect);
         }
         if state.in_flight.is_some() {
-            state.again_from = min_after(state.again_from, from);
+            state.want_again(from);
             state.again_reconnect |= reconnect;
             return;
         }
@@ -366,7 +392,7 @@ impl Connection {
         let state = &mut self.feeds[feed.index()];
         if let Some(from) = state.again_from.take() {
             let reconnect = std::mem::take(&mut state.again_reconnect);
-            self.fetch_feed(now, feed, from, FeedQuery::After { reconnect });
+            self.fetch_feed(now, feed, from.after(), FeedQuery::After { reconnect });
         }
     }
 
@@ -383,13 +409,13 @@ impl Connection {
         match query {
             FeedQuery::Initial => state.initial_wanted = true,
             FeedQuery::After { reconnect } => {
-                state.again_from = min_after(state.again_from, after);
+                state.want_again(after);
                 state.again_reconnect |= reconnect;
             }
             FeedQuery::RestartCheck { resume, .. } => {
                 state.check_wanted = true;
                 if resume.is_some() {
-                    state.again_from = min_after(state.again_from, resume);
+                    state.want_again(resume);
                 }
                 // No answer to wait for: what was held back goes on.
                 self.end_feed_hold(now, feed);
