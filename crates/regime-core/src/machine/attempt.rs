@@ -2,6 +2,7 @@
 //! applying what its session reports, and what a failure means (back-off,
 //! diagnosis, protocol=auto's switch to the other transport).
 
+use super::problems::ProblemKey;
 use super::recovery::Feed;
 use super::rest::InFlight;
 use super::{Command, Connection, SocketId};
@@ -271,13 +272,14 @@ impl Connection {
                 }
                 SessionEvent::PongsNotSupported => {
                     self.status.pongs_supported = Some(false);
-                    self.set_problem("", Diagnosis::pongs_not_supported());
+                    self.set_problem(Diagnosis::pongs_not_supported());
                 }
                 SessionEvent::BadHandshake { field, sent, used } => {
                     if let Some(a) = self.attempt.as_mut() {
                         a.bad_handshake = true;
                     }
-                    self.set_problem(field, Diagnosis::bad_handshake(field, sent, used));
+                    let p = Diagnosis::bad_handshake(field, sent, used);
+                    self.set_problem_for(ProblemKey::HandshakeField(field), p);
                 }
                 SessionEvent::Ended(end) => {
                     self.attempt_failed(now, Failure::Ended(end), true);
@@ -430,7 +432,7 @@ impl Connection {
         if let Failure::BeforeOpen(c) = &failure {
             self.clear_problem(DiagnosisKind::ClosedBeforeReady);
             let p = Diagnosis::live_refused(label, &a.url, self.fails_before_open, delay, c);
-            self.set_problem("", p);
+            self.set_problem(p);
             // protocol=auto already knows Socket.IO answers over HTTP.
             if a.kind == TransportKind::SocketIo
                 && self.probe_found_socketio
@@ -438,7 +440,7 @@ impl Connection {
             {
                 let probe = self.settings.socketio_probe_url();
                 let p = Diagnosis::websocket_upgrade_blocked(&a.url, &probe);
-                self.set_problem("", p);
+                self.set_problem(p);
             }
         } else if let Some(close) = closed_early {
             self.clear_problem(DiagnosisKind::LiveRefused);
@@ -446,7 +448,7 @@ impl Connection {
                 .as_ref()
                 .map(|(code, reason)| (*code, reason.as_str()));
             let p = Diagnosis::closed_before_ready(label, &a.url, close, delay, &cause);
-            self.set_problem("", p);
+            self.set_problem(p);
         }
 
         // protocol=auto: the other transport, when this one keeps failing
@@ -489,16 +491,16 @@ impl Connection {
     pub(super) fn explain_end(&mut self, a: &Attempt, end: &SessionEnd) -> String {
         match end {
             SessionEnd::NamespaceRefused { namespace, message } => {
-                self.set_problem("", Diagnosis::namespace_refused(namespace, message));
+                self.set_problem(Diagnosis::namespace_refused(namespace, message));
                 format!("namespace {namespace} refused: {message}")
             }
             SessionEnd::SocketIoV2 => {
-                self.set_problem("", Diagnosis::socketio_v2());
+                self.set_problem(Diagnosis::socketio_v2());
                 "Socket.IO v2 server".into()
             }
             SessionEnd::NotSocketIo { first_frame } => {
                 if self.settings.protocol != Protocol::Auto {
-                    self.set_problem("", Diagnosis::socketio_not_spoken(&a.url, first_frame));
+                    self.set_problem(Diagnosis::socketio_not_spoken(&a.url, first_frame));
                 }
                 format!("not Socket.IO (first frame {:?})", excerpt(first_frame, 60))
             }
@@ -509,30 +511,28 @@ impl Connection {
                         a.url,
                         excerpt(first_frame, 60)
                     );
-                    self.set_problem("", Diagnosis::socketio_server_as_plain(&evidence));
+                    self.set_problem(Diagnosis::socketio_server_as_plain(&evidence));
                 }
                 "the server speaks Socket.IO".into()
             }
             SessionEnd::HeartbeatTimeout { waited_ms } => {
-                self.set_problem("", Diagnosis::dead_connection_heartbeat(*waited_ms));
+                self.set_problem(Diagnosis::dead_connection_heartbeat(*waited_ms));
                 format!("no heartbeat for {waited_ms} ms")
             }
             SessionEnd::Silence {
                 silence_ms,
                 pongs_seen,
             } => {
-                self.set_problem(
-                    "",
-                    Diagnosis::dead_connection_silence(*silence_ms, *pongs_seen),
-                );
+                self.set_problem(Diagnosis::dead_connection_silence(*silence_ms, *pongs_seen));
                 format!("silent for {silence_ms} ms")
             }
             SessionEnd::ServerClosed => "the server closed the session".into(),
             SessionEnd::HandshakeTimeout { waited_ms } => {
-                self.set_problem(
-                    "",
-                    Diagnosis::handshake_timeout(a.kind.label(), &a.url, *waited_ms),
-                );
+                self.set_problem(Diagnosis::handshake_timeout(
+                    a.kind.label(),
+                    &a.url,
+                    *waited_ms,
+                ));
                 format!("no handshake within {waited_ms} ms")
             }
         }
@@ -560,10 +560,7 @@ impl Connection {
         };
         a.warned_no_regime = true;
         let waited = now - ready_at;
-        self.set_problem(
-            "",
-            Diagnosis::no_regime_events(waited, self.settings.poll_ms),
-        );
+        self.set_problem(Diagnosis::no_regime_events(waited, self.settings.poll_ms));
         self.poll(now);
     }
 
@@ -610,17 +607,17 @@ impl Connection {
             ProbePurpose::Explain => match (self.kind, socketio) {
                 (Some(TransportKind::SocketIo), false) => {
                     let p = Diagnosis::socketio_not_offered(&req.url, status, &excerpt(body, 80));
-                    self.set_problem("", p);
+                    self.set_problem(p);
                 }
                 (Some(TransportKind::SocketIo), true) if self.fails_before_open > 0 => {
                     let live = self.settings.live_url(TransportKind::SocketIo);
                     let p = Diagnosis::websocket_upgrade_blocked(&live, &req.url);
-                    self.set_problem("", p);
+                    self.set_problem(p);
                 }
                 (Some(TransportKind::Plain), true) => {
                     let evidence =
                         format!("GET {} answered {status}: {:?}", req.url, excerpt(body, 80));
-                    self.set_problem("", Diagnosis::socketio_server_as_plain(&evidence));
+                    self.set_problem(Diagnosis::socketio_server_as_plain(&evidence));
                 }
                 _ => {}
             },

@@ -96,11 +96,7 @@ impl Connection {
                 .filter(|_| self.online && self.attempt.is_none()),
             Deadline::RestAnswer => self.in_flight.iter().map(|f| f.deadline).min(),
             Deadline::Poll => self.next_poll_at.filter(|_| self.online),
-            Deadline::ProblemFade => self
-                .transient_seen
-                .iter()
-                .map(|(_, seen)| seen.saturating_add(policy.transient_problem_ms))
-                .min(),
+            Deadline::ProblemFade => self.problems.next_fade(policy.transient_problem_ms),
             Deadline::MessageRate => self
                 .rate
                 .back()

@@ -45,6 +45,7 @@ use crate::store::{Insert, Store, WallClock};
 use crate::Millis;
 
 use attempt::{Attempt, Failure, TriedTransports};
+use problems::Problems;
 use recovery::{Feed, FeedQuery, FeedState};
 use rest::{InFlight, RestState};
 
@@ -249,10 +250,7 @@ pub struct Connection {
     in_flight: Vec<InFlight>,
     next_poll_at: Option<Millis>,
     feeds: [FeedState; 2],
-    /// `(kind, key)` → problem; key tells REST endpoints apart.
-    problems: Vec<(DiagnosisKind, String, Diagnosis)>,
-    /// When each one-off problem was last seen (malformed, server error).
-    transient_seen: Vec<(DiagnosisKind, Millis)>,
+    problems: Problems,
     rate: VecDeque<(Millis, u64)>,
     initial_alerts_loaded: bool,
     /// A live connection was Ready at least once.
@@ -352,8 +350,7 @@ impl Connection {
             in_flight: Vec::new(),
             next_poll_at: None,
             feeds: [FeedState::default(), FeedState::default()],
-            problems: Vec::new(),
-            transient_seen: Vec::new(),
+            problems: Problems::default(),
             rate: VecDeque::new(),
             initial_alerts_loaded: false,
             was_live: false,
@@ -540,7 +537,7 @@ impl Connection {
                 self.poll(now);
             }
         } else {
-            self.set_problem("", Diagnosis::browser_offline());
+            self.set_problem(Diagnosis::browser_offline());
             self.status.last_error = Some("the browser is offline".into());
             self.drop_attempt(now);
             self.retry_at = None;

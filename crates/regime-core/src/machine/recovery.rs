@@ -2,6 +2,7 @@
 //! and the evidence of a backend that started a new run (its `epoch`, its
 //! newest ids), while live items wait for the verdict.
 
+use super::problems::ProblemKey;
 use super::rest::InFlight;
 use super::{Connection, RequestId, RestRequest};
 use crate::diagnosis::Diagnosis;
@@ -243,7 +244,8 @@ impl Connection {
         }
         state.last_check_at = Some(now);
         state.fresh_run = true;
-        self.set_problem(feed.noun(), Diagnosis::ids_restarted(feed.noun(), evidence));
+        let p = Diagnosis::ids_restarted(feed.noun(), evidence);
+        self.set_problem_for(ProblemKey::Feed(feed), p);
         match feed {
             Feed::Signals => self.changes.signals = true,
             Feed::Alerts => self.changes.alerts = true,

@@ -3,6 +3,7 @@
 //! requests a few at a time.
 
 use super::attempt::ProbePurpose;
+use super::problems::ProblemKey;
 use super::recovery::{Feed, FeedQuery};
 use super::{Command, Connection, RequestId, RestRequest};
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
@@ -283,7 +284,7 @@ impl Connection {
                 if self.rest == RestState::Failing {
                     let p = Diagnosis::rest_host_down(&self.settings.api, &self.last_rest_failure);
                     self.clear_problem(DiagnosisKind::RestBlockedByCors);
-                    self.set_problem("", p);
+                    self.set_problem(p);
                 }
             }
             (_, Some(ProbePurpose::Choose)) => {
@@ -323,7 +324,7 @@ impl Connection {
                     self.clear_problem(DiagnosisKind::RestHostDown);
                     self.clear_problem(DiagnosisKind::RestBlockedByCors);
                     self.clear_problem(DiagnosisKind::RestGatewayFailed);
-                    self.set_problem("", p);
+                    self.set_problem(p);
                 }
                 return;
             }
@@ -341,23 +342,26 @@ impl Connection {
             let error = serde_json::from_str::<ErrorResponse>(body)
                 .ok()
                 .map(|e| e.error);
-            self.set_problem(
-                endpoint,
+            self.set_problem_for(
+                ProblemKey::Endpoint(endpoint),
                 Diagnosis::rest_http_error(endpoint, status, error.as_deref(), &req.url),
             );
             self.request_failed(now, &req);
             return;
         }
-        self.clear_problem_key(DiagnosisKind::RestHttpError, endpoint);
+        self.clear_problem_for(DiagnosisKind::RestHttpError, ProblemKey::Endpoint(endpoint));
         match self.read_answer(now, &req, body) {
             Ok(()) => {
                 self.rest_retry.reset();
-                self.clear_problem_key(DiagnosisKind::RestInvalidBody, endpoint)
+                self.clear_problem_for(
+                    DiagnosisKind::RestInvalidBody,
+                    ProblemKey::Endpoint(endpoint),
+                )
             }
             Err(reason) => {
                 self.status.rest_invalid += 1;
                 let p = Diagnosis::rest_invalid_body(endpoint, &reason, self.status.rest_invalid);
-                self.set_problem(endpoint, p);
+                self.set_problem_for(ProblemKey::Endpoint(endpoint), p);
                 self.request_failed(now, &req);
             }
         }
