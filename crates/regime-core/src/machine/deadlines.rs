@@ -98,9 +98,9 @@ impl Connection {
             Deadline::Poll => self.next_poll_at.filter(|_| self.online),
             Deadline::ProblemFade => self.problems.next_fade(policy.transient_problem_ms),
             Deadline::MessageRate => self
-                .rate
-                .back()
-                .map(|(second, _)| second.saturating_add(policy.rate_window_ms)),
+                .traffic
+                .newest_second()
+                .map(|second| second.saturating_add(policy.rate_window_ms)),
             Deadline::FirstAttemptGrace => self.grace_end(),
         }
     }

@@ -48,6 +48,7 @@ use attempt::{Attempt, Failure, TriedTransports};
 use problems::Problems;
 use recovery::{Feed, FeedQuery, FeedState};
 use rest::{InFlight, RestState};
+use traffic::Traffic;
 
 pub use mode::Mode;
 pub use policy::Policy;
@@ -251,7 +252,7 @@ pub struct Connection {
     next_poll_at: Option<Millis>,
     feeds: [FeedState; 2],
     problems: Problems,
-    rate: VecDeque<(Millis, u64)>,
+    traffic: Traffic,
     initial_alerts_loaded: bool,
     /// A live connection was Ready at least once.
     was_live: bool,
@@ -351,7 +352,7 @@ impl Connection {
             next_poll_at: None,
             feeds: [FeedState::default(), FeedState::default()],
             problems: Problems::default(),
-            rate: VecDeque::new(),
+            traffic: Traffic::default(),
             initial_alerts_loaded: false,
             was_live: false,
             epoch: None,
