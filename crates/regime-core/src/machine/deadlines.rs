@@ -100,7 +100,7 @@ impl Connection {
             Deadline::MessageRate => self
                 .traffic
                 .newest_second()
-                .map(|second| second.saturating_add(policy.rate_window_ms)),
+                .map(|second| second.saturating_add(self.rate_window())),
             Deadline::FirstAttemptGrace => self.grace_end(),
         }
     }

@@ -53,10 +53,15 @@ impl Connection {
         self.traffic.count(now);
     }
 
+    /// The window of the message rate: `rate_window_ms`, but at least the
+    /// one second that messages are counted by.
+    pub(super) fn rate_window(&self) -> Millis {
+        self.policy.rate_window_ms.max(1000)
+    }
+
     /// The message rate over the window that ends now.
     pub(super) fn refresh_rate(&mut self, now: Millis) {
-        let window = self.policy.rate_window_ms.max(1000);
-        let rate = self.traffic.per_sec(now, window);
+        let rate = self.traffic.per_sec(now, self.rate_window());
         if rate != self.status.messages_per_sec {
             self.status.messages_per_sec = rate;
             self.changes.traffic = true;
