@@ -636,12 +636,7 @@ impl Connection {
         };
         let failure = if !a.opened() {
             Failure::BeforeOpen(match code {
-                // The adapter's words when the browser refused to create the
-                // socket (a malformed URL, a blocked port): they say why.
-                1006 if !reason.is_empty() => {
-                    format!("closed with code 1006 before opening: {reason}")
-                }
-                1006 => "closed with code 1006 before opening (refused, unreachable, or a wrong path: the browser hides the HTTP status)".to_string(),
+                1006 if reason.is_empty() => "closed with code 1006 before opening (refused, unreachable, or a wrong path: the browser hides the HTTP status)".to_string(),
                 _ => format!("closed with code {code}{quoted} before opening"),
             })
         } else {
@@ -652,6 +647,25 @@ impl Connection {
             }
         };
         self.attempt_failed(now, failure, false);
+        self.after_input(now);
+    }
+
+    /// The browser refused to create the socket (a malformed URL, a blocked
+    /// port): no event will follow for it. `reason` is the browser's own
+    /// words, which say why. A failure before opening, like a refused
+    /// connection; ignored for a socket that did open.
+    pub fn handle_socket_refused(&mut self, now: Millis, socket: SocketId, reason: &str) {
+        let opening = self
+            .attempt
+            .as_ref()
+            .is_some_and(|a| a.socket == socket && !a.opened());
+        if opening {
+            // Worded as a socket that never opened, with the browser's reason.
+            let cause = format!(
+                "closed with code 1006 before opening: the browser refused to open it: {reason}"
+            );
+            self.attempt_failed(now, Failure::BeforeOpen(cause), false);
+        }
         self.after_input(now);
     }
 
