@@ -173,7 +173,7 @@ impl Connection {
         self.retry_at = None;
         self.status.next_retry_at = None;
         let Some(kind) = self.kind else {
-            if !self.in_flight.iter().any(|f| f.probe.is_some()) {
+            if !self.rest.in_flight.iter().any(|f| f.probe.is_some()) {
                 self.fetch_probe(now, ProbePurpose::Choose);
             }
             return;
@@ -334,7 +334,7 @@ impl Connection {
         // server that went silent accepts the next socket just the same. It
         // goes with the first frame that proves the new connection alive
         // (see `count_message`).
-        self.next_poll_at = None;
+        self.rest.next_poll_at = None;
         self.subscribe(now);
         self.recover_feed(now, Feed::Signals, true);
         self.recover_feed(now, Feed::Alerts, true);

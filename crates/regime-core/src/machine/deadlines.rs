@@ -90,12 +90,12 @@ impl Connection {
             Deadline::EpochHold => self.epoch_hold_until,
             Deadline::FeedHold(feed) => self.feeds[feed.index()].hold_until,
             // Offline, nothing is asked or retried until the network is back.
-            Deadline::RestRetry => self.rest_retry_at.filter(|_| self.online),
+            Deadline::RestRetry => self.rest.retry_at.filter(|_| self.online),
             Deadline::LiveRetry => self
                 .retry_at
                 .filter(|_| self.online && self.attempt.is_none()),
-            Deadline::RestAnswer => self.in_flight.iter().map(|f| f.deadline).min(),
-            Deadline::Poll => self.next_poll_at.filter(|_| self.online),
+            Deadline::RestAnswer => self.rest.in_flight.iter().map(|f| f.deadline).min(),
+            Deadline::Poll => self.rest.next_poll_at.filter(|_| self.online),
             Deadline::ProblemFade => self.problems.next_fade(policy.transient_problem_ms),
             Deadline::MessageRate => self
                 .traffic
@@ -118,7 +118,7 @@ impl Connection {
             Deadline::EpochHold => self.end_epoch_hold(now),
             Deadline::FeedHold(feed) => self.end_feed_hold(now, feed),
             Deadline::RestRetry => {
-                self.rest_retry_at = None;
+                self.rest.retry_at = None;
                 self.retry_rest(now);
             }
             Deadline::LiveRetry => {
@@ -130,7 +130,7 @@ impl Connection {
                 if self.polling_wanted() {
                     self.poll(now);
                 } else {
-                    self.next_poll_at = None;
+                    self.rest.next_poll_at = None;
                 }
             }
             Deadline::ProblemFade => self.fade_problems(now),

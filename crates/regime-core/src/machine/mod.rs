@@ -47,7 +47,7 @@ use crate::Millis;
 use attempt::{Attempt, Failure, TriedTransports};
 use problems::Problems;
 use recovery::{Feed, FeedQuery, FeedState};
-use rest::{InFlight, RestState};
+use rest::Rest;
 use traffic::Traffic;
 
 pub use mode::Mode;
@@ -233,7 +233,6 @@ pub struct Connection {
     started_at: Option<Millis>,
     online: bool,
     next_socket: SocketId,
-    next_request: RequestId,
     attempt: Option<Attempt>,
     retry_at: Option<Millis>,
     /// The transport to use; `None` until protocol=auto's probe decided.
@@ -245,11 +244,7 @@ pub struct Connection {
     explained_this_streak: bool,
     first_attempt_done: bool,
     socketio_recovery: Option<(String, String)>,
-    rest: RestState,
-    last_rest_failure: String,
-    reachability_at: Option<Millis>,
-    in_flight: Vec<InFlight>,
-    next_poll_at: Option<Millis>,
+    rest: Rest,
     feeds: [FeedState; 2],
     problems: Problems,
     traffic: Traffic,
@@ -265,13 +260,6 @@ pub struct Connection {
     held_live: VecDeque<LiveEvent>,
     /// A health check failed and is to be asked again.
     health_wanted: bool,
-    /// Failed recovery, poll and health requests are retried then.
-    rest_retry: Backoff,
-    rest_retry_at: Option<Millis>,
-    /// When a CORS-mode REST request was last answered (any status).
-    cors_ok_at: Option<Millis>,
-    /// Symbols whose `/api/regime` waits for a place among the requests in flight.
-    overview_queue: VecDeque<String>,
     /// The Socket.IO polling probe answered an Engine.IO open packet.
     probe_found_socketio: bool,
 }
@@ -335,7 +323,6 @@ impl Connection {
             started_at: None,
             online: true,
             next_socket: 1,
-            next_request: 1,
             attempt: None,
             retry_at: None,
             kind,
@@ -345,11 +332,7 @@ impl Connection {
             explained_this_streak: false,
             first_attempt_done: false,
             socketio_recovery: None,
-            rest: RestState::Unknown,
-            last_rest_failure: String::new(),
-            reachability_at: None,
-            in_flight: Vec::new(),
-            next_poll_at: None,
+            rest: Rest::new(&policy),
             feeds: [FeedState::default(), FeedState::default()],
             problems: Problems::default(),
             traffic: Traffic::default(),
@@ -359,15 +342,6 @@ impl Connection {
             epoch_hold_until: None,
             held_live: VecDeque::new(),
             health_wanted: false,
-            rest_retry: Backoff::new(BackoffConfig {
-                base_ms: policy.rest_retry_base_ms,
-                factor: 2,
-                cap_ms: policy.rest_retry_cap_ms,
-                stable_reset_ms: Millis::MAX,
-            }),
-            rest_retry_at: None,
-            cors_ok_at: None,
-            overview_queue: VecDeque::new(),
             probe_found_socketio: false,
         }
     }
@@ -467,7 +441,7 @@ impl Connection {
         }
         self.fetch_feed(now, Feed::Signals, None, FeedQuery::Initial);
         self.fetch_feed(now, Feed::Alerts, None, FeedQuery::Initial);
-        self.next_poll_at = Some(now.saturating_add(self.settings.poll_ms));
+        self.rest.next_poll_at = Some(now.saturating_add(self.settings.poll_ms));
         if self.settings.protocol == Protocol::Off {
             self.first_attempt_done = true;
         } else {
@@ -480,6 +454,7 @@ impl Connection {
     /// fetches the new one's, and re-subscribes.
     pub fn select(&mut self, now: Millis, symbol: &str, timeframe: &str) {
         let old: Vec<RequestId> = self
+            .rest
             .in_flight
             .iter()
             .filter(|f| {
@@ -495,7 +470,7 @@ impl Connection {
         }
         self.selection = Some((symbol.to_string(), timeframe.to_string()));
         self.changes.selection = true;
-        self.overview_queue.clear();
+        self.rest.overview_queue.clear();
         self.fetch_selection(now);
         self.fetch_overview(now);
         self.subscribe(now);
@@ -690,10 +665,15 @@ impl Connection {
     // ------------------------------------------------------------------
 
     pub fn handle_rest(&mut self, now: Millis, request: RequestId, outcome: RestOutcome) {
-        let Some(at) = self.in_flight.iter().position(|f| f.request == request) else {
+        let Some(at) = self
+            .rest
+            .in_flight
+            .iter()
+            .position(|f| f.request == request)
+        else {
             return self.after_input(now);
         };
-        let req = self.in_flight.swap_remove(at);
+        let req = self.rest.in_flight.swap_remove(at);
         self.finish_feed_request(&req);
         match outcome {
             RestOutcome::Aborted => {}

@@ -61,7 +61,7 @@ impl Connection {
         } else if in_grace {
             Mode::Connecting
         } else {
-            match self.rest {
+            match self.rest.state {
                 RestState::Answering => Mode::Api,
                 RestState::Failing => Mode::Offline,
                 // A live connection answered once, REST never yet: neither answers now.

@@ -223,7 +223,11 @@ impl Connection {
     pub(super) fn check_epoch(&mut self, now: Millis) {
         self.health_wanted = false;
         let asked = self.fetch(now, RestRequest::Health, None).is_some()
-            || self.in_flight.iter().any(|f| f.what == RestRequest::Health);
+            || self
+                .rest
+                .in_flight
+                .iter()
+                .any(|f| f.what == RestRequest::Health);
         if asked && self.epoch.is_some() {
             self.epoch_hold_until = Some(now.saturating_add(self.policy.run_check_hold_ms));
         }

@@ -2,10 +2,13 @@
 //! absence) means, retries with back-off, polling, and the overview's
 //! requests a few at a time.
 
+use std::collections::VecDeque;
+
 use super::attempt::ProbePurpose;
 use super::problems::ProblemKey;
 use super::recovery::{Feed, FeedQuery};
-use super::{Command, Connection, RequestId, RestRequest};
+use super::{Command, Connection, Policy, RequestId, RestRequest};
+use crate::backoff::{Backoff, BackoffConfig};
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
 use crate::live::{clip, excerpt, TransportKind};
 use crate::model::{
@@ -16,8 +19,53 @@ use crate::settings::percent_encode;
 use crate::store::{Insert, Store};
 use crate::Millis;
 
+/// REST's side of the connection: the requests in flight, whether REST
+/// answers, retries, polling, and the overview's requests still to ask.
+pub(super) struct Rest {
+    pub(super) next_request: RequestId,
+    pub(super) in_flight: Vec<InFlight>,
+    pub(super) state: RestState,
+    /// The last failure, for the diagnosis that a reachability check completes.
+    pub(super) last_failure: String,
+    /// When the host's reachability was last asked.
+    pub(super) reachability_at: Option<Millis>,
+    /// Failed recovery, poll and health requests are retried then.
+    pub(super) retry: Backoff,
+    pub(super) retry_at: Option<Millis>,
+    /// When a CORS-mode REST request was last answered (any status).
+    pub(super) cors_ok_at: Option<Millis>,
+    /// Symbols whose `/api/regime` waits for a place among the requests in flight.
+    pub(super) overview_queue: VecDeque<String>,
+    /// The next REST poll.
+    pub(super) next_poll_at: Option<Millis>,
+}
+
+impl Rest {
+    pub(super) fn new(policy: &Policy) -> Self {
+        Rest {
+            next_request: 1,
+            in_flight: Vec::new(),
+            state: RestState::Unknown,
+            last_failure: String::new(),
+            reachability_at: None,
+            retry: Backoff::new(BackoffConfig {
+                base_ms: policy.rest_retry_base_ms,
+                factor: 2,
+                cap_ms: policy.rest_retry_cap_ms,
+                stable_reset_ms: Millis::MAX,
+            }),
+            retry_at: None,
+            cors_ok_at: None,
+            overview_queue: VecDeque::new(),
+            next_poll_at: None,
+        }
+    }
+}
+
+/// Whether REST answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum RestState {
+    /// Not asked yet, or no answer yet.
     Unknown,
     Answering,
     Failing,
@@ -82,11 +130,11 @@ impl Connection {
         feed_query: Option<FeedQuery>,
         probe: Option<ProbePurpose>,
     ) -> Option<RequestId> {
-        if !self.online || self.in_flight.iter().any(|f| f.what == what) {
+        if !self.online || self.rest.in_flight.iter().any(|f| f.what == what) {
             return None;
         }
-        let request = self.next_request;
-        self.next_request += 1;
+        let request = self.rest.next_request;
+        self.rest.next_request += 1;
         let url = self.url_of(&what, feed_query);
         let opaque = what == RestRequest::Reachability;
         self.commands.push_back(Command::Fetch {
@@ -95,7 +143,7 @@ impl Connection {
             what: what.clone(),
             opaque,
         });
-        self.in_flight.push(InFlight {
+        self.rest.in_flight.push(InFlight {
             request,
             what,
             url,
@@ -111,8 +159,13 @@ impl Connection {
     }
 
     pub(super) fn cancel(&mut self, request: RequestId) {
-        if let Some(at) = self.in_flight.iter().position(|f| f.request == request) {
-            let req = self.in_flight.swap_remove(at);
+        if let Some(at) = self
+            .rest
+            .in_flight
+            .iter()
+            .position(|f| f.request == request)
+        {
+            let req = self.rest.in_flight.swap_remove(at);
             self.finish_feed_request(&req);
             self.commands.push_back(Command::CancelFetch { request });
         }
@@ -148,8 +201,8 @@ impl Connection {
             .take(self.policy.overview_symbols)
             .collect();
         for symbol in others {
-            if !self.overview_queue.contains(&symbol) {
-                self.overview_queue.push_back(symbol);
+            if !self.rest.overview_queue.contains(&symbol) {
+                self.rest.overview_queue.push_back(symbol);
             }
         }
         self.pump_overview(now);
@@ -159,16 +212,17 @@ impl Connection {
     /// regime requests are in flight.
     pub(super) fn pump_overview(&mut self, now: Millis) {
         let Some((_, timeframe)) = self.selection.clone() else {
-            return self.overview_queue.clear();
+            return self.rest.overview_queue.clear();
         };
         let busy = |c: &Self| {
-            c.in_flight
+            c.rest
+                .in_flight
                 .iter()
                 .filter(|f| matches!(f.what, RestRequest::Regime { .. }))
                 .count()
         };
         while self.online && busy(self) < self.policy.rest_fanout.max(1) {
-            let Some(symbol) = self.overview_queue.pop_front() else {
+            let Some(symbol) = self.rest.overview_queue.pop_front() else {
                 return;
             };
             let what = RestRequest::Regime {
@@ -198,10 +252,10 @@ impl Connection {
         self.fetch_overview(now);
         // Without an epoch, only the newest ids show a redeploy: each round
         // looks at them (one request, like an `after` query).
-        let reconnect = self.rest != RestState::Answering || self.epoch.is_none();
+        let reconnect = self.rest.state != RestState::Answering || self.epoch.is_none();
         self.recover_feed(now, Feed::Signals, reconnect);
         self.recover_feed(now, Feed::Alerts, reconnect);
-        self.next_poll_at = Some(now.saturating_add(self.settings.poll_ms.max(1)));
+        self.rest.next_poll_at = Some(now.saturating_add(self.settings.poll_ms.max(1)));
     }
 
     pub(super) fn polling_wanted(&self) -> bool {
@@ -229,9 +283,9 @@ impl Connection {
     }
 
     pub(super) fn schedule_rest_retry(&mut self, now: Millis) {
-        if self.rest_retry_at.is_none() {
-            let delay = self.rest_retry.handle_failure(now, &mut self.rng);
-            self.rest_retry_at = Some(now.saturating_add(delay.max(250)));
+        if self.rest.retry_at.is_none() {
+            let delay = self.rest.retry.handle_failure(now, &mut self.rng);
+            self.rest.retry_at = Some(now.saturating_add(delay.max(250)));
         }
     }
 
@@ -256,8 +310,8 @@ impl Connection {
     }
 
     pub(super) fn rest_ok(&mut self) {
-        if self.rest != RestState::Answering {
-            self.rest = RestState::Answering;
+        if self.rest.state != RestState::Answering {
+            self.rest.state = RestState::Answering;
             self.changes.status = true;
         }
         self.clear_problem(DiagnosisKind::RestBlockedByCors);
@@ -266,23 +320,24 @@ impl Connection {
     }
 
     pub(super) fn rest_failed(&mut self, now: Millis, failure: String, ask_reachability: bool) {
-        self.rest = RestState::Failing;
+        self.rest.state = RestState::Failing;
         self.status.last_error = Some(format!("REST: {failure}"));
-        self.last_rest_failure = failure;
+        self.rest.last_failure = failure;
         self.changes.status = true;
         let due = self
+            .rest
             .reachability_at
             .is_none_or(|t| now.saturating_sub(t) >= self.settings.poll_ms);
         if ask_reachability && due && self.fetch(now, RestRequest::Reachability, None).is_some() {
-            self.reachability_at = Some(now);
+            self.rest.reachability_at = Some(now);
         }
     }
 
     pub(super) fn rest_network_error(&mut self, now: Millis, req: InFlight, message: &str) {
         match (&req.what, req.probe) {
             (RestRequest::Reachability, _) => {
-                if self.rest == RestState::Failing {
-                    let p = Diagnosis::rest_host_down(&self.settings.api, &self.last_rest_failure);
+                if self.rest.state == RestState::Failing {
+                    let p = Diagnosis::rest_host_down(&self.settings.api, &self.rest.last_failure);
                     self.clear_problem(DiagnosisKind::RestBlockedByCors);
                     self.set_problem(p);
                 }
@@ -307,19 +362,20 @@ impl Connection {
     pub(super) fn rest_answered(&mut self, now: Millis, req: InFlight, status: u16, body: &str) {
         match (&req.what, req.probe) {
             (RestRequest::Reachability, _) => {
-                if self.rest == RestState::Failing {
+                if self.rest.state == RestState::Failing {
                     // The host answers. Lacking CORS headers moments after
                     // it sent them is a failing backend or gateway (its error
                     // page has none), not a CORS setting.
                     let recently = self
+                        .rest
                         .cors_ok_at
                         .is_some_and(|t| now.saturating_sub(t) <= self.policy.cors_memory_ms);
                     let api = self.settings.api.clone();
                     let p = if recently {
-                        let retry = self.rest_retry_at.map(|t| t.saturating_sub(now));
-                        Diagnosis::rest_gateway_failed(&api, &self.last_rest_failure, retry)
+                        let retry = self.rest.retry_at.map(|t| t.saturating_sub(now));
+                        Diagnosis::rest_gateway_failed(&api, &self.rest.last_failure, retry)
                     } else {
-                        Diagnosis::rest_blocked_by_cors(&api, &self.last_rest_failure)
+                        Diagnosis::rest_blocked_by_cors(&api, &self.rest.last_failure)
                     };
                     self.clear_problem(DiagnosisKind::RestHostDown);
                     self.clear_problem(DiagnosisKind::RestBlockedByCors);
@@ -331,7 +387,7 @@ impl Connection {
             (_, Some(purpose)) => return self.probe_answered(now, &req, purpose, status, body),
             _ => {}
         }
-        self.cors_ok_at = Some(now);
+        self.rest.cors_ok_at = Some(now);
         let endpoint = req.what.endpoint();
         if status == 0 || status >= 500 {
             self.rest_failed(now, format!("{endpoint} answered HTTP {status}"), false);
@@ -352,7 +408,7 @@ impl Connection {
         self.clear_problem_for(DiagnosisKind::RestHttpError, ProblemKey::Endpoint(endpoint));
         match self.read_answer(now, &req, body) {
             Ok(()) => {
-                self.rest_retry.reset();
+                self.rest.retry.reset();
                 self.clear_problem_for(
                     DiagnosisKind::RestInvalidBody,
                     ProblemKey::Endpoint(endpoint),
@@ -466,6 +522,7 @@ impl Connection {
     /// REST requests that never came back: cancelled, and failed.
     pub(super) fn cancel_late_requests(&mut self, now: Millis) {
         let late: Vec<RequestId> = self
+            .rest
             .in_flight
             .iter()
             .filter(|f| f.deadline <= now)
@@ -474,10 +531,15 @@ impl Connection {
         let secs = self.policy.rest_timeout_ms / 1000;
         for request in late {
             self.commands.push_back(Command::CancelFetch { request });
-            let Some(at) = self.in_flight.iter().position(|f| f.request == request) else {
+            let Some(at) = self
+                .rest
+                .in_flight
+                .iter()
+                .position(|f| f.request == request)
+            else {
                 continue;
             };
-            let req = self.in_flight.swap_remove(at);
+            let req = self.rest.in_flight.swap_remove(at);
             self.finish_feed_request(&req);
             self.rest_network_error(now, req, &format!("no answer within {secs} s"));
             self.pump_overview(now);
@@ -487,8 +549,8 @@ impl Connection {
     /// Polling wanted again (the live connection went, or sends no regime
     /// events) and not yet scheduled: the next round is one period away.
     pub(super) fn arm_poll(&mut self, now: Millis) {
-        if self.next_poll_at.is_none() && self.polling_wanted() && self.started_at.is_some() {
-            self.next_poll_at = Some(now.saturating_add(self.settings.poll_ms.max(1)));
+        if self.rest.next_poll_at.is_none() && self.polling_wanted() && self.started_at.is_some() {
+            self.rest.next_poll_at = Some(now.saturating_add(self.settings.poll_ms.max(1)));
         }
     }
 }
