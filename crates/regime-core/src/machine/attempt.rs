@@ -327,7 +327,7 @@ impl Connection {
         }
         // Did the backend start a new run while we were away? Its epoch says
         // for certain when it sends one; live items wait for the answer.
-        if reconnect || self.epoch.is_some() {
+        if reconnect || self.recovery.epoch.is_some() {
             self.check_epoch(now);
         }
         // A dead connection is not cleared by a new socket opening: a plain

@@ -87,8 +87,8 @@ impl Connection {
                 .filter(|a| !a.saw_regime && !a.warned_no_regime)
                 .and_then(Attempt::ready_since)
                 .map(|ready| ready.saturating_add(policy.no_regime_warning_ms)),
-            Deadline::EpochHold => self.epoch_hold_until,
-            Deadline::FeedHold(feed) => self.feeds[feed.index()].hold_until,
+            Deadline::EpochHold => self.recovery.epoch_hold_until,
+            Deadline::FeedHold(feed) => self.recovery.feeds[feed.index()].hold_until,
             // Offline, nothing is asked or retried until the network is back.
             Deadline::RestRetry => self.rest.retry_at.filter(|_| self.online),
             Deadline::LiveRetry => self

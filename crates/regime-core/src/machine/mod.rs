@@ -37,7 +37,7 @@ use std::collections::VecDeque;
 
 use crate::backoff::{Backoff, BackoffConfig, Xorshift64};
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
-use crate::live::{LiveEvent, TransportKind};
+use crate::live::TransportKind;
 use crate::model::{ClipTexts, RegimeAlert, RegimeSnapshot};
 use crate::session::{LiveSession, PlainSessionConfig, SocketIoSessionConfig};
 use crate::settings::{Protocol, Settings};
@@ -46,7 +46,7 @@ use crate::Millis;
 
 use attempt::{Attempt, Failure, TriedTransports};
 use problems::Problems;
-use recovery::{Feed, FeedQuery, FeedState};
+use recovery::{Feed, FeedQuery, Recovery};
 use rest::Rest;
 use traffic::Traffic;
 
@@ -245,21 +245,11 @@ pub struct Connection {
     first_attempt_done: bool,
     socketio_recovery: Option<(String, String)>,
     rest: Rest,
-    feeds: [FeedState; 2],
+    recovery: Recovery,
     problems: Problems,
     traffic: Traffic,
-    initial_alerts_loaded: bool,
     /// A live connection was Ready at least once.
     was_live: bool,
-    /// The backend's run (`/api/health` `epoch`), once it sent one.
-    epoch: Option<String>,
-    /// Live signals and alerts are held back until then, while `/api/health`
-    /// says whether the backend's epoch changed.
-    epoch_hold_until: Option<Millis>,
-    /// Live signals and alerts held back, in arrival order.
-    held_live: VecDeque<LiveEvent>,
-    /// A health check failed and is to be asked again.
-    health_wanted: bool,
     /// The Socket.IO polling probe answered an Engine.IO open packet.
     probe_found_socketio: bool,
 }
@@ -333,15 +323,10 @@ impl Connection {
             first_attempt_done: false,
             socketio_recovery: None,
             rest: Rest::new(&policy),
-            feeds: [FeedState::default(), FeedState::default()],
+            recovery: Recovery::default(),
             problems: Problems::default(),
             traffic: Traffic::default(),
-            initial_alerts_loaded: false,
             was_live: false,
-            epoch: None,
-            epoch_hold_until: None,
-            held_live: VecDeque::new(),
-            health_wanted: false,
             probe_found_socketio: false,
         }
     }

@@ -2,6 +2,8 @@
 //! and the evidence of a backend that started a new run (its `epoch`, its
 //! newest ids), while live items wait for the verdict.
 
+use std::collections::VecDeque;
+
 use super::problems::ProblemKey;
 use super::rest::InFlight;
 use super::{Connection, RequestId, RestRequest};
@@ -49,6 +51,23 @@ pub(super) enum FeedQuery {
     /// `resume`: the cursor when it was asked, to page on from when the
     /// newest page does not reach back to it.
     RestartCheck { resume: Option<u64>, run: u32 },
+}
+
+/// What recovery knows: each feed's queries, and the backend's run.
+#[derive(Default)]
+pub(super) struct Recovery {
+    pub(super) feeds: [FeedState; 2],
+    /// The backend's run (`/api/health` `epoch`), once it sent one.
+    pub(super) epoch: Option<String>,
+    /// Live signals and alerts are held back until then, while `/api/health`
+    /// says whether the backend's epoch changed.
+    pub(super) epoch_hold_until: Option<Millis>,
+    /// Live signals and alerts held back, in arrival order.
+    pub(super) held_live: VecDeque<LiveEvent>,
+    /// A health check failed and is to be asked again.
+    pub(super) health_wanted: bool,
+    /// The cold start's alerts arrived: alerts from now on are news.
+    pub(super) initial_alerts_loaded: bool,
 }
 
 #[derive(Default)]
@@ -157,7 +176,7 @@ impl Connection {
                 self.new_run(now, feed, &why);
             }
             Insert::New | Insert::TooOld if below_cursor && !decided => {
-                self.feeds[feed.index()].hold_until =
+                self.recovery.feeds[feed.index()].hold_until =
                     Some(now.saturating_add(self.policy.run_check_hold_ms));
                 self.want_restart_check(now, feed);
                 return self.hold_live(now, event);
@@ -178,13 +197,14 @@ impl Connection {
     }
 
     pub(super) fn holding(&self, feed: Feed) -> bool {
-        self.epoch_hold_until.is_some() || self.feeds[feed.index()].hold_until.is_some()
+        self.recovery.epoch_hold_until.is_some()
+            || self.recovery.feeds[feed.index()].hold_until.is_some()
     }
 
     pub(super) fn hold_live(&mut self, now: Millis, event: LiveEvent) {
-        self.held_live.push_back(event);
-        if self.held_live.len() > self.policy.run_check_hold_max.max(1) {
-            if let Some(oldest) = self.held_live.pop_front() {
+        self.recovery.held_live.push_back(event);
+        if self.recovery.held_live.len() > self.policy.run_check_hold_max.max(1) {
+            if let Some(oldest) = self.recovery.held_live.pop_front() {
                 self.live_feed_item(now, oldest, true);
             }
         }
@@ -192,14 +212,14 @@ impl Connection {
 
     /// Applies the held live items whose feed is no longer held, in order.
     pub(super) fn release_held(&mut self, now: Millis) {
-        let held = std::mem::take(&mut self.held_live);
+        let held = std::mem::take(&mut self.recovery.held_live);
         for event in held {
             let feed = match &event {
                 LiveEvent::Signal(_) => Feed::Signals,
                 _ => Feed::Alerts,
             };
             if self.holding(feed) {
-                self.held_live.push_back(event);
+                self.recovery.held_live.push_back(event);
             } else {
                 self.live_feed_item(now, event, true);
             }
@@ -207,13 +227,17 @@ impl Connection {
     }
 
     pub(super) fn end_feed_hold(&mut self, now: Millis, feed: Feed) {
-        if self.feeds[feed.index()].hold_until.take().is_some() {
+        if self.recovery.feeds[feed.index()]
+            .hold_until
+            .take()
+            .is_some()
+        {
             self.release_held(now);
         }
     }
 
     pub(super) fn end_epoch_hold(&mut self, now: Millis) {
-        if self.epoch_hold_until.take().is_some() {
+        if self.recovery.epoch_hold_until.take().is_some() {
             self.release_held(now);
         }
     }
@@ -221,15 +245,16 @@ impl Connection {
     /// Asks `/api/health` whether the backend's epoch changed; while it is
     /// known to send one, live items wait for the answer.
     pub(super) fn check_epoch(&mut self, now: Millis) {
-        self.health_wanted = false;
+        self.recovery.health_wanted = false;
         let asked = self.fetch(now, RestRequest::Health, None).is_some()
             || self
                 .rest
                 .in_flight
                 .iter()
                 .any(|f| f.what == RestRequest::Health);
-        if asked && self.epoch.is_some() {
-            self.epoch_hold_until = Some(now.saturating_add(self.policy.run_check_hold_ms));
+        if asked && self.recovery.epoch.is_some() {
+            self.recovery.epoch_hold_until =
+                Some(now.saturating_add(self.policy.run_check_hold_ms));
         }
     }
 
@@ -241,7 +266,7 @@ impl Connection {
             Feed::Signals => self.store.signals_mut().start_run(),
             Feed::Alerts => self.store.alerts_mut().start_run(),
         }
-        let state = &mut self.feeds[feed.index()];
+        let state = &mut self.recovery.feeds[feed.index()];
         // A query wished for from the old cursor now starts from the newest.
         if state.again_from.is_some() {
             state.again_from = Some(Cursor::Newest);
@@ -282,7 +307,7 @@ impl Connection {
             return self.keep_place(now, feed, after, query);
         }
         if let Some(request) = self.fetch(now, feed.request(after), Some(query)) {
-            self.feeds[feed.index()].in_flight = Some(request);
+            self.recovery.feeds[feed.index()].in_flight = Some(request);
         }
     }
 
@@ -294,7 +319,7 @@ impl Connection {
     /// recovery itself.
     pub(super) fn recover_feed(&mut self, now: Millis, feed: Feed, mut reconnect: bool) {
         let mut from = self.feed_max(feed);
-        let state = &mut self.feeds[feed.index()];
+        let state = &mut self.recovery.feeds[feed.index()];
         if state.in_flight.is_none() {
             // A failed query left its place behind: start from there.
             if let Some(pending) = state.again_from.take() {
@@ -323,10 +348,10 @@ impl Connection {
     }
 
     pub(super) fn want_restart_check(&mut self, now: Millis, feed: Feed) {
-        if self.feeds[feed.index()].in_flight.is_some() {
-            self.feeds[feed.index()].check_wanted = true;
+        if self.recovery.feeds[feed.index()].in_flight.is_some() {
+            self.recovery.feeds[feed.index()].check_wanted = true;
         } else {
-            self.feeds[feed.index()].last_check_at = Some(now);
+            self.recovery.feeds[feed.index()].last_check_at = Some(now);
             let resume = self.feed_max(feed);
             self.fetch_feed(
                 now,
@@ -341,7 +366,7 @@ impl Connection {
     }
 
     pub(super) fn finish_feed_request(&mut self, req: &InFlight) {
-        for state in &mut self.feeds {
+        for state in &mut self.recovery.feeds {
             if state.in_flight == Some(req.request) {
                 state.in_flight = None;
             }
@@ -369,7 +394,7 @@ impl Connection {
             );
             return;
         }
-        let state = &mut self.feeds[feed.index()];
+        let state = &mut self.recovery.feeds[feed.index()];
         let check_due = match nothing_new {
             Some(likely) => {
                 likely
@@ -380,7 +405,7 @@ impl Connection {
             None => false,
         };
         if (state.check_wanted || check_due) && self.feed_max(feed).is_some() {
-            let state = &mut self.feeds[feed.index()];
+            let state = &mut self.recovery.feeds[feed.index()];
             state.check_wanted = false;
             state.last_check_at = Some(now);
             let resume = self.feed_max(feed);
@@ -395,7 +420,7 @@ impl Connection {
             );
             return;
         }
-        let state = &mut self.feeds[feed.index()];
+        let state = &mut self.recovery.feeds[feed.index()];
         if let Some(from) = state.again_from.take() {
             let reconnect = std::mem::take(&mut state.again_reconnect);
             self.fetch_feed(now, feed, from.after(), FeedQuery::After { reconnect });
@@ -411,7 +436,7 @@ impl Connection {
         after: Option<u64>,
         query: FeedQuery,
     ) {
-        let state = &mut self.feeds[feed.index()];
+        let state = &mut self.recovery.feeds[feed.index()];
         match query {
             FeedQuery::Initial => state.initial_wanted = true,
             FeedQuery::After { reconnect } => {
@@ -432,18 +457,18 @@ impl Connection {
     /// `/api/health` answered: a changed epoch is a new backend run.
     pub(super) fn epoch_answered(&mut self, now: Millis, epoch: Option<String>) {
         if let Some(new) = epoch.map(|e| excerpt(&e, 120)) {
-            if let Some(old) = self.epoch.clone().filter(|old| *old != new) {
+            if let Some(old) = self.recovery.epoch.clone().filter(|old| *old != new) {
                 for feed in [Feed::Signals, Feed::Alerts] {
-                    if !self.feeds[feed.index()].fresh_run {
+                    if !self.recovery.feeds[feed.index()].fresh_run {
                         let why = format!("/api/health epoch changed from {old:?} to {new:?}");
                         self.new_run(now, feed, &why);
                         self.recover_feed(now, feed, false);
                     }
                 }
             }
-            self.epoch = Some(new);
+            self.recovery.epoch = Some(new);
         }
-        for state in &mut self.feeds {
+        for state in &mut self.recovery.feeds {
             state.fresh_run = false;
         }
         self.end_epoch_hold(now);
@@ -486,7 +511,7 @@ impl Connection {
             }
         }
         let counts = query != FeedQuery::Initial;
-        let fresh = counts || self.initial_alerts_loaded;
+        let fresh = counts || self.recovery.initial_alerts_loaded;
         let mut recovered = 0;
         for item in items {
             if put(self, now, item, fresh) && counts {

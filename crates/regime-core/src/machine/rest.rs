@@ -241,7 +241,7 @@ impl Connection {
         if self.store.symbols().is_empty() {
             self.fetch(now, RestRequest::Symbols, None);
         }
-        if self.status.backend_version.is_none() || self.epoch.is_some() {
+        if self.status.backend_version.is_none() || self.recovery.epoch.is_some() {
             // A backend that sends an epoch says at every round whether its
             // ids started again.
             self.fetch(now, RestRequest::Health, None);
@@ -252,7 +252,7 @@ impl Connection {
         self.fetch_overview(now);
         // Without an epoch, only the newest ids show a redeploy: each round
         // looks at them (one request, like an `after` query).
-        let reconnect = self.rest.state != RestState::Answering || self.epoch.is_none();
+        let reconnect = self.rest.state != RestState::Answering || self.recovery.epoch.is_none();
         self.recover_feed(now, Feed::Signals, reconnect);
         self.recover_feed(now, Feed::Alerts, reconnect);
         self.rest.next_poll_at = Some(now.saturating_add(self.settings.poll_ms.max(1)));
@@ -270,8 +270,8 @@ impl Connection {
     pub(super) fn request_failed(&mut self, now: Millis, req: &InFlight) {
         if req.what == RestRequest::Health {
             self.end_epoch_hold(now);
-            if self.epoch.is_some() {
-                self.health_wanted = true;
+            if self.recovery.epoch.is_some() {
+                self.recovery.health_wanted = true;
                 self.schedule_rest_retry(now);
             }
         }
@@ -292,7 +292,7 @@ impl Connection {
     /// The retry deadline passed: ask again what failed.
     pub(super) fn retry_rest(&mut self, now: Millis) {
         for feed in [Feed::Signals, Feed::Alerts] {
-            let state = &mut self.feeds[feed.index()];
+            let state = &mut self.recovery.feeds[feed.index()];
             if state.in_flight.is_some() {
                 continue;
             }
@@ -304,7 +304,7 @@ impl Connection {
                 self.recover_feed(now, feed, false);
             }
         }
-        if self.health_wanted {
+        if self.recovery.health_wanted {
             self.check_epoch(now);
         }
     }
@@ -488,7 +488,7 @@ impl Connection {
                     |c, now, a, fresh| c.put_alert(now, a, fresh),
                 );
                 if req.feed_query == Some(FeedQuery::Initial) {
-                    self.initial_alerts_loaded = true;
+                    self.recovery.initial_alerts_loaded = true;
                 }
             }
             RestRequest::SocketIoProbe | RestRequest::Reachability => {}
