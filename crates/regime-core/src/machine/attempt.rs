@@ -121,6 +121,44 @@ pub(super) enum ProbePurpose {
     Explain,
 }
 
+/// Which transport live attempts use, and what it was chosen from.
+pub(super) struct TransportChoice {
+    /// The transport to use; `None` until protocol=auto's probe decided.
+    pub(super) kind: Option<TransportKind>,
+    /// The transports a live attempt used so far.
+    pub(super) tried: TriedTransports,
+    /// The Socket.IO polling probe answered an Engine.IO open packet.
+    pub(super) probe_found_socketio: bool,
+}
+
+impl TransportChoice {
+    /// The transport the settings name; none yet for protocol=auto (its
+    /// probe decides) and protocol=off.
+    pub(super) fn new(protocol: Protocol) -> Self {
+        let kind = match protocol {
+            Protocol::Native => Some(TransportKind::Plain),
+            Protocol::SocketIo => Some(TransportKind::SocketIo),
+            Protocol::Auto | Protocol::Off => None,
+        };
+        TransportChoice {
+            kind,
+            tried: TriedTransports::default(),
+            probe_found_socketio: false,
+        }
+    }
+}
+
+/// Live attempts that failed since the last one that reached Ready.
+#[derive(Default)]
+pub(super) struct FailureStreak {
+    /// Every failure before Ready.
+    pub(super) before_ready: u32,
+    /// Of those, the failures before the socket opened.
+    pub(super) before_open: u32,
+    /// The Socket.IO probe was fetched to explain this streak.
+    pub(super) explained: bool,
+}
+
 /// The transports that live attempts used so far: protocol=auto switches
 /// only to one not tried yet.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -172,7 +210,7 @@ impl Connection {
         }
         self.retry_at = None;
         self.status.next_retry_at = None;
-        let Some(kind) = self.kind else {
+        let Some(kind) = self.choice.kind else {
             if !self.rest.in_flight.iter().any(|f| f.probe.is_some()) {
                 self.fetch_probe(now, ProbePurpose::Choose);
             }
@@ -181,7 +219,7 @@ impl Connection {
         let socket = self.next_socket;
         self.next_socket += 1;
         let url = self.settings.live_url(kind);
-        self.tried.insert(kind);
+        self.choice.tried.insert(kind);
         self.status.live_url = url.clone();
         self.changes.status = true;
         self.commands.push_back(Command::OpenSocket {
@@ -301,9 +339,7 @@ impl Connection {
         let reconnect = self.was_live;
         self.was_live = true;
         self.backoff.handle_connected(now);
-        self.fails_before_ready = 0;
-        self.fails_before_open = 0;
-        self.explained_this_streak = false;
+        self.streak = FailureStreak::default();
         self.first_attempt_done = true;
         self.status.retries = 0;
         self.status.next_retry_at = None;
@@ -407,9 +443,9 @@ impl Connection {
         let opened = a.opened();
         self.first_attempt_done = true;
         if !was_ready {
-            self.fails_before_ready += 1;
+            self.streak.before_ready += 1;
             if !opened {
-                self.fails_before_open += 1;
+                self.streak.before_open += 1;
             }
         }
         let delay = self.backoff.handle_failure(now, &mut self.rng);
@@ -431,12 +467,12 @@ impl Connection {
         };
         if let Failure::BeforeOpen(c) = &failure {
             self.clear_problem(DiagnosisKind::ClosedBeforeReady);
-            let p = Diagnosis::live_refused(label, &a.url, self.fails_before_open, delay, c);
+            let p = Diagnosis::live_refused(label, &a.url, self.streak.before_open, delay, c);
             self.set_problem(p);
             // protocol=auto already knows Socket.IO answers over HTTP.
             if a.kind == TransportKind::SocketIo
-                && self.probe_found_socketio
-                && self.fails_before_open >= self.policy.probe_after_failures
+                && self.choice.probe_found_socketio
+                && self.streak.before_open >= self.policy.probe_after_failures
             {
                 let probe = self.settings.socketio_probe_url();
                 let p = Diagnosis::websocket_upgrade_blocked(&a.url, &probe);
@@ -460,20 +496,20 @@ impl Connection {
         let mut delay = delay;
         if self.settings.protocol == Protocol::Auto
             && !was_ready
-            && (wrong_protocol || self.fails_before_ready >= self.policy.switch_after_failures)
-            && !self.tried.contains(other_kind(a.kind))
+            && (wrong_protocol || self.streak.before_ready >= self.policy.switch_after_failures)
+            && !self.choice.tried.contains(other_kind(a.kind))
         {
-            self.kind = Some(other_kind(a.kind));
-            self.fails_before_ready = 0;
-            self.fails_before_open = 0;
+            self.choice.kind = Some(other_kind(a.kind));
+            self.streak.before_ready = 0;
+            self.streak.before_open = 0;
             delay = 0;
         } else if matches!(
             self.settings.protocol,
             Protocol::Native | Protocol::SocketIo
-        ) && self.fails_before_open >= self.policy.probe_after_failures
-            && !self.explained_this_streak
+        ) && self.streak.before_open >= self.policy.probe_after_failures
+            && !self.streak.explained
         {
-            self.explained_this_streak = true;
+            self.streak.explained = true;
             self.fetch_probe(now, ProbePurpose::Explain);
         }
 
@@ -579,8 +615,8 @@ impl Connection {
     }
 
     pub(super) fn choose_kind(&mut self, now: Millis, kind: TransportKind) {
-        if self.kind.is_none() {
-            self.kind = Some(kind);
+        if self.choice.kind.is_none() {
+            self.choice.kind = Some(kind);
             self.try_live(now);
         }
     }
@@ -596,7 +632,7 @@ impl Connection {
         let socketio = (200..300).contains(&status) && body.trim_start().starts_with("0{");
         match purpose {
             ProbePurpose::Choose => {
-                self.probe_found_socketio = socketio;
+                self.choice.probe_found_socketio = socketio;
                 let kind = if socketio {
                     TransportKind::SocketIo
                 } else {
@@ -604,12 +640,12 @@ impl Connection {
                 };
                 self.choose_kind(now, kind);
             }
-            ProbePurpose::Explain => match (self.kind, socketio) {
+            ProbePurpose::Explain => match (self.choice.kind, socketio) {
                 (Some(TransportKind::SocketIo), false) => {
                     let p = Diagnosis::socketio_not_offered(&req.url, status, &excerpt(body, 80));
                     self.set_problem(p);
                 }
-                (Some(TransportKind::SocketIo), true) if self.fails_before_open > 0 => {
+                (Some(TransportKind::SocketIo), true) if self.streak.before_open > 0 => {
                     let live = self.settings.live_url(TransportKind::SocketIo);
                     let p = Diagnosis::websocket_upgrade_blocked(&live, &req.url);
                     self.set_problem(p);

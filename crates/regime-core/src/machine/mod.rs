@@ -44,7 +44,7 @@ use crate::settings::{Protocol, Settings};
 use crate::store::{Insert, Store, WallClock};
 use crate::Millis;
 
-use attempt::{Attempt, Failure, TriedTransports};
+use attempt::{Attempt, Failure, FailureStreak, TransportChoice};
 use problems::Problems;
 use recovery::{Feed, FeedQuery, Recovery};
 use rest::Rest;
@@ -222,27 +222,33 @@ impl Changes {
 pub struct Connection {
     settings: Settings,
     policy: Policy,
+    /// The jitter of the reconnect and REST retry delays.
     rng: Xorshift64,
+    /// The delays between live attempts.
     backoff: Backoff,
+    /// What the caller must do, oldest first.
     commands: VecDeque<Command>,
     status: Status,
     store: Store,
     changes: Changes,
     fresh_alerts: Vec<FreshAlert>,
+    /// (symbol, timeframe) shown, once known.
     selection: Option<(String, String)>,
+    /// When `start` was called.
     started_at: Option<Millis>,
+    /// What the browser says of the network.
     online: bool,
+    /// The number of the next live socket.
     next_socket: SocketId,
+    /// The live socket, from `OpenSocket` until it is given up.
     attempt: Option<Attempt>,
+    /// When the next live attempt is due.
     retry_at: Option<Millis>,
-    /// The transport to use; `None` until protocol=auto's probe decided.
-    kind: Option<TransportKind>,
-    /// The transports a live attempt used so far.
-    tried: TriedTransports,
-    fails_before_ready: u32,
-    fails_before_open: u32,
-    explained_this_streak: bool,
+    choice: TransportChoice,
+    streak: FailureStreak,
+    /// The first live attempt ended, or its grace did.
     first_attempt_done: bool,
+    /// Socket.IO's recovery pid and last offset, for the next CONNECT.
     socketio_recovery: Option<(String, String)>,
     rest: Rest,
     recovery: Recovery,
@@ -250,8 +256,6 @@ pub struct Connection {
     traffic: Traffic,
     /// A live connection was Ready at least once.
     was_live: bool,
-    /// The Socket.IO polling probe answered an Engine.IO open packet.
-    probe_found_socketio: bool,
 }
 
 impl Connection {
@@ -294,11 +298,7 @@ impl Connection {
             pongs_supported: None,
             rest_invalid: 0,
         };
-        let kind = match settings.protocol {
-            Protocol::Native => Some(TransportKind::Plain),
-            Protocol::SocketIo => Some(TransportKind::SocketIo),
-            Protocol::Auto | Protocol::Off => None,
-        };
+        let choice = TransportChoice::new(settings.protocol);
         Connection {
             store: Store::new(policy.limits),
             settings,
@@ -315,11 +315,8 @@ impl Connection {
             next_socket: 1,
             attempt: None,
             retry_at: None,
-            kind,
-            tried: TriedTransports::default(),
-            fails_before_ready: 0,
-            fails_before_open: 0,
-            explained_this_streak: false,
+            choice,
+            streak: FailureStreak::default(),
             first_attempt_done: false,
             socketio_recovery: None,
             rest: Rest::new(&policy),
@@ -327,7 +324,6 @@ impl Connection {
             problems: Problems::default(),
             traffic: Traffic::default(),
             was_live: false,
-            probe_found_socketio: false,
         }
     }
 
@@ -375,7 +371,7 @@ impl Connection {
     /// The transport in use or being tried (`None` before protocol=auto
     /// decided, and with protocol=off).
     pub fn transport_choice(&self) -> Option<TransportKind> {
-        self.kind
+        self.choice.kind
     }
 
     /// What changed since the last call.
