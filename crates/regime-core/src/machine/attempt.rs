@@ -52,7 +52,7 @@ impl Attempt {
         }
     }
 
-    pub(super) fn session_mut(&mut self) -> Option<&mut LiveSession> {
+    fn session_mut(&mut self) -> Option<&mut LiveSession> {
         match &mut self.phase {
             Phase::Opening => None,
             Phase::Handshaking(session) | Phase::Ready { session, .. } => Some(session),
@@ -270,7 +270,7 @@ impl Connection {
     }
 
     /// The live connection is gone after being Live: poll REST now.
-    pub(super) fn left_live(&mut self, now: Millis) {
+    fn left_live(&mut self, now: Millis) {
         self.clear_problem(DiagnosisKind::NoRegimeEvents);
         self.status.transport = None;
         self.changes.status = true;
@@ -327,7 +327,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn became_ready(&mut self, now: Millis) {
+    fn became_ready(&mut self, now: Millis) {
         let Some(a) = self.attempt.as_mut() else {
             return;
         };
@@ -407,7 +407,7 @@ impl Connection {
         self.apply_session_events(now, out);
     }
 
-    pub(super) fn live_event(&mut self, now: Millis, event: LiveEvent) {
+    fn live_event(&mut self, now: Millis, event: LiveEvent) {
         match event {
             LiveEvent::Regime(s) => {
                 if let Some(a) = self.attempt.as_mut() {
@@ -524,7 +524,7 @@ impl Connection {
     }
 
     /// The diagnosis of a session's end; returns the technical cause.
-    pub(super) fn explain_end(&mut self, a: &Attempt, end: &SessionEnd) -> String {
+    fn explain_end(&mut self, a: &Attempt, end: &SessionEnd) -> String {
         match end {
             SessionEnd::NamespaceRefused { namespace, message } => {
                 self.set_problem(Diagnosis::namespace_refused(namespace, message));

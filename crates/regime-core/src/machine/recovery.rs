@@ -196,12 +196,12 @@ impl Connection {
         }
     }
 
-    pub(super) fn holding(&self, feed: Feed) -> bool {
+    fn holding(&self, feed: Feed) -> bool {
         self.recovery.epoch_hold_until.is_some()
             || self.recovery.feeds[feed.index()].hold_until.is_some()
     }
 
-    pub(super) fn hold_live(&mut self, now: Millis, event: LiveEvent) {
+    fn hold_live(&mut self, now: Millis, event: LiveEvent) {
         self.recovery.held_live.push_back(event);
         if self.recovery.held_live.len() > self.policy.run_check_hold_max.max(1) {
             if let Some(oldest) = self.recovery.held_live.pop_front() {
@@ -211,7 +211,7 @@ impl Connection {
     }
 
     /// Applies the held live items whose feed is no longer held, in order.
-    pub(super) fn release_held(&mut self, now: Millis) {
+    fn release_held(&mut self, now: Millis) {
         let held = std::mem::take(&mut self.recovery.held_live);
         for event in held {
             let feed = match &event {
@@ -261,7 +261,7 @@ impl Connection {
     /// The backend's ids of `feed` started again: a new run. The old rows
     /// stay, marked; the cursor starts afresh, so the next recovery asks
     /// for the new run's newest.
-    pub(super) fn new_run(&mut self, now: Millis, feed: Feed, evidence: &str) {
+    fn new_run(&mut self, now: Millis, feed: Feed, evidence: &str) {
         match feed {
             Feed::Signals => self.store.signals_mut().start_run(),
             Feed::Alerts => self.store.alerts_mut().start_run(),
@@ -281,14 +281,14 @@ impl Connection {
         }
     }
 
-    pub(super) fn feed_run(&self, feed: Feed) -> u32 {
+    fn feed_run(&self, feed: Feed) -> u32 {
         match feed {
             Feed::Signals => self.store.signals().run(),
             Feed::Alerts => self.store.alerts().run(),
         }
     }
 
-    pub(super) fn feed_max(&self, feed: Feed) -> Option<u64> {
+    fn feed_max(&self, feed: Feed) -> Option<u64> {
         match feed {
             Feed::Signals => self.store.max_signal_id(),
             Feed::Alerts => self.store.max_alert_id(),
@@ -378,7 +378,7 @@ impl Connection {
     /// brought nothing above its `after`, and whether a new backend run is
     /// likely (right after a reconnection, or a page whose newest id fell
     /// below the cursor).
-    pub(super) fn continue_feed(
+    fn continue_feed(
         &mut self,
         now: Millis,
         feed: Feed,
@@ -554,7 +554,7 @@ impl Connection {
 
     /// Whether the newest page shows a new backend run: a held id with
     /// another event, or a newest id below the highest held.
-    pub(super) fn new_run_evidence<T: HasId>(
+    fn new_run_evidence<T: HasId>(
         feed: Feed,
         ring: &IdRing<T>,
         newest: &[T],

@@ -81,7 +81,7 @@ pub(super) struct InFlight {
 }
 
 impl Connection {
-    pub(super) fn url_of(&self, what: &RestRequest, query: Option<FeedQuery>) -> String {
+    fn url_of(&self, what: &RestRequest, query: Option<FeedQuery>) -> String {
         let api = self.settings.api.trim_end_matches('/');
         let page = match query {
             // A look at the newest ids needs only a few; a gap behind them
@@ -123,7 +123,7 @@ impl Connection {
         self.fetch_with(now, what, feed_query, None)
     }
 
-    pub(super) fn fetch_with(
+    fn fetch_with(
         &mut self,
         now: Millis,
         what: RestRequest,
@@ -267,7 +267,7 @@ impl Connection {
 
     /// A failed request must not lose its place: feeds and health checks
     /// are asked again with back-off, in every mode (Live included).
-    pub(super) fn request_failed(&mut self, now: Millis, req: &InFlight) {
+    fn request_failed(&mut self, now: Millis, req: &InFlight) {
         if req.what == RestRequest::Health {
             self.end_epoch_hold(now);
             if self.recovery.epoch.is_some() {
@@ -282,7 +282,7 @@ impl Connection {
         self.schedule_rest_retry(now);
     }
 
-    pub(super) fn schedule_rest_retry(&mut self, now: Millis) {
+    fn schedule_rest_retry(&mut self, now: Millis) {
         if self.rest.retry_at.is_none() {
             let delay = self.rest.retry.handle_failure(now, &mut self.rng);
             self.rest.retry_at = Some(now.saturating_add(delay.max(250)));
@@ -309,7 +309,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn rest_ok(&mut self) {
+    fn rest_ok(&mut self) {
         if self.rest.state != RestState::Answering {
             self.rest.state = RestState::Answering;
             self.changes.status = true;
@@ -319,7 +319,7 @@ impl Connection {
         self.clear_problem(DiagnosisKind::RestGatewayFailed);
     }
 
-    pub(super) fn rest_failed(&mut self, now: Millis, failure: String, ask_reachability: bool) {
+    fn rest_failed(&mut self, now: Millis, failure: String, ask_reachability: bool) {
         self.rest.state = RestState::Failing;
         self.status.last_error = Some(format!("REST: {failure}"));
         self.rest.last_failure = failure;
@@ -424,12 +424,7 @@ impl Connection {
     }
 
     /// Reads a 2xx answer into the store.
-    pub(super) fn read_answer(
-        &mut self,
-        now: Millis,
-        req: &InFlight,
-        body: &str,
-    ) -> Result<(), String> {
+    fn read_answer(&mut self, now: Millis, req: &InFlight, body: &str) -> Result<(), String> {
         let bad = |e: serde_json::Error| {
             format!(
                 "{} answer is not what PROTOCOL.md §2 describes: {e}",
@@ -497,7 +492,7 @@ impl Connection {
     }
 
     /// The symbol list arrived: settle the selection, fetch what it needs.
-    pub(super) fn symbols_known(&mut self, now: Millis) {
+    fn symbols_known(&mut self, now: Millis) {
         if self.selection.is_none() {
             let symbol = self
                 .settings
@@ -556,7 +551,7 @@ impl Connection {
 }
 
 impl InFlight {
-    pub(super) fn feed_kind(&self) -> Option<Feed> {
+    fn feed_kind(&self) -> Option<Feed> {
         match self.what {
             RestRequest::Signals { .. } => Some(Feed::Signals),
             RestRequest::Alerts { .. } => Some(Feed::Alerts),
