@@ -43,7 +43,8 @@ pub struct Policy {
     /// `protocol=auto`: consecutive failures before Ready after which the
     /// other transport is tried (if it was not yet). Defaults to 3.
     pub switch_after_failures: u32,
-    /// The window of `messages_per_sec`, ms. Defaults to 5000.
+    /// The window of `messages_per_sec`, ms; at least 1000, as messages
+    /// are counted per second. Defaults to 5000.
     pub rate_window_ms: Millis,
     /// How long a one-off problem (a malformed frame, a server error
     /// message) stays listed after its last occurrence, ms. Defaults to 60 000.
