@@ -400,9 +400,11 @@ impl Shared {
         }
     }
 
-    /// Performs every queued command. Failures that the browser reports
-    /// synchronously become inputs (queued: the core is borrowed here).
-    fn perform(this: &Rc<Shared>, core: &mut Core, _now: Millis) {
+    /// Performs every queued command. A send that the browser refuses
+    /// becomes an input (queued: the core is borrowed here); a socket it
+    /// refuses to create is told to the core at once, and what the core
+    /// does about it joins this loop.
+    fn perform(this: &Rc<Shared>, core: &mut Core, now: Millis) {
         while let Some(command) = core.connection.poll_command() {
             match command {
                 Command::OpenSocket {
@@ -416,14 +418,8 @@ impl Shared {
                         }
                         Err(message) => {
                             // No event will come for a socket the browser
-                            // refused to create: report what a failed
-                            // connection looks like, with the browser's words.
-                            this.queue.borrow_mut().push_back(Input::SocketClosed {
-                                socket,
-                                code: 1006,
-                                reason: format!("the browser refused to open it: {message}"),
-                                was_clean: false,
-                            });
+                            // refused to create: its words say why.
+                            core.connection.handle_socket_refused(now, socket, &message);
                         }
                     }
                 }

@@ -16,7 +16,15 @@
 //! | [`backoff`] | reconnect delays: exponential, full jitter, capped |
 //! | [`store`] | bounded, de-duplicated data the page draws |
 //! | [`diagnosis`] | a failure as one sentence a trader can act on |
-//! | [`machine`] | modes Connecting/Live/API/Offline (§6), commands out |
+//! | [`machine`] | the connection: modes Connecting/Live/API/Offline (§6), commands out; its public face in `machine/mod.rs`, one file per job below |
+//! | `machine/policy.rs` | every number of the connection behaviour, with its default |
+//! | `machine/deadlines.rs` | every deadline in one table: `poll_timeout`, and what runs when one passed |
+//! | `machine/attempt.rs` | the live socket: its phase, its failures, the transport choice |
+//! | `machine/recovery.rs` | signals and alerts `after` the ids held, a backend's new run, live items held back |
+//! | `machine/rest.rs` | requests in flight, URLs, answers, retries, polling, the overview's fan-out |
+//! | `machine/problems.rs` | what the health panel lists, keyed by `ProblemKey` |
+//! | `machine/traffic.rs` | live messages counted, and their rate |
+//! | `machine/mode.rs` | the badge, settled after every input |
 
 pub mod backoff;
 pub mod diagnosis;

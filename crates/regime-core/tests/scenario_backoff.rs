@@ -150,3 +150,28 @@ fn message_rate_is_a_sliding_window_that_decays_to_zero() {
     );
     assert!(sim.conn.status().last_message_at.is_some());
 }
+
+#[test]
+fn a_rate_window_below_a_second_is_a_second_for_its_deadline_too() {
+    // The rate counts whole seconds, so a shorter window is taken as one
+    // second. Its deadline must say the same, or it is due at once, forever.
+    let policy = Policy {
+        rate_window_ms: 300,
+        ..Policy::default()
+    };
+    let mut sim = Sim::with_policy(
+        Server::new(Speaks::Plain),
+        settings(Protocol::Native),
+        policy,
+    );
+    sim.start();
+    sim.run_until_mode(Mode::Live, 1000);
+    sim.run_for(200);
+    sim.emit_regime("BTCUSDT", "1h");
+    sim.run_for(50);
+    assert!(sim.conn.status().messages_per_sec > 0.0);
+    let timeout = sim.conn.poll_timeout().unwrap();
+    assert!(timeout > sim.now, "due at {timeout}, now {}", sim.now);
+    sim.run_for(3000);
+    assert_eq!(sim.conn.status().messages_per_sec, 0.0);
+}

@@ -845,12 +845,13 @@ fn transport_choice_is_reported() {
 #[test]
 fn a_socket_the_browser_refuses_to_create_shows_the_browsers_words() {
     // The adapter reports a socket the browser would not even create (a
-    // malformed URL, a blocked port) as 1006 with the browser's message.
+    // malformed URL, a blocked port) with the browser's message.
     let mut sim = Sim::new(Server::new(Speaks::Plain), settings(Protocol::Native));
     sim.start();
-    let reason = "the browser refused to open it: SyntaxError: Failed to construct 'WebSocket': The URL 'ws://exa mple/ws' is invalid.";
-    sim.conn
-        .handle_socket_closed(sim.now, 1, 1006, reason, false);
+    let message =
+        "SyntaxError: Failed to construct 'WebSocket': The URL 'ws://exa mple/ws' is invalid.";
+    let reason = &format!("the browser refused to open it: {message}");
+    sim.conn.handle_socket_refused(sim.now, 1, message);
     let refused = sim
         .conn
         .status()
@@ -884,6 +885,82 @@ fn a_socket_the_browser_refuses_to_create_shows_the_browsers_words() {
         .unwrap();
     assert!(
         refused.detail.contains("hides the HTTP status"),
+        "{}",
+        refused.detail
+    );
+}
+
+#[test]
+fn a_port_the_browser_blocks_is_retried_with_back_off_while_rest_serves() {
+    // Every socket is refused by the browser itself: no socket exists, so
+    // none is closed, and no event follows. The page says why in the
+    // browser's words, keeps retrying, and shows REST data meanwhile.
+    let mut sim = Sim::new(Server::new(Speaks::Plain), settings(Protocol::Native));
+    let words = "SecurityError: Failed to construct 'WebSocket': The port 6000 is not allowed.";
+    sim.browser_refuses = Some(words.to_string());
+    sim.start();
+    sim.run_for(20_000);
+    assert_eq!(sim.mode(), Mode::Api);
+
+    let url = settings(Protocol::Native).live_url(TransportKind::Plain);
+    let cause =
+        format!("closed with code 1006 before opening: the browser refused to open it: {words}");
+    let refused = sim
+        .conn
+        .status()
+        .problems
+        .iter()
+        .find(|p| p.kind == DiagnosisKind::LiveRefused)
+        .unwrap()
+        .clone();
+    assert_eq!(refused.detail, format!("{url}: {cause}"));
+    assert_eq!(
+        sim.conn.status().last_error.as_deref(),
+        Some(format!("{}: {cause}", TransportKind::Plain.label()).as_str())
+    );
+
+    let opens = sim.opened_kinds().len();
+    assert!((4..=40).contains(&opens), "{opens} attempts in 20 s");
+    assert_eq!(sim.conn.status().retries as usize, opens);
+    assert!(
+        !sim.log
+            .iter()
+            .any(|(_, c)| matches!(c, Command::CloseSocket { .. })),
+        "a socket that was never created is not closed"
+    );
+
+    // The port is let through: the next attempt goes Live.
+    sim.browser_refuses = None;
+    sim.run_until_mode(Mode::Live, 6000);
+    assert!(!sim.has_problem(DiagnosisKind::LiveRefused));
+
+    // A refusal reported for a socket that opened, or for one given up,
+    // changes nothing.
+    let live = sim.open_socket().unwrap();
+    sim.conn.handle_socket_refused(sim.now, live, "late");
+    sim.conn.handle_socket_refused(sim.now, 1, "stale");
+    sim.run_for(100);
+    assert_eq!(sim.mode(), Mode::Live);
+    assert!(!sim.has_problem(DiagnosisKind::LiveRefused));
+}
+
+#[test]
+fn a_close_before_opening_shows_its_reason_when_it_has_one() {
+    let mut sim = Sim::new(Server::new(Speaks::Plain), settings(Protocol::Native));
+    sim.start();
+    sim.conn
+        .handle_socket_closed(sim.now, 1, 1006, "proxy says no", false);
+    let refused = sim
+        .conn
+        .status()
+        .problems
+        .iter()
+        .find(|p| p.kind == DiagnosisKind::LiveRefused)
+        .unwrap();
+    assert!(
+        refused
+            .detail
+            .ends_with(": closed with code 1006 \"proxy says no\" before opening"),
         "{}",
         refused.detail
     );

@@ -307,6 +307,8 @@ enum Delivery {
     Text(SocketId, String),
     Error(SocketId),
     Closed(SocketId, u16),
+    /// The browser would not create the socket, in its words.
+    Refused(SocketId, String),
     Rest(RequestId, RestOutcomeOrd),
 }
 
@@ -349,6 +351,9 @@ pub struct Sim {
     pub log: Vec<(Millis, Command)>,
     /// Answer REST requests only when the test says so.
     pub hold_rest: bool,
+    /// The browser refuses to create every socket (a blocked port, a
+    /// malformed URL), with these words, until it is `None` again.
+    pub browser_refuses: Option<String>,
     pub held: Vec<(RequestId, RestRequest, String)>,
     queue: BinaryHeap<Reverse<(Millis, u64, Delivery)>>,
     seq: u64,
@@ -369,6 +374,7 @@ impl Sim {
             latency: 20,
             log: Vec::new(),
             hold_rest: false,
+            browser_refuses: None,
             held: Vec::new(),
             queue: BinaryHeap::new(),
             seq: 0,
@@ -454,6 +460,12 @@ impl Sim {
     }
 
     fn open(&mut self, socket: SocketId, url: &str) {
+        if let Some(words) = self.browser_refuses.clone() {
+            // The constructor throws: the adapter says so at once.
+            let now = self.now;
+            self.push(now, Delivery::Refused(socket, words));
+            return;
+        }
         let at = self.now + self.latency;
         let sio_path = url.contains("/socket.io/");
         let accepted = self.now >= self.server.down_until
@@ -721,6 +733,7 @@ impl Sim {
                 self.conn
                     .handle_socket_closed(now, s, code, "", code == 1000)
             }
+            Delivery::Refused(s, words) => self.conn.handle_socket_refused(now, s, &words),
             Delivery::Rest(r, o) => self.conn.handle_rest(now, r, o.into()),
         }
     }
