@@ -23,7 +23,7 @@ use regime_dashboard::components::toasts::Toasts;
 use regime_dashboard::connection::{
     DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView, UseConnectionReturn, ViewSignals,
 };
-use regime_view::PageView;
+use regime_view::{PageView, PriceSource};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -224,6 +224,14 @@ async fn regime_widget_shows_label_class_and_formatted_indicators() {
     let conn = FakeConnection::new();
     conn.snapshot
         .set(Some(snapshot(Regime::TrendUp, 100_000.0)));
+    // The hook's price: the newest from any source, here the snapshot's close.
+    conn.last_price.set(Some(PriceView {
+        price: 64210.5,
+        previous: None,
+        received_at: 100_000.0,
+        at: Timestamp(0),
+        source: PriceSource::Snapshot,
+    }));
     let page = mount(conn, || view! { <RegimeWidget /> });
     settle().await;
 
@@ -256,7 +264,9 @@ async fn regime_widget_shows_label_class_and_formatted_indicators() {
     conn.now.set(100_000.0 + 12_000.0);
     settle().await;
     assert_eq!(page.attr("freshness", "data-state"), "amber");
-    assert!(page.text("freshness").contains("updated 12 s ago"));
+    assert!(page.text("freshness").contains("regime updated 12 s ago"));
+    // The price's age is its own, beside it.
+    assert_eq!(page.text("price-age"), "12 s ago");
     conn.now.set(100_000.0 + 30_000.0);
     settle().await;
     assert_eq!(page.attr("freshness", "data-state"), "red");
@@ -265,7 +275,9 @@ async fn regime_widget_shows_label_class_and_formatted_indicators() {
     conn.last_price.set(Some(PriceView {
         price: 64300.0,
         previous: Some(64210.5),
-        received_at: 0.0,
+        received_at: 100_000.0,
+        at: Timestamp(0),
+        source: PriceSource::Tick,
     }));
     settle().await;
     let class = page.one("last-price").class_name();

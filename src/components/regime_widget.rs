@@ -6,7 +6,10 @@
 use leptos::prelude::*;
 use regime_core::machine::Mode;
 
-use regime_view::{adx_band, stale_when_offline, AdxBand, Freshness, ADX_EMERGING, ADX_TRENDING};
+use regime_view::{
+    adx_band, age_ms, stale_when_offline, AdxBand, Freshness, PriceSource, ADX_EMERGING,
+    ADX_TRENDING,
+};
 
 use super::conn;
 use super::format;
@@ -118,15 +121,25 @@ fn RegimeBody() -> impl IntoView {
             .with(|s| s.as_ref().map_or(f64::NAN, |v| v.snapshot.adx))
     });
 
-    // The price: the last trade when one came, else the snapshot's close.
+    // The price: the newest from any source (regime-view decides), with
+    // its own age.
     let price = Memo::new(move |_| {
         c.last_price
             .with(|p| p.as_ref().map(|p| (p.price, p.previous)))
-            .or_else(|| {
-                c.snapshot
-                    .with(|s| s.as_ref().and_then(|v| v.snapshot.close).map(|x| (x, None)))
-            })
     });
+    let price_age = move || {
+        c.last_price.with(|p| {
+            p.as_ref()
+                .map(|p| {
+                    format!(
+                        "{} ago",
+                        format::duration(age_ms(c.now.get(), p.received_at))
+                    )
+                })
+                .unwrap_or_default()
+        })
+    };
+    let price_source = move || c.last_price.with(|p| p.as_ref().map(|p| p.source));
     // A counter that changes with every new price, so the flash animation
     // restarts (two identical keyframe names alternate).
     let flash_seq = Memo::new(move |prev: Option<&(u32, Option<(f64, Option<f64>)>)>| {
@@ -154,7 +167,7 @@ fn RegimeBody() -> impl IntoView {
     let freshness = Memo::new(move |_| {
         let age = c
             .snapshot
-            .with(|s| s.as_ref().map(|v| c.now.get() - v.received_at));
+            .with(|s| s.as_ref().map(|v| age_ms(c.now.get(), v.received_at)));
         let cadence = c.health.with(|h| h.poll_ms);
         let offline = c.mode.get() == Mode::Offline;
         age.map(|a| (stale_when_offline(Freshness::of(a, cadence), offline), a))
@@ -175,11 +188,13 @@ fn RegimeBody() -> impl IntoView {
                 >
                     {move || regime.get().map(|r| format::regime_words(&r)).unwrap_or_else(|| format::DASH.into())}
                 </span>
+                <span class="price-box">
                 <span
                     class=price_class
                     data-testid="last-price"
                     data-value=move || price.get().map(|p| p.0.to_string()).unwrap_or_default()
-                    title="Last trade price"
+                    data-source=move || price_source().map_or("", PriceSource::name)
+                    title=move || price_source().map_or("Price", PriceSource::words)
                 >
                     <span class="price-arrow" aria-hidden="true">
                         {move || match price.get() {
@@ -192,6 +207,8 @@ fn RegimeBody() -> impl IntoView {
                         }}
                     </span>
                     {move || format::price_opt(price.get().map(|p| p.0))}
+                </span>
+                <span class="price-age" data-testid="price-age">{price_age}</span>
                 </span>
             </div>
 
@@ -261,10 +278,10 @@ fn RegimeBody() -> impl IntoView {
                 <span class="dot" aria-hidden="true"></span>
                 {move || match freshness.get() {
                     Some((_, age)) if c.mode.get() == Mode::Offline => {
-                        format!("updated {} ago · offline, not updating", format::duration(age))
+                        format!("regime updated {} ago · offline, not updating", format::duration(age))
                     }
-                    Some((_, age)) => format!("updated {} ago", format::duration(age)),
-                    None => "no update yet".to_string(),
+                    Some((_, age)) => format!("regime updated {} ago", format::duration(age)),
+                    None => "no regime update yet".to_string(),
                 }}
             </p>
         </div>

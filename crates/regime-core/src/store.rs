@@ -308,6 +308,8 @@ pub struct Store {
     clock: Option<WallClock>,
     snapshots: HashMap<(String, String), Stamped<RegimeSnapshot>>,
     history: HashMap<(String, String), VecDeque<RegimePoint>>,
+    /// When each key's history last came from REST.
+    history_received: HashMap<(String, String), Millis>,
     signals: IdRing<Signal>,
     alerts: IdRing<RegimeAlert>,
     prices: HashMap<String, PriceEntry>,
@@ -325,6 +327,7 @@ impl Store {
             clock: None,
             snapshots: HashMap::new(),
             history: HashMap::new(),
+            history_received: HashMap::new(),
             signals: IdRing::new(limits.signals),
             alerts: IdRing::new(limits.alerts),
             prices: HashMap::new(),
@@ -430,6 +433,28 @@ impl Store {
         let ring: VecDeque<RegimePoint> = points.into_iter().skip(skip).collect();
         self.history.insert(k, ring);
         true
+    }
+
+    /// [`Store::set_history`] with the time the answer arrived, kept for
+    /// [`Store::history_received_at`].
+    pub fn set_history_at(
+        &mut self,
+        symbol: &str,
+        timeframe: &str,
+        points: Vec<RegimePoint>,
+        received_at: Millis,
+    ) -> bool {
+        let kept = self.set_history(symbol, timeframe, points);
+        if kept {
+            self.history_received
+                .insert(key(symbol, timeframe), received_at);
+        }
+        kept
+    }
+
+    /// When a key's history last came from REST: the age of its last close.
+    pub fn history_received_at(&self, symbol: &str, timeframe: &str) -> Option<Millis> {
+        self.history_received.get(&key(symbol, timeframe)).copied()
     }
 
     /// A key's history, oldest first (empty when none is held).

@@ -11,6 +11,8 @@ use crate::lists::{self, SignalsListCaps};
 use crate::market::{PriceView, SignalRow, SnapshotView};
 use crate::pacing::{self, FLOOD_ROWS, SIGNALS_INTERVAL_MS, TRAFFIC_INTERVAL_MS};
 use crate::parts::FrameUpdate;
+use crate::price::{newest_price, PriceCandidate, PriceSource};
+use regime_core::store::Store;
 
 /// What the view builder remembers between frames.
 #[derive(Clone, Debug)]
@@ -55,6 +57,8 @@ pub struct ViewState {
     health_published_at: Option<f64>,
     /// Traffic changed but the health view was not republished yet.
     pub traffic_pending: bool,
+    /// The price last published, for the direction of the next one.
+    last_shown_price: Option<PriceView>,
 }
 
 impl ViewState {
@@ -79,6 +83,7 @@ impl ViewState {
             traffic_interval_ms: TRAFFIC_INTERVAL_MS,
             health_published_at: None,
             traffic_pending: false,
+            last_shown_price: None,
         }
     }
 
@@ -236,17 +241,28 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
                 .collect(),
         );
     }
-    if changes.prices || changes.selection {
-        update.last_price = Some(
-            selection
-                .as_ref()
-                .and_then(|(s, _)| store.price(s))
-                .map(|p| PriceView {
-                    price: p.tick.price,
-                    previous: p.previous,
-                    received_at: at(p.received_at),
-                }),
-        );
+    if changes.prices || changes.snapshots || changes.history || changes.selection {
+        let shown = selection
+            .as_ref()
+            .and_then(|(s, t)| newest_price_of(store, s, t));
+        // The price shown before, so the flash goes the way the shown
+        // price moved, whichever sources the two came from.
+        let before = state.last_shown_price.as_ref();
+        let view = shown.map(|p| PriceView {
+            price: p.price,
+            previous: before.and_then(|b| {
+                if b.price != p.price {
+                    Some(b.price)
+                } else {
+                    b.previous
+                }
+            }),
+            received_at: p.received_at,
+            at: p.at,
+            source: p.source,
+        });
+        state.last_shown_price = view.clone();
+        update.last_price = Some(view);
     }
     if changes.snapshots || changes.history || changes.selection || changes.status {
         let has_data = selection
@@ -287,6 +303,38 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     };
     state.first = false;
     update
+}
+
+/// The newest price of a symbol/timeframe from the live tick, the
+/// snapshot's close and the history's last close (see [`crate::price`]).
+fn newest_price_of(store: &Store, symbol: &str, timeframe: &str) -> Option<PriceCandidate> {
+    let tick = store.price(symbol).map(|p| PriceCandidate {
+        price: p.tick.price,
+        at: p.tick.timestamp,
+        received_at: at(p.received_at),
+        source: PriceSource::Tick,
+    });
+    let snapshot = store.snapshot(symbol, timeframe).and_then(|s| {
+        s.value.close.map(|close| PriceCandidate {
+            price: close,
+            at: s.value.timestamp,
+            received_at: at(s.received_at),
+            source: PriceSource::Snapshot,
+        })
+    });
+    let history = store
+        .history_received_at(symbol, timeframe)
+        .and_then(|received| {
+            store.history(symbol, timeframe).last().and_then(|p| {
+                p.close.map(|close| PriceCandidate {
+                    price: close,
+                    at: p.timestamp,
+                    received_at: at(received),
+                    source: PriceSource::History,
+                })
+            })
+        });
+    newest_price([tick, snapshot, history].into_iter().flatten())
 }
 
 /// Signals the store refused because it already held their id (live and

@@ -13,6 +13,7 @@
 //! | [`frame`] | [`ViewState`], [`build_frame`]: the core's changes as a [`FrameUpdate`] |
 //! | [`pacing`] | how often the signals list and the traffic figures are republished |
 //! | [`market`] | the snapshot, signal rows and last price as the page holds them |
+//! | [`price`] | which price is shown: the newest from any source, with its own age |
 //! | [`health`] | the health panel's and the badge's view of the status |
 //! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
 //! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
@@ -26,6 +27,7 @@ pub mod lists;
 pub mod market;
 pub mod pacing;
 pub mod parts;
+pub mod price;
 
 pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
 pub use frame::{build_frame, HookCounters, ViewState};
@@ -34,6 +36,7 @@ pub use health::{health_view, DiagnosisView, HealthView};
 pub use lists::{SignalsListCaps, DRAWN_ROWS};
 pub use market::{PriceView, SignalRow, SnapshotView};
 pub use parts::{FrameUpdate, PageView};
+pub use price::{age_ms, newest_price, PriceCandidate, PriceSource};
 
 // The published parts' types are written with `$crate::regime_core::…`
 // paths, so that the list means the same wherever it is expanded.

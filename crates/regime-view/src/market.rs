@@ -1,7 +1,9 @@
 //! The market side of the page: the regime snapshot, the signal rows and
 //! the last price, each with the time the page received it.
 
-use regime_core::model::{RegimeSnapshot, Signal};
+use regime_core::model::{RegimeSnapshot, Signal, Timestamp};
+
+use crate::price::PriceSource;
 
 /// A snapshot with the time the page received it (`performance.now()` ms).
 #[derive(Clone, Debug, PartialEq)]
@@ -21,10 +23,16 @@ pub struct SignalRow {
     pub before_restart: bool,
 }
 
-/// The last trade price of the selected symbol and the one before it.
+/// The newest price of the selection from any source (see
+/// [`crate::price`]), the price shown before it, and where and when it
+/// came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PriceView {
     pub price: f64,
     pub previous: Option<f64>,
+    /// When the page received this price: its age is measured from here.
     pub received_at: f64,
+    /// The backend's time for it.
+    pub at: Timestamp,
+    pub source: PriceSource,
 }

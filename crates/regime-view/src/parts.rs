@@ -82,7 +82,7 @@ macro_rules! with_published_parts {
             fresh_alerts: (u64, ::std::vec::Vec<$crate::regime_core::machine::FreshAlert>)
                 = (0, ::std::vec::Vec::new()),
                 $crate::parts::publish::Always;
-            /// The last trade price of the selected symbol.
+            /// The newest price of the selection from any source, with its age.
             last_price: ::std::option::Option<$crate::PriceView> = ::std::option::Option::None,
                 $crate::parts::publish::IfChanged;
             /// True until the first REST data for the selection arrived.

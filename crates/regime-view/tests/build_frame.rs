@@ -418,3 +418,66 @@ fn the_store_limit_is_the_length_of_the_published_list() {
         assert_eq!(ids, want, "limits.signals = {kept}");
     }
 }
+
+#[test]
+fn the_shown_price_is_the_newest_from_any_source_with_its_own_age() {
+    use regime_view::PriceSource;
+    let (mut conn, socket) = live_native_connection();
+    let mut state = ViewState::new(Vec::new());
+    state.now = 30.0;
+    // Before any tick: the REST snapshot's close (12:00:00).
+    let first = build_frame(&mut conn, &mut state)
+        .last_price
+        .flatten()
+        .unwrap();
+    assert_eq!(
+        (first.price, first.source),
+        (64_210.5, PriceSource::Snapshot)
+    );
+    assert_eq!(first.received_at, 10.0);
+
+    // A live tick after the candle's close wins, received at 1 000.
+    conn.handle_socket_text(
+        1_000,
+        socket,
+        r#"{"type":"price","data":{"symbol":"BTCUSDT","price":59276.8,"timestamp":"2025-10-09T12:00:30Z"}}"#,
+    );
+    let tick = build_frame(&mut conn, &mut state)
+        .last_price
+        .flatten()
+        .unwrap();
+    assert_eq!((tick.price, tick.source), (59_276.8, PriceSource::Tick));
+    assert_eq!((tick.received_at, tick.previous), (1_000.0, Some(64_210.5)));
+
+    // Live drops; a newer snapshot arrives (here live, the same in REST):
+    // its close replaces the frozen tick, with its own received time.
+    conn.handle_socket_text(
+        5_000,
+        socket,
+        r#"{"type":"regime","data":{"symbol":"BTCUSDT","timeframe":"1h","regime":"range","adx":18.5,"atrPct":0.0156,"timestamp":"2025-10-09T12:01:00Z","close":59094.5}}"#,
+    );
+    let moved = build_frame(&mut conn, &mut state)
+        .last_price
+        .flatten()
+        .unwrap();
+    assert_eq!(
+        (moved.price, moved.source),
+        (59_094.5, PriceSource::Snapshot)
+    );
+    assert_eq!(
+        (moved.received_at, moved.previous),
+        (5_000.0, Some(59_276.8))
+    );
+
+    // An older tick arriving late does not take the price back.
+    conn.handle_socket_text(
+        6_000,
+        socket,
+        r#"{"type":"price","data":{"symbol":"BTCUSDT","price":1.0,"timestamp":"2025-10-09T12:00:40Z"}}"#,
+    );
+    let kept = build_frame(&mut conn, &mut state)
+        .last_price
+        .flatten()
+        .unwrap();
+    assert_eq!(kept.price, 59_094.5);
+}

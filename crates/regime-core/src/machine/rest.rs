@@ -452,7 +452,7 @@ impl Connection {
             }
             RestRequest::History { symbol, timeframe } => {
                 let h: HistoryResponse = serde_json::from_str(body).map_err(bad)?;
-                self.changes.history |= self.store.set_history(symbol, timeframe, h.points);
+                self.changes.history |= self.store.set_history_at(symbol, timeframe, h.points, now);
             }
             RestRequest::Signals { .. } => {
                 let r: SignalsResponse = serde_json::from_str(body).map_err(bad)?;
