@@ -35,3 +35,35 @@ test('1. after Live drops, the price is the newest from any source and its age i
   expect(age).toBeLessThanOrEqual(1);
   await expect(d.freshness).toHaveText(/^regime updated \d+ s ago/);
 });
+
+test('2a. with REST answering 500, the page picks its market from live data and draws it', async ({ backend, dashboard }) => {
+  const { symbol, tf } = await firstSeries(backend.url);
+  await backend.control.faults({ restFailRate: 1 });
+  const d = await dashboard({}, backend.url);
+  await d.waitForMode('live', 10_000);
+  await backend.control.emit('regime', { symbol, timeframe: tf, regime: 'trend_up', adx: 31.5, atrPct: 0.012, close: 4321.5 });
+  await expect(d.regimeLabel).toHaveAttribute('data-regime', 'trend_up', { timeout: 3_000 });
+  await expect(d.adx).toHaveText('31.5');
+  await expect(d.lastPrice).toHaveText(num('4,321.50'));
+  await expect(d.symbolSelect).toHaveValue(symbol);
+  await expect(d.tfSelect).toHaveValue(tf);
+  await expect(d.regimeWidget.getByTestId('skeleton')).toHaveCount(0);
+});
+
+test('2b. with 60 % of REST calls failing, the badge does not flip API ↔ Offline every few seconds', async ({ backend, dashboard, figure }) => {
+  test.setTimeout(60_000);
+  const { symbol, tf } = await firstSeries(backend.url);
+  const d = await dashboard({ symbol, tf, poll: 1000 }, backend.url);
+  await d.waitForMode('live', 10_000);
+  await d.waitForData();
+  await backend.control.faults({ liveEnabled: false });
+  await d.waitForMode('api', 10_000);
+  const start = Date.now();
+  await backend.control.faults({ restFailRate: 0.6 });
+  await d.page.waitForTimeout(20_000);
+  const flips = (await d.modeLog()).filter((m) => m.wall >= start && (m.mode === 'api' || m.mode === 'offline')).length;
+  figure('api_offline_flips_in_20s', flips, 0);
+  // Unheld, the core flips at about every other answer (once a second here).
+  expect(flips, 'badge changes between API and Offline in 20 s').toBeLessThanOrEqual(4);
+  await d.expectNoBadText();
+});

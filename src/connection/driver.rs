@@ -533,9 +533,9 @@ impl Shared {
             view.set_panic(super::panic::message());
             view.now = clock::now() as f64;
             let update = build_frame(&mut core.connection, &mut view);
-            if view.signals_pending || view.traffic_pending {
-                // The list or the traffic figures were held back this
-                // frame: come back for them.
+            if view.signals_pending || view.traffic_pending || view.mode_pending() {
+                // The list, the traffic figures or a change of the badge
+                // were held back this frame: come back for them.
                 drop(view);
                 drop(core);
                 Shared::request_frame(this);

@@ -395,6 +395,11 @@ impl Store {
         self.snapshots.get(&key(symbol, timeframe))
     }
 
+    /// Every held snapshot, in no order.
+    pub fn snapshots(&self) -> impl Iterator<Item = &Stamped<RegimeSnapshot>> + '_ {
+        self.snapshots.values()
+    }
+
     /// Every held snapshot at one timeframe, in the order of the symbol list
     /// (then any others by symbol): the overview strip.
     pub fn snapshots_at(&self, timeframe: &str) -> Vec<&Stamped<RegimeSnapshot>> {

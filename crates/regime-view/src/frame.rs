@@ -9,9 +9,11 @@ use regime_core::Millis;
 use crate::health::health_view;
 use crate::lists::{self, SignalsListCaps};
 use crate::market::{PriceView, SignalRow, SnapshotView};
+use crate::mode_hold::ModeHold;
 use crate::pacing::{self, FLOOD_ROWS, SIGNALS_INTERVAL_MS, TRAFFIC_INTERVAL_MS};
 use crate::parts::FrameUpdate;
 use crate::price::{newest_price, PriceCandidate, PriceSource};
+use crate::selection::{selection_from_live, symbols_from_live};
 use regime_core::store::Store;
 
 /// What the view builder remembers between frames.
@@ -59,6 +61,12 @@ pub struct ViewState {
     pub traffic_pending: bool,
     /// The price last published, for the direction of the next one.
     last_shown_price: Option<PriceView>,
+    /// The badge's hysteresis between API and Offline.
+    mode_hold: ModeHold,
+    /// The mode last published.
+    published_mode: Option<Mode>,
+    /// The selection last published (the core's, or one from live data).
+    published_selection: Option<(String, String)>,
 }
 
 impl ViewState {
@@ -84,7 +92,16 @@ impl ViewState {
             health_published_at: None,
             traffic_pending: false,
             last_shown_price: None,
+            mode_hold: ModeHold::default(),
+            published_mode: None,
+            published_selection: None,
         }
+    }
+
+    /// A failure is being held back from the badge (see
+    /// [`crate::mode_hold`]): the driver asks for another frame.
+    pub fn mode_pending(&self) -> bool {
+        self.mode_hold.pending()
     }
 
     /// Records a panic message for the health panel (republished once).
@@ -147,10 +164,23 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     }
     let fresh = conn.drain_fresh_alerts();
     let mut update = FrameUpdate::default();
+    let store = conn.store();
+    // Before `/api/symbols` answered, the market live data brought.
     let selection = conn
         .selection()
-        .map(|(s, t)| (s.to_string(), t.to_string()));
-    let store = conn.store();
+        .map(|(s, t)| (s.to_string(), t.to_string()))
+        .or_else(|| {
+            let seen = live_pairs(store);
+            let settings = conn.settings();
+            selection_from_live(
+                settings.symbol.as_deref(),
+                settings.timeframe.as_deref(),
+                &seen,
+            )
+        });
+    changes.selection |= state.published_selection != selection;
+    changes.symbols |= store.symbols().is_empty() && changes.snapshots;
+    state.published_selection = selection.clone();
 
     if changes.traffic {
         state.traffic_pending = true;
@@ -160,8 +190,16 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         state.now,
         state.traffic_interval_ms,
     );
-    if changes.status || state.extras_changed || (state.traffic_pending && traffic_due) {
-        update.mode = Some(conn.mode());
+    let mode = state
+        .mode_hold
+        .shown(conn.mode(), state.now, conn.settings().poll_ms as f64);
+    if changes.status
+        || state.extras_changed
+        || (state.traffic_pending && traffic_due)
+        || state.published_mode != Some(mode)
+    {
+        state.published_mode = Some(mode);
+        update.mode = Some(mode);
         update.health = Some(health_view(conn.status(), conn.settings().poll_ms, state));
         state.extras_changed = false;
         state.traffic_pending = false;
@@ -171,7 +209,11 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         update.selection = Some(selection.clone().unwrap_or_default());
     }
     if changes.symbols {
-        update.symbols = Some(store.symbols().to_vec());
+        update.symbols = Some(if store.symbols().is_empty() {
+            symbols_from_live(&live_pairs(store))
+        } else {
+            store.symbols().to_vec()
+        });
     }
     if changes.snapshots || changes.selection || changes.symbols {
         update.overview = Some(match &selection {
@@ -270,7 +312,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
             .is_some_and(|(s, t)| store.snapshot(s, t).is_some() || store.history_len(s, t) > 0);
         // Offline: nothing more will come for now, so the page shows what it
         // has (or that it has nothing) rather than a spinner.
-        update.loading = Some(!has_data && conn.mode() != Mode::Offline);
+        update.loading = Some(!has_data && mode != Mode::Offline);
     }
     if !fresh.is_empty() {
         state.fresh_generation += 1;
@@ -299,10 +341,18 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         duplicates_dropped: duplicates_dropped(conn),
         malformed: status.malformed,
         recovered: status.recovered,
-        mode: conn.mode().name(),
+        mode: mode.name(),
     };
     state.first = false;
     update
+}
+
+/// Every (symbol, timeframe) a snapshot is held for.
+fn live_pairs(store: &Store) -> Vec<(String, String)> {
+    store
+        .snapshots()
+        .map(|s| (s.value.symbol.clone(), s.value.timeframe.clone()))
+        .collect()
 }
 
 /// The newest price of a symbol/timeframe from the live tick, the

@@ -13,6 +13,8 @@
 //! | [`frame`] | [`ViewState`], [`build_frame`]: the core's changes as a [`FrameUpdate`] |
 //! | [`pacing`] | how often the signals list and the traffic figures are republished |
 //! | [`market`] | the snapshot, signal rows and last price as the page holds them |
+//! | [`mode_hold`] | the badge's hysteresis: partial REST failure does not flip API and Offline every few seconds |
+//! | [`selection`] | the market shown from live data when `/api/symbols` has not answered |
 //! | [`price`] | which price is shown: the newest from any source, with its own age |
 //! | [`health`] | the health panel's and the badge's view of the status |
 //! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
@@ -25,9 +27,11 @@ pub mod freshness;
 pub mod health;
 pub mod lists;
 pub mod market;
+pub mod mode_hold;
 pub mod pacing;
 pub mod parts;
 pub mod price;
+pub mod selection;
 
 pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
 pub use frame::{build_frame, HookCounters, ViewState};
@@ -35,6 +39,7 @@ pub use freshness::{stale_when_offline, Freshness};
 pub use health::{health_view, DiagnosisView, HealthView};
 pub use lists::{SignalsListCaps, DRAWN_ROWS};
 pub use market::{PriceView, SignalRow, SnapshotView};
+pub use mode_hold::ModeHold;
 pub use parts::{FrameUpdate, PageView};
 pub use price::{age_ms, newest_price, PriceCandidate, PriceSource};
 

@@ -481,3 +481,48 @@ fn the_shown_price_is_the_newest_from_any_source_with_its_own_age() {
         .unwrap();
     assert_eq!(kept.price, 59_094.5);
 }
+
+#[test]
+fn with_rest_failing_the_page_picks_its_market_from_live_data() {
+    let mut settings = Settings::defaults("http://backend.test");
+    settings.protocol = Protocol::Native;
+    let mut conn = Connection::new(settings, Policy::default(), 1);
+    conn.start(0);
+    // Every REST call answers 500.
+    let mut requests = Vec::new();
+    while let Some(command) = conn.poll_command() {
+        if let Command::Fetch { request, .. } = command {
+            requests.push(request);
+        }
+    }
+    for request in requests {
+        conn.handle_rest(
+            10,
+            request,
+            RestOutcome::Answered {
+                status: 500,
+                body: "oops".to_string(),
+            },
+        );
+    }
+    conn.handle_socket_open(20, 1);
+    let mut state = ViewState::new(Vec::new());
+    let mut page = PageView::default();
+    page.apply(build_frame(&mut conn, &mut state));
+    assert_eq!(page.selection, (String::new(), String::new()));
+    assert!(page.loading);
+
+    conn.handle_socket_text(
+        1_000,
+        1,
+        r#"{"type":"regime","data":{"symbol":"ETHUSDT","timeframe":"1h","regime":"range","adx":18.5,"atrPct":0.0156,"timestamp":"2025-10-09T12:01:00Z","close":2901.5}}"#,
+    );
+    state.now = 1_000.0;
+    page.apply(build_frame(&mut conn, &mut state));
+    assert_eq!(page.selection, ("ETHUSDT".to_string(), "1h".to_string()));
+    assert_eq!(page.symbols.len(), 1);
+    assert_eq!(page.symbols[0].timeframes, vec!["1h".to_string()]);
+    assert!(page.snapshot.is_some());
+    assert!(!page.loading);
+    assert_eq!(page.last_price.as_ref().map(|p| p.price), Some(2901.5));
+}
