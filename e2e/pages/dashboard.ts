@@ -3,7 +3,7 @@
 
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export type Mode = 'live' | 'api' | 'connecting' | 'offline';
+export type Mode = 'live' | 'quiet' | 'api' | 'connecting' | 'offline';
 
 /** The page's own diagnostic object (updated at most once per animation frame). */
 export interface RegimeDiag {

@@ -4,9 +4,10 @@
 //   `○ API` within 35 s; data keeps coming by polling; when the server speaks
 //   again the page is back to `● Live`.
 // - Socket.IO: the server keeps its Engine.IO heartbeat but sends no event.
-//   The connection is alive by the protocol's rules, so the page stays
-//   `● Live`, and says that the server "sends no regime events"; when a
-//   regime event comes again the diagnosis goes away.
+//   The connection is alive by the protocol's rules, but no data comes: the
+//   badge turns amber (`◐ Live, no data`, data-mode `quiet`) and the page
+//   says that the server "sends no regime events"; when a regime event
+//   comes again the diagnosis goes away and the badge is `● Live` again.
 
 import { test, expect, until } from '../support/fixtures';
 import { firstSeries } from '../support/rest';
@@ -73,7 +74,7 @@ test('plain WebSocket goes silent → detected, API within 35 s, recovered', asy
   await d.expectNoBadText();
 });
 
-test('Socket.IO keeps pinging but sends no event → Live with a diagnosis, recovered', async ({ backend, dashboard, figure }) => {
+test('Socket.IO keeps pinging but sends no event → amber "no data" with a diagnosis, recovered', async ({ backend, dashboard, figure }) => {
   test.setTimeout(120_000);
   const { symbol, tf } = await firstSeries(backend.url);
   const d = await dashboard({ symbol, tf, protocol: 'socketio' }, backend.url);
@@ -86,10 +87,11 @@ test('Socket.IO keeps pinging but sends no event → Live with a diagnosis, reco
   await expect(diagnosis).toHaveCount(1, { timeout: 45_000 });
   figure('socketio_silent_diagnosis_ms', Date.now() - silent, 0);
   await expect(d.healthPanel).toHaveAttribute('open', '');
-  // The heartbeat says the connection is alive: it must stay Live.
+  // The heartbeat says the connection is alive, but nothing comes: connected,
+  // no data — never a green Live, never a reconnect.
   const modesSince = (await d.modeLog()).filter((m) => m.wall >= silent).map((m) => m.mode);
-  expect(modesSince, 'no mode change while the server pings').toEqual([]);
-  expect(await d.mode()).toBe('live');
+  expect(modesSince, 'only "connected, no data" while the server pings').toEqual(['quiet']);
+  await expect(d.badge).toHaveText('◐ Live, no data');
 
   const speaks = Date.now();
   await backend.control.faults({ socketioSilent: false });
@@ -100,6 +102,6 @@ test('Socket.IO keeps pinging but sends no event → Live with a diagnosis, reco
   await expect(d.signalRow(sig.id)).toBeVisible({ timeout: 3_000 });
   await expect(diagnosis).toHaveCount(0, { timeout: 10_000 });
   figure('socketio_events_again_diagnosis_cleared_ms', Date.now() - speaks, 0);
-  expect(await d.mode()).toBe('live');
+  await expect(d.badge).toHaveAttribute('data-mode', 'live');
   await d.expectNoBadText();
 });

@@ -67,3 +67,18 @@ test('2b. with 60 % of REST calls failing, the badge does not flip API ↔ Offli
   expect(flips, 'badge changes between API and Offline in 20 s').toBeLessThanOrEqual(4);
   await d.expectNoBadText();
 });
+
+test('3. the badge says what the trader gets: API with its delay beside it', async ({ backend, dashboard }) => {
+  // (A live connection that brings no regime event turns amber "◐ Live, no
+  // data": 04-silent-connection pins it, the core's warning takes 30 s.)
+  const { symbol, tf } = await firstSeries(backend.url);
+  const d = await dashboard({ symbol, tf, poll: 1000 }, backend.url);
+  await d.waitForMode('live', 10_000);
+  await expect(d.badge).toHaveText('● Live');
+  await expect(d.page.getByTestId('badge-meaning')).toHaveText('');
+  await backend.control.faults({ liveEnabled: false });
+  await d.waitForMode('api', 10_000);
+  await expect(d.badge).toHaveText('○ API');
+  await expect(d.page.getByTestId('badge-meaning')).toHaveText('delayed, every 1 s');
+  await expect(d.page.getByTestId('badge-meaning')).toBeVisible();
+});

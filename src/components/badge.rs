@@ -1,15 +1,16 @@
-//! The connection badge: the mode in one glance, the transport and URL on
-//! hover.
+//! The connection badge: what the trader gets in one glance (regime-view's
+//! [`Badge`]), what it means for the data beside it, the transport and URL
+//! on hover.
 
 use leptos::prelude::*;
-use regime_core::machine::Mode;
+use regime_view::Badge;
 
 use super::conn;
 use super::format;
 use crate::connection::HealthView;
 
 /// The badge's tooltip: which transport, which URL, what it means.
-pub fn badge_title(mode: Mode, h: &HealthView) -> String {
+pub fn badge_title(badge: Badge, h: &HealthView) -> String {
     let transport = if h.transport.is_empty() {
         "the live transport"
     } else {
@@ -26,32 +27,44 @@ pub fn badge_title(mode: Mode, h: &HealthView) -> String {
         h.api_url.as_str()
     };
     let poll = format::duration(h.poll_ms);
-    match mode {
-        Mode::Live => format!("Live over {transport}: {live}"),
-        Mode::Api => format!(
+    match badge {
+        Badge::Live => format!("Live over {transport}: {live}"),
+        Badge::Quiet => format!(
+            "Connected over {transport} ({live}), but no regime event comes: the regime is polled from REST every {poll} meanwhile."
+        ),
+        Badge::Api => format!(
             "Polling REST every {poll}: {api}. The live transport ({live}) is unavailable; retrying in the background."
         ),
-        Mode::Connecting => format!("Connecting to {live} and {api}"),
-        Mode::Offline => format!(
+        Badge::Connecting => format!("Connecting to {live} and {api}"),
+        Badge::Offline => format!(
             "Offline: neither {live} nor {api} answers. The data on screen is stale."
         ),
     }
 }
 
-/// `● Live`, `○ API`, `◌ Connecting` or `✕ Offline`, coloured by mode.
+/// `● Live`, `◐ Live, no data`, `○ API`, `◌ Connecting` or `✕ Offline`,
+/// coloured by state, with what it means for the data beside it.
 #[component]
 pub fn ConnectionBadge() -> impl IntoView {
     let c = conn();
-    let title = move || c.health.with(|h| badge_title(c.mode.get(), h));
+    let badge = Memo::new(move |_| Badge::of(c.mode.get(), c.health.with(|h| h.no_live_data)));
+    let title = move || c.health.with(|h| badge_title(badge.get(), h));
+    let meaning = move || {
+        let poll = c.health.with(|h| format::duration(h.poll_ms));
+        badge.get().meaning(&poll)
+    };
     view! {
-        <span
-            class=move || format!("badge badge-{}", c.mode.get().name())
-            data-testid="badge"
-            data-mode=move || c.mode.get().name()
-            title=title
-            role="status"
-        >
-            {move || c.mode.get().badge()}
+        <span class="badge-wrap">
+            <span
+                class=move || format!("badge badge-{}", badge.get().name())
+                data-testid="badge"
+                data-mode=move || badge.get().name()
+                title=title
+                role="status"
+            >
+                {move || badge.get().text()}
+            </span>
+            <span class="badge-meaning" data-testid="badge-meaning">{meaning}</span>
         </span>
     }
 }

@@ -21,7 +21,8 @@ pub fn needs_attention(mode: Mode, h: &HealthView) -> bool {
 
 /// The one-line summary in the panel's `<summary>`.
 pub fn summary_line(mode: Mode, h: &HealthView) -> String {
-    let mut parts = vec![format!("Connection: {}", mode.badge())];
+    let badge = regime_view::Badge::of(mode, h.no_live_data);
+    let mut parts = vec![format!("Connection: {}", badge.text())];
     if !h.transport.is_empty() {
         parts.push(h.transport.clone());
     }
@@ -139,7 +140,7 @@ pub fn HealthPanel() -> impl IntoView {
                     </ul>
                 </Show>
                 <dl class="health-grid">
-                    <div><dt>"Mode"</dt><dd data-testid="health-mode">{move || c.mode.get().badge()}</dd></div>
+                    <div><dt>"Mode"</dt><dd data-testid="health-mode">{move || c.health.with(|h| regime_view::Badge::of(c.mode.get(), h.no_live_data).text())}</dd></div>
                     <div><dt>"Transport"</dt><dd data-testid="health-transport">{move || h(|h| or_dash(&h.transport))}</dd></div>
                     <div class="wide"><dt>"Live URL"</dt><dd class="url" data-testid="health-url">{move || h(|h| or_dash(&h.live_url))}</dd></div>
                     <div class="wide"><dt>"API URL"</dt><dd class="url">{move || h(|h| or_dash(&h.api_url))}</dd></div>

@@ -48,6 +48,8 @@ pub struct HealthView {
     pub pongs_supported: Option<bool>,
     /// The first internal error (a Rust panic) of this page, if any.
     pub panic: Option<String>,
+    /// The live connection brings no regime events (see [`crate::Badge`]).
+    pub no_live_data: bool,
 }
 
 /// The health panel's view of the core's status.
@@ -100,5 +102,6 @@ pub fn health_view(status: &Status, poll_ms: u64, state: &ViewState) -> HealthVi
         binary_skipped: status.binary_skipped,
         pongs_supported: status.pongs_supported,
         panic: state.panic.clone(),
+        no_live_data: crate::Badge::no_live_data(status.problems.iter().map(|d| &d.kind)),
     }
 }

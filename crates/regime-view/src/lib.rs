@@ -19,9 +19,11 @@
 //! | [`health`] | the health panel's and the badge's view of the status |
 //! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
 //! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
+//! | [`badge`] | what the connection badge says: Live only while live data flows, amber when connected with none |
 //! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
 
 pub mod adx;
+pub mod badge;
 pub mod frame;
 pub mod freshness;
 pub mod health;
@@ -34,6 +36,7 @@ pub mod price;
 pub mod selection;
 
 pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
+pub use badge::Badge;
 pub use frame::{build_frame, HookCounters, ViewState};
 pub use freshness::{stale_when_offline, Freshness};
 pub use health::{health_view, DiagnosisView, HealthView};
