@@ -72,17 +72,82 @@ pub const DEFAULT_NAMESPACE: &str = "/signals";
 /// The longest symbol or timeframe accepted, in characters.
 pub const MAX_NAME_LEN: usize = 32;
 
-const EXPECTED_API: &str =
-    "an http:// or https:// URL with a host, such as https://api.example.com";
-const EXPECTED_WS: &str =
-    "a ws:// or wss:// URL with a host (http:// and https:// are converted), or a path starting with /";
-const EXPECTED_PROTOCOL: &str = "one of native, socketio, auto or off";
-const EXPECTED_NS: &str =
-    "a Socket.IO namespace starting with /, such as /signals or /, without spaces or commas";
-const EXPECTED_POLL: &str = "a whole number of milliseconds from 500 to 600000";
-const EXPECTED_SYMBOL: &str = "1 to 32 characters among letters, digits and . _ : - /";
+const EXPECTED_NAME: &str = "1 to 32 characters among letters, digits and . _ : - /";
 const EXPECTED_JSON: &str =
     "a JSON object such as {\"api\":\"https://api.example.com\",\"poll\":5000}";
+
+/// One key of PROTOCOL.md §5: its name, what a usable value looks like (for
+/// the [`SettingProblem`]), and how a value is read into the [`Settings`]
+/// field it sets; that field's doc gives the default. `config.json`, the
+/// query string and the selection written back into the address bar all
+/// find their keys in [`KEYS`], so a key is added here and nowhere else.
+struct Key {
+    name: &'static str,
+    expected: &'static str,
+    /// Sets the field from a value; `None` when the value cannot be used,
+    /// and the field keeps what it had.
+    apply: fn(&mut Settings, &str) -> Option<()>,
+}
+
+impl Key {
+    /// The key of that name; `None` for a key the settings do not read.
+    fn named(name: &str) -> Option<&'static Key> {
+        KEYS.iter().copied().find(|key| key.name == name)
+    }
+}
+
+/// `api` sets [`Settings::api`].
+const API: Key = Key {
+    name: "api",
+    expected: "an http:// or https:// URL with a host, such as https://api.example.com",
+    apply: |s, value| normalise_api(value).map(|api| s.api = api),
+};
+
+/// `ws` sets [`Settings::ws`].
+const WS: Key = Key {
+    name: "ws",
+    expected: "a ws:// or wss:// URL with a host (http:// and https:// are converted), or a path starting with /",
+    apply: |s, value| normalise_ws(value).map(|ws| s.ws = Some(ws)),
+};
+
+/// `protocol` sets [`Settings::protocol`].
+const PROTOCOL: Key = Key {
+    name: "protocol",
+    expected: "one of native, socketio, auto or off",
+    apply: |s, value| Protocol::parse(value).map(|p| s.protocol = p),
+};
+
+/// `ns` sets [`Settings::namespace`].
+const NS: Key = Key {
+    name: "ns",
+    expected:
+        "a Socket.IO namespace starting with /, such as /signals or /, without spaces or commas",
+    apply: |s, value| normalise_namespace(value).map(|ns| s.namespace = ns),
+};
+
+/// `symbol` sets [`Settings::symbol`].
+const SYMBOL: Key = Key {
+    name: "symbol",
+    expected: EXPECTED_NAME,
+    apply: |s, value| valid_name(value).map(|name| s.symbol = Some(name)),
+};
+
+/// `tf` sets [`Settings::timeframe`].
+const TF: Key = Key {
+    name: "tf",
+    expected: EXPECTED_NAME,
+    apply: |s, value| valid_name(value).map(|name| s.timeframe = Some(name)),
+};
+
+/// `poll` sets [`Settings::poll_ms`].
+const POLL: Key = Key {
+    name: "poll",
+    expected: "a whole number of milliseconds from 500 to 600000",
+    apply: |s, value| parse_poll(value).map(|ms| s.poll_ms = ms),
+};
+
+/// Every key the settings read.
+const KEYS: &[&Key] = &[&API, &WS, &PROTOCOL, &NS, &SYMBOL, &TF, &POLL];
 
 /// A setting that was given but could not be used: shown to the user, and
 /// the default is used instead.
@@ -217,12 +282,11 @@ impl Settings {
                 // symbol such as 1000); their text is validated as usual.
                 Value::Number(n) => n.to_string(),
                 other => {
-                    if is_known_key(key) {
-                        let expected = expected_for(key).unwrap_or(EXPECTED_JSON);
+                    if let Some(known) = Key::named(key) {
                         problems.push(SettingProblem::new(
                             key,
                             &other.to_string(),
-                            expected,
+                            known.expected,
                             source,
                         ));
                     }
@@ -239,9 +303,7 @@ impl Settings {
     /// wins.
     pub fn apply_query(&mut self, query: &str, problems: &mut Vec<SettingProblem>) {
         for (key, value) in parse_query(query) {
-            if is_known_key(&key) {
-                self.apply_one(&key, &value, SOURCE_QUERY, problems);
-            }
+            self.apply_one(&key, &value, SOURCE_QUERY, problems);
         }
     }
 
@@ -253,38 +315,9 @@ impl Settings {
         source: &str,
         problems: &mut Vec<SettingProblem>,
     ) {
-        let mut problem =
-            |expected: &str| problems.push(SettingProblem::new(key, value, expected, source));
-        match key {
-            "api" => match normalise_api(value) {
-                Some(api) => self.api = api,
-                None => problem(EXPECTED_API),
-            },
-            "ws" => match normalise_ws(value) {
-                Some(ws) => self.ws = Some(ws),
-                None => problem(EXPECTED_WS),
-            },
-            "protocol" => match Protocol::parse(value) {
-                Some(p) => self.protocol = p,
-                None => problem(EXPECTED_PROTOCOL),
-            },
-            "ns" => match normalise_namespace(value) {
-                Some(ns) => self.namespace = ns,
-                None => problem(EXPECTED_NS),
-            },
-            "poll" => match parse_poll(value) {
-                Some(ms) => self.poll_ms = ms,
-                None => problem(EXPECTED_POLL),
-            },
-            "symbol" => match valid_name(value) {
-                Some(s) => self.symbol = Some(s),
-                None => problem(EXPECTED_SYMBOL),
-            },
-            "tf" => match valid_name(value) {
-                Some(s) => self.timeframe = Some(s),
-                None => problem(EXPECTED_SYMBOL),
-            },
-            _ => {}
+        let Some(known) = Key::named(key) else { return };
+        if (known.apply)(self, value).is_none() {
+            problems.push(SettingProblem::new(key, value, known.expected, source));
         }
     }
 
@@ -360,13 +393,13 @@ pub fn query_with_selection(
         .filter(|p| !p.is_empty())
     {
         let key = percent_decode(raw.split('=').next().unwrap_or(""));
-        match key.as_str() {
-            "symbol" => symbol_at = symbol_at.or(Some(parts.len())),
-            "tf" => tf_at = tf_at.or(Some(parts.len())),
-            _ => {
-                parts.push(raw.to_string());
-                continue;
-            }
+        if key == SYMBOL.name {
+            symbol_at = symbol_at.or(Some(parts.len()));
+        } else if key == TF.name {
+            tf_at = tf_at.or(Some(parts.len()));
+        } else {
+            parts.push(raw.to_string());
+            continue;
         }
         // A placeholder keeps the original position of the first occurrence.
         parts.push(String::new());
@@ -380,33 +413,14 @@ pub fn query_with_selection(
             }
         }
     };
-    set(symbol_at, "symbol", symbol);
-    set(tf_at, "tf", timeframe);
+    set(symbol_at, SYMBOL.name, symbol);
+    set(tf_at, TF.name, timeframe);
     let kept: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
     if kept.is_empty() {
         String::new()
     } else {
         format!("?{}", kept.join("&"))
     }
-}
-
-fn is_known_key(key: &str) -> bool {
-    matches!(
-        key,
-        "api" | "ws" | "protocol" | "ns" | "symbol" | "tf" | "poll"
-    )
-}
-
-fn expected_for(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "api" => EXPECTED_API,
-        "ws" => EXPECTED_WS,
-        "protocol" => EXPECTED_PROTOCOL,
-        "ns" => EXPECTED_NS,
-        "poll" => EXPECTED_POLL,
-        "symbol" | "tf" => EXPECTED_SYMBOL,
-        _ => return None,
-    })
 }
 
 fn json_kind(v: &Value) -> &'static str {
