@@ -26,11 +26,11 @@
 //!   CONNECT reply, answers server pings with `3` (and never pings itself),
 //!   and ends when no ping comes within pingInterval + pingTimeout.
 
-use crate::engineio::{self, EngineIoPacket};
 use crate::live::{excerpt, FrameError, SessionEnd, SessionEvent, TransportKind, HEARTBEAT_BOUNDS};
 use crate::model::Subscription;
-use crate::plain::{self, PlainServerFrame};
-use crate::socketio::{self, PacketType, ServerEvent, SocketIoPacket};
+use crate::wire::engineio::{self, EngineIoPacket};
+use crate::wire::plain::{self, PlainServerFrame};
+use crate::wire::socketio::{self, PacketType, ServerEvent, SocketIoPacket};
 use crate::Millis;
 
 /// How much of a first frame a protocol-mismatch diagnosis keeps.

@@ -1,0 +1,11 @@
+//! What travels on the wire: the codecs of both live protocols, text in and
+//! text out, with no state of their own (a [`crate::session`] keeps that).
+//!
+//! | module | job |
+//! |---|---|
+//! | [`plain`] | the plain JSON envelope as the client reads and writes it (PROTOCOL.md §3) |
+//! | [`engineio`], [`socketio`] | Engine.IO 4 and Socket.IO 5 packets (§4, docs/SOCKETIO.md) |
+
+pub mod engineio;
+pub mod plain;
+pub mod socketio;
