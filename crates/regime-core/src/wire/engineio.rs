@@ -14,7 +14,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::live::FrameError;
-use crate::wire::plain::json_error_reason;
+use crate::wire::json::json_error_reason;
 use crate::Millis;
 
 /// The data of an Engine.IO open packet (`0{"sid":…}`), the server's half of

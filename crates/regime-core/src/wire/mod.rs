@@ -5,7 +5,9 @@
 //! |---|---|
 //! | [`plain`] | the plain JSON envelope as the client reads and writes it (PROTOCOL.md §3) |
 //! | [`engineio`], [`socketio`] | Engine.IO 4 and Socket.IO 5 packets (§4, docs/SOCKETIO.md) |
+//! | [`json`] | what every codec reads alike: market events in one pass, serde_json errors as sentences |
 
 pub mod engineio;
+pub mod json;
 pub mod plain;
 pub mod socketio;

@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use crate::live::{FrameError, LiveEvent};
 use crate::model::Subscription;
-use crate::wire::plain::{json_error_reason, MarketEventKind, MarketEventSeed};
+use crate::wire::json::{json_error_reason, MarketEventKind, MarketEventSeed};
 
 /// The seven Socket.IO packet types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
