@@ -15,8 +15,8 @@ use crate::model::{
     AlertsResponse, ClipTexts, ErrorResponse, Health, HistoryResponse, RegimeSnapshot,
     SignalsResponse, SymbolsResponse,
 };
-use crate::settings::percent_encode;
 use crate::store::{Insert, Store};
+use crate::wire::url::percent_encode;
 use crate::Millis;
 
 /// REST's side of the connection: the requests in flight, whether REST
