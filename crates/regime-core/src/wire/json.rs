@@ -1,9 +1,11 @@
-//! JSON that every codec reads the same way: the four market events by
-//! their wire names, decoded in one pass straight into the model types, and
-//! serde_json's errors as short sentences for a rejected frame's reason.
+//! JSON that every codec reads and writes the same way: the four market
+//! events by their wire names, decoded in one pass straight into the model
+//! types; serde_json's errors as short sentences for a rejected frame's
+//! reason; and JSON text of a model value. The demo backend's plain codec
+//! uses the public ones too.
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::live::LiveEvent;
 use crate::model::{PriceTick, RegimeAlert, RegimeSnapshot, Signal};
@@ -117,7 +119,7 @@ pub(crate) fn decode_market_event(kind: MarketEventKind, json: &str) -> Result<L
 /// A serde_json error as a short sentence: without the `at line 1 column 80`
 /// tail (the excerpt shows the frame), and with field names in double quotes
 /// (`missing field "price"`).
-pub(crate) fn json_error_reason(e: &serde_json::Error) -> String {
+pub fn json_error_reason(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let text = match text.rfind(" at line ") {
         Some(i) if e.line() != 0 => &text[..i],
@@ -128,7 +130,7 @@ pub(crate) fn json_error_reason(e: &serde_json::Error) -> String {
 
 /// Why text that does not start with `{` is not a frame: not JSON at all, or
 /// JSON of the wrong kind.
-pub(crate) fn not_an_object_reason(text: &str) -> String {
+pub fn not_an_object_reason(text: &str) -> String {
     match serde_json::from_str::<IgnoredAny>(text) {
         Err(e) => format!("frame is not JSON: {}", json_error_reason(&e)),
         Ok(_) => format!("frame is not a JSON object but {}", json_kind(text)),
@@ -144,4 +146,10 @@ fn json_kind(text: &str) -> &'static str {
         Some(b'n') => "null",
         _ => "a number",
     }
+}
+
+/// JSON text of a model value. Serialising the model's structs (strings,
+/// numbers, options) cannot fail, so the fallback is never taken.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }

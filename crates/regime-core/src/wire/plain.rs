@@ -5,13 +5,16 @@
 //! the client sends `subscribe` and `ping`. A frame without an envelope whose
 //! object has `regime` and `adx` is a bare RegimeSnapshot.
 //!
+//! This is the client's side: it decodes what a server sends and encodes
+//! what the client sends. The demo backend's side (reading client frames,
+//! writing events and errors) is in `demo-server/src/plain_codec.rs`.
+//!
 //! Decoding is one pass over the text in the usual case (`type` before
 //! `data`): the envelope is read by a map visitor that, once it knows the
 //! type, reads `data` straight into the model type. Only when `data` comes
 //! first is it kept as a borrowed raw slice and read afterwards. No
 //! `serde_json::Value` tree is built on this path.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
@@ -22,7 +25,8 @@ use serde_json::value::RawValue;
 use crate::live::{FrameError, LiveEvent};
 use crate::model::{RegimeSnapshot, Subscription};
 use crate::wire::json::{
-    decode_market_event, json_error_reason, not_an_object_reason, MarketEventKind, MarketEventSeed,
+    decode_market_event, json_error_reason, not_an_object_reason, to_json, MarketEventKind,
+    MarketEventSeed,
 };
 
 /// What a plain server sends.
@@ -37,15 +41,6 @@ pub enum PlainServerFrame {
     ServerPing { id: Option<u64> },
     /// `{"type":"error","data":{"message":"…"}}`: not fatal.
     Error { message: String },
-}
-
-/// What a plain client sends (read by the demo backend).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PlainClientFrame {
-    /// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`.
-    Subscribe(Subscription),
-    /// `{"type":"ping","id":7}`.
-    Ping { id: Option<u64> },
 }
 
 // ---------------------------------------------------------------------------
@@ -251,10 +246,10 @@ pub fn decode_server_frame(text: &str) -> Result<PlainServerFrame, FrameError> {
     }
 }
 
-/// An id in a ping or pong: an integer, an integral float or integer text.
-/// Anything else, or nothing, is `None`: a pong without a readable id is still
-/// a pong.
-fn read_id(raw: Option<&RawValue>) -> Option<u64> {
+/// An id in a ping or pong, on either side: an integer, an integral float or
+/// integer text. Anything else, or nothing, is `None`: a pong without a
+/// readable id is still a pong.
+pub fn read_id(raw: Option<&RawValue>) -> Option<u64> {
     #[derive(Deserialize)]
     struct Id(#[serde(with = "crate::model::lenient_id")] u64);
     raw.and_then(|raw| serde_json::from_str::<Id>(raw.get()).ok())
@@ -287,14 +282,8 @@ fn error_message(data: Option<&RawValue>, message: Option<&RawValue>) -> String 
 }
 
 // ---------------------------------------------------------------------------
-// Encoding client frames, and the demo backend's side.
+// Encoding client frames.
 // ---------------------------------------------------------------------------
-
-/// JSON text of a model value. Serialising the model's structs (strings,
-/// numbers, options) cannot fail, so the fallback is never taken.
-fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
-}
 
 /// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`.
 pub fn encode_subscribe(sub: &Subscription) -> String {
@@ -322,72 +311,6 @@ pub fn encode_pong(id: Option<u64>) -> String {
     match id {
         Some(id) => format!(r#"{{"type":"pong","id":{id}}}"#),
         None => r#"{"type":"pong"}"#.to_string(),
-    }
-}
-
-/// `{"type":"error","data":{"message":"…"}}`.
-pub fn encode_error(message: &str) -> String {
-    format!(
-        r#"{{"type":"error","data":{{"message":{}}}}}"#,
-        to_json(message)
-    )
-}
-
-/// `{"type":"signal","data":{…}}` and the like, for the demo backend.
-pub fn encode_event(event: &LiveEvent) -> String {
-    let data = match event {
-        LiveEvent::Regime(s) => to_json(s),
-        LiveEvent::Alert(a) => to_json(a),
-        LiveEvent::Signal(s) => to_json(s),
-        LiveEvent::Price(p) => to_json(p),
-    };
-    format!(r#"{{"type":{},"data":{data}}}"#, to_json(event.name()))
-}
-
-/// Reads one frame from a plain client (the demo backend's side). The
-/// subscription may also come wrapped in `data`.
-pub fn decode_client_frame(text: &str) -> Result<PlainClientFrame, FrameError> {
-    #[derive(Deserialize)]
-    struct ClientEnvelope<'a> {
-        #[serde(rename = "type", borrow)]
-        frame_type: Cow<'a, str>,
-        symbols: Option<Vec<String>>,
-        timeframes: Option<Vec<String>>,
-        #[serde(borrow)]
-        data: Option<&'a RawValue>,
-        #[serde(borrow)]
-        id: Option<&'a RawValue>,
-    }
-    let fail = |reason: String| FrameError::new(reason, text);
-    if text.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
-        return Err(fail(not_an_object_reason(text)));
-    }
-    let env = serde_json::from_str::<ClientEnvelope>(text).map_err(|e| {
-        let reason = json_error_reason(&e);
-        fail(if e.is_syntax() || e.is_eof() {
-            format!("frame is not JSON: {reason}")
-        } else {
-            reason
-        })
-    })?;
-    match &*env.frame_type {
-        "subscribe" => {
-            if env.symbols.is_none() && env.timeframes.is_none() {
-                if let Some(raw) = env.data {
-                    return serde_json::from_str::<Subscription>(raw.get())
-                        .map(PlainClientFrame::Subscribe)
-                        .map_err(|e| fail(format!("subscribe: {}", json_error_reason(&e))));
-                }
-            }
-            Ok(PlainClientFrame::Subscribe(Subscription {
-                symbols: env.symbols.unwrap_or_default(),
-                timeframes: env.timeframes.unwrap_or_default(),
-            }))
-        }
-        "ping" => Ok(PlainClientFrame::Ping {
-            id: read_id(env.id),
-        }),
-        other => Err(fail(format!("unknown type {other:?}"))),
     }
 }
 
@@ -615,69 +538,8 @@ mod tests {
         assert_eq!(encode_pong(Some(7)), r#"{"type":"pong","id":7}"#);
         assert_eq!(encode_pong(None), r#"{"type":"pong"}"#);
         assert_eq!(
-            encode_error("no \"such\" symbol"),
-            r#"{"type":"error","data":{"message":"no \"such\" symbol"}}"#
-        );
-        let ev = LiveEvent::Signal(signal());
-        let text = encode_event(&ev);
-        assert!(
-            text.starts_with(r#"{"type":"signal","data":{"id":57,"#),
-            "{text}"
-        );
-        assert_eq!(decode_server_frame(&text), Ok(PlainServerFrame::Event(ev)));
-        assert_eq!(
             decode_server_frame(&encode_pong(Some(9))),
             Ok(PlainServerFrame::Pong { id: Some(9) })
         );
-        assert_eq!(
-            decode_server_frame(&encode_error("e")),
-            Ok(PlainServerFrame::Error {
-                message: "e".into()
-            })
-        );
-    }
-
-    #[test]
-    fn client_frames() {
-        let sub = Subscription {
-            symbols: vec!["BTCUSDT".into()],
-            timeframes: vec!["1h".into()],
-        };
-        assert_eq!(
-            decode_client_frame(&encode_subscribe(&sub)),
-            Ok(PlainClientFrame::Subscribe(sub.clone()))
-        );
-        assert_eq!(
-            decode_client_frame(
-                r#"{"type":"subscribe","data":{"symbols":["BTCUSDT"],"timeframes":["1h"]}}"#
-            ),
-            Ok(PlainClientFrame::Subscribe(sub))
-        );
-        assert_eq!(
-            decode_client_frame(r#"{"type":"subscribe"}"#),
-            Ok(PlainClientFrame::Subscribe(Subscription::default()))
-        );
-        assert_eq!(
-            decode_client_frame(&encode_ping(3)),
-            Ok(PlainClientFrame::Ping { id: Some(3) })
-        );
-        assert_eq!(
-            decode_client_frame(r#"{"type":"ping"}"#),
-            Ok(PlainClientFrame::Ping { id: None })
-        );
-        for (bad, reason) in [
-            ("nope", "frame is not JSON"),
-            ("[]", "frame is not a JSON object"),
-            (r#"{"type":"dance"}"#, r#"unknown type "dance""#),
-            (r#"{"symbols":[]}"#, r#"missing field "type""#),
-            (r#"{"type":"subscribe","symbols":"BTC"}"#, "invalid type"),
-            (
-                r#"{"type":"subscribe","data":{"symbols":7}}"#,
-                "subscribe: invalid type",
-            ),
-        ] {
-            let err = decode_client_frame(bad).expect_err(bad);
-            assert!(err.reason.starts_with(reason), "{bad}: {:?}", err.reason);
-        }
     }
 }
