@@ -12,7 +12,7 @@
 //! | [`wire`] | the codecs of both live protocols, text in and text out |
 //! | [`wire::plain`] | plain JSON envelope decoding/encoding (§3); also at [`plain`] |
 //! | [`wire::engineio`], [`wire::socketio`] | Engine.IO 4 and Socket.IO 5 packets (§4); also at [`engineio`], [`socketio`] |
-//! | [`session`] | one live connection's protocol logic: handshake, heartbeat, events |
+//! | [`session`] | one live connection's protocol logic: handshake, heartbeat, events; `LiveSession` in `session/mod.rs`, one file per protocol |
 //! | [`settings`] | defaults, `config.json` and query string, validated (§5) |
 //! | [`backoff`] | reconnect delays: exponential, full jitter, capped |
 //! | [`store`] | bounded, de-duplicated data the page draws |
