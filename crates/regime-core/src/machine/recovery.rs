@@ -351,18 +351,24 @@ impl Connection {
         if self.recovery.feeds[feed.index()].in_flight.is_some() {
             self.recovery.feeds[feed.index()].check_wanted = true;
         } else {
-            self.recovery.feeds[feed.index()].last_check_at = Some(now);
-            let resume = self.feed_max(feed);
-            self.fetch_feed(
-                now,
-                feed,
-                None,
-                FeedQuery::RestartCheck {
-                    resume,
-                    run: self.feed_run(feed),
-                },
-            );
+            self.fetch_restart_check(now, feed);
         }
+    }
+
+    /// Asks for the newest ids of a feed, to learn whether the backend
+    /// started a new run, and notes when.
+    fn fetch_restart_check(&mut self, now: Millis, feed: Feed) {
+        self.recovery.feeds[feed.index()].last_check_at = Some(now);
+        let resume = self.feed_max(feed);
+        self.fetch_feed(
+            now,
+            feed,
+            None,
+            FeedQuery::RestartCheck {
+                resume,
+                run: self.feed_run(feed),
+            },
+        );
     }
 
     pub(super) fn finish_feed_request(&mut self, req: &InFlight) {
@@ -405,19 +411,8 @@ impl Connection {
             None => false,
         };
         if (state.check_wanted || check_due) && self.feed_max(feed).is_some() {
-            let state = &mut self.recovery.feeds[feed.index()];
-            state.check_wanted = false;
-            state.last_check_at = Some(now);
-            let resume = self.feed_max(feed);
-            self.fetch_feed(
-                now,
-                feed,
-                None,
-                FeedQuery::RestartCheck {
-                    resume,
-                    run: self.feed_run(feed),
-                },
-            );
+            self.recovery.feeds[feed.index()].check_wanted = false;
+            self.fetch_restart_check(now, feed);
             return;
         }
         let state = &mut self.recovery.feeds[feed.index()];
