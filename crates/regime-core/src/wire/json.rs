@@ -148,8 +148,9 @@ fn json_kind(text: &str) -> &'static str {
     }
 }
 
-/// JSON text of a model value. Serialising the model's structs (strings,
-/// numbers, options) cannot fail, so the fallback is never taken.
+/// JSON text of what a codec writes: a model value, a subscription, an open
+/// packet's data, a string. Serialising these (strings, numbers, options,
+/// lists) cannot fail, so the fallback is never taken.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }
