@@ -3,7 +3,7 @@
 
 use demo_server::plain_codec::{decode_client_frame, encode_error, encode_event, PlainClientFrame};
 use regime_core::live::LiveEvent;
-use regime_core::model::{Side, Signal, Subscription, Timestamp};
+use regime_core::model::Subscription;
 use regime_core::plain::{decode_server_frame, encode_ping, encode_subscribe, PlainServerFrame};
 
 #[test]
@@ -56,17 +56,8 @@ fn server_encoders() {
         encode_error("no \"such\" symbol"),
         r#"{"type":"error","data":{"message":"no \"such\" symbol"}}"#
     );
-    let ev = LiveEvent::Signal(Signal {
-        id: 57,
-        symbol: "BTCUSDT".into(),
-        timeframe: "1h".into(),
-        side: Side::Long,
-        price: 64250.5,
-        timestamp: Timestamp(1_760_014_800_000),
-        strategy: Some("adx-breakout".into()),
-        confidence: Some(0.72),
-        note: Some("DI+ over DI-".into()),
-    });
+    let signal = r#"{"id":57,"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":64250.5,"timestamp":"2025-10-09T13:00:00Z"}"#;
+    let ev = LiveEvent::Signal(serde_json::from_str(signal).expect("a signal"));
     let text = encode_event(&ev);
     assert!(
         text.starts_with(r#"{"type":"signal","data":{"id":57,"#),
