@@ -14,9 +14,12 @@ use std::sync::Arc;
 use axum::extract::ws::Utf8Bytes;
 use bytes::Bytes;
 use regime_core::model::Subscription;
+use regime_core::wire::json::to_json;
 use serde::Serialize;
 use socketioxide_core::Str;
 use tokio::sync::broadcast;
+
+use crate::plain_codec::encode_envelope;
 
 /// How many frames a receiver may fall behind before it skips.
 pub const CAPACITY: usize = 8192;
@@ -94,13 +97,11 @@ pub struct Frame {
 impl Frame {
     /// A contract event: `{"type":name,"data":…}` and `["name",…]`.
     pub fn event<T: Serialize>(kind: EventKind, topic: Topic, data: &T) -> Frame {
-        let json = serde_json::to_string(data).unwrap_or_else(|_| "null".into());
+        let json = to_json(data);
         let name = kind.name();
         Frame {
             topic,
-            plain: PlainOut::Text(Utf8Bytes::from(format!(
-                r#"{{"type":"{name}","data":{json}}}"#
-            ))),
+            plain: PlainOut::Text(Utf8Bytes::from(encode_envelope(name, &json))),
             sio: SioOut::Event(Str::from(format!(r#"["{name}",{json}]"#))),
         }
     }

@@ -8,6 +8,7 @@
 //! | `state.rs` | shared state, publish, dropping live sockets |
 //! | `rest.rs` | `/api/…` |
 //! | `plain_ws.rs` | `/ws`, `/ws/price` |
+//! | `plain_codec.rs` | the server's side of the plain envelope: client frames read, events and errors written |
 //! | `socketio.rs` | `/socket.io/` (socketioxide) |
 //! | `hub.rs` | the broadcast channel of pre-serialised frames |
 //! | `store.rs` | bounded histories and id sequences |
@@ -26,6 +27,7 @@ pub mod faults;
 pub mod feed;
 pub mod hub;
 pub mod indicators;
+pub mod plain_codec;
 pub mod plain_ws;
 pub mod regime;
 pub mod replay;

@@ -14,10 +14,11 @@ use axum::extract::State;
 use axum::response::Response;
 use futures::{SinkExt, StreamExt};
 use regime_core::model::Subscription;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::hub::PlainOut;
+use crate::plain_codec::encode_error;
 use crate::state::AppState;
 
 /// The most frames written before one flush.
@@ -42,7 +43,7 @@ impl Drop for Gauge<'_> {
 pub fn answer(text: &str, sub: &mut Option<Subscription>, no_pong: bool) -> Option<String> {
     let v: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(_) => return Some(error_frame("not JSON")),
+        Err(_) => return Some(encode_error("not JSON")),
     };
     match v.get("type").and_then(Value::as_str) {
         Some("subscribe") => {
@@ -68,13 +69,9 @@ pub fn answer(text: &str, sub: &mut Option<Subscription>, no_pong: bool) -> Opti
             None => r#"{"type":"pong"}"#.to_string(),
         }),
         Some("pong") => None,
-        Some(other) => Some(error_frame(&format!("unknown message type {other:?}"))),
-        None => Some(error_frame("a message needs a \"type\"")),
+        Some(other) => Some(encode_error(&format!("unknown message type {other:?}"))),
+        None => Some(encode_error("a message needs a \"type\"")),
     }
-}
-
-fn error_frame(message: &str) -> String {
-    json!({"type": "error", "data": {"message": message}}).to_string()
 }
 
 fn to_message(p: &PlainOut) -> Message {

@@ -89,6 +89,27 @@ fn page<T: Clone>(
     }
 }
 
+/// Gives `item` the id after `last_id` (`id` finds its field), runs `then`
+/// on it, and keeps it at the end of an id-ordered deque of at most
+/// `history` items, the oldest dropped.
+fn push_numbered<T: Clone>(
+    items: &mut VecDeque<T>,
+    last_id: &mut u64,
+    history: usize,
+    mut item: T,
+    id: impl FnOnce(&mut T) -> &mut u64,
+    then: impl FnOnce(&T),
+) -> T {
+    *last_id += 1;
+    *id(&mut item) = *last_id;
+    then(&item);
+    items.push_back(item.clone());
+    while items.len() > history {
+        items.pop_front();
+    }
+    item
+}
+
 impl Store {
     /// `history`: signals and alerts kept, each; `points`: points per series.
     pub fn new(history: usize, points: usize) -> Store {
@@ -177,29 +198,17 @@ impl Store {
     }
 
     /// Gives the signal the next id, stores it, runs `then` under the lock.
-    pub fn push_signal(&self, mut s: Signal, then: impl FnOnce(&Signal)) -> Signal {
-        let mut g = self.lock();
-        g.last_signal_id += 1;
-        s.id = g.last_signal_id;
-        then(&s);
-        g.signals.push_back(s.clone());
-        while g.signals.len() > self.history {
-            g.signals.pop_front();
-        }
-        s
+    pub fn push_signal(&self, s: Signal, then: impl FnOnce(&Signal)) -> Signal {
+        let g = &mut *self.lock();
+        let (items, last_id) = (&mut g.signals, &mut g.last_signal_id);
+        push_numbered(items, last_id, self.history, s, |s| &mut s.id, then)
     }
 
     /// Gives the alert the next id, stores it, runs `then` under the lock.
-    pub fn push_alert(&self, mut a: RegimeAlert, then: impl FnOnce(&RegimeAlert)) -> RegimeAlert {
-        let mut g = self.lock();
-        g.last_alert_id += 1;
-        a.id = g.last_alert_id;
-        then(&a);
-        g.alerts.push_back(a.clone());
-        while g.alerts.len() > self.history {
-            g.alerts.pop_front();
-        }
-        a
+    pub fn push_alert(&self, a: RegimeAlert, then: impl FnOnce(&RegimeAlert)) -> RegimeAlert {
+        let g = &mut *self.lock();
+        let (items, last_id) = (&mut g.alerts, &mut g.last_alert_id);
+        push_numbered(items, last_id, self.history, a, |a| &mut a.id, then)
     }
 
     /// Records a last price for a symbol (used as a default by /control/emit).

@@ -9,9 +9,10 @@
 //! | [`model`] | the wire objects of PROTOCOL.md §1 (shared with the demo backend) |
 //! | [`time`] | RFC 3339 text ⇄ epoch milliseconds |
 //! | [`live`] | what a live session yields, whichever protocol |
-//! | [`plain`] | plain JSON envelope decoding/encoding (§3) |
-//! | [`engineio`], [`socketio`] | Engine.IO 4 and Socket.IO 5 packets (§4) |
-//! | [`session`] | one live connection's protocol logic: handshake, heartbeat, events |
+//! | [`wire`] | the codecs of both live protocols, text in and text out |
+//! | [`wire::plain`] | plain JSON envelope decoding/encoding (§3); also at [`plain`] |
+//! | [`wire::engineio`], [`wire::socketio`] | Engine.IO 4 and Socket.IO 5 packets (§4); also at [`engineio`], [`socketio`] |
+//! | [`session`] | one live connection's protocol logic: handshake, heartbeat, events; `LiveSession` in `session/mod.rs`, one file per protocol |
 //! | [`settings`] | defaults, `config.json` and query string, validated (§5) |
 //! | [`backoff`] | reconnect delays: exponential, full jitter, capped |
 //! | [`store`] | bounded, de-duplicated data the page draws |
@@ -28,16 +29,17 @@
 
 pub mod backoff;
 pub mod diagnosis;
-pub mod engineio;
 pub mod live;
 pub mod machine;
 pub mod model;
-pub mod plain;
 pub mod session;
 pub mod settings;
-pub mod socketio;
 pub mod store;
 pub mod time;
+pub mod wire;
+
+// The codecs by their short paths, which the tests and the benchmarks use.
+pub use wire::{engineio, plain, socketio};
 
 /// Milliseconds from an origin the caller picks (the browser's
 /// `performance.now()`, a test's virtual clock). Only differences matter.

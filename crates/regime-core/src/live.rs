@@ -1,10 +1,11 @@
 //! What a live connection produces, whichever protocol it speaks.
 //!
-//! The two transports (plain JSON envelopes in [`crate::plain`], Engine.IO 4 +
-//! Socket.IO 5 in [`crate::engineio`] / [`crate::socketio`]) each have a
-//! per-connection *session* in [`crate::session`]. A session takes the
-//! socket's inputs and answers with [`SessionEvent`]s; the connection state
-//! machine ([`crate::machine`]) turns those into modes, stores and diagnosis.
+//! The two transports (plain JSON envelopes in [`crate::wire::plain`],
+//! Engine.IO 4 + Socket.IO 5 in [`crate::wire::engineio`] /
+//! [`crate::wire::socketio`]) each have a per-connection *session* in
+//! [`crate::session`]. A session takes the socket's inputs and answers with
+//! [`SessionEvent`]s; the connection state machine ([`crate::machine`]) turns
+//! those into modes, stores and diagnosis.
 
 use std::fmt;
 

@@ -11,6 +11,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::live::TransportKind;
+use crate::wire::url::{self, normalise_api, normalise_ws, parse_query};
 
 /// `protocol`: which live transport to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,17 +73,82 @@ pub const DEFAULT_NAMESPACE: &str = "/signals";
 /// The longest symbol or timeframe accepted, in characters.
 pub const MAX_NAME_LEN: usize = 32;
 
-const EXPECTED_API: &str =
-    "an http:// or https:// URL with a host, such as https://api.example.com";
-const EXPECTED_WS: &str =
-    "a ws:// or wss:// URL with a host (http:// and https:// are converted), or a path starting with /";
-const EXPECTED_PROTOCOL: &str = "one of native, socketio, auto or off";
-const EXPECTED_NS: &str =
-    "a Socket.IO namespace starting with /, such as /signals or /, without spaces or commas";
-const EXPECTED_POLL: &str = "a whole number of milliseconds from 500 to 600000";
-const EXPECTED_SYMBOL: &str = "1 to 32 characters among letters, digits and . _ : - /";
+const EXPECTED_NAME: &str = "1 to 32 characters among letters, digits and . _ : - /";
 const EXPECTED_JSON: &str =
     "a JSON object such as {\"api\":\"https://api.example.com\",\"poll\":5000}";
+
+/// One key of PROTOCOL.md §5: its name, what a usable value looks like (for
+/// the [`SettingProblem`]), and how a value is read into the [`Settings`]
+/// field it sets; that field's doc gives the default. `config.json`, the
+/// query string and the selection written back into the address bar all
+/// find their keys in [`KEYS`], so a key is added here and nowhere else.
+struct Key {
+    name: &'static str,
+    expected: &'static str,
+    /// Sets the field from a value; `None` when the value cannot be used,
+    /// and the field keeps what it had.
+    apply: fn(&mut Settings, &str) -> Option<()>,
+}
+
+impl Key {
+    /// The key of that name; `None` for a key the settings do not read.
+    fn named(name: &str) -> Option<&'static Key> {
+        KEYS.iter().copied().find(|key| key.name == name)
+    }
+}
+
+/// `api` sets [`Settings::api`].
+const API: Key = Key {
+    name: "api",
+    expected: "an http:// or https:// URL with a host, such as https://api.example.com",
+    apply: |s, value| normalise_api(value).map(|api| s.api = api),
+};
+
+/// `ws` sets [`Settings::ws`].
+const WS: Key = Key {
+    name: "ws",
+    expected: "a ws:// or wss:// URL with a host (http:// and https:// are converted), or a path starting with /",
+    apply: |s, value| normalise_ws(value).map(|ws| s.ws = Some(ws)),
+};
+
+/// `protocol` sets [`Settings::protocol`].
+const PROTOCOL: Key = Key {
+    name: "protocol",
+    expected: "one of native, socketio, auto or off",
+    apply: |s, value| Protocol::parse(value).map(|p| s.protocol = p),
+};
+
+/// `ns` sets [`Settings::namespace`].
+const NS: Key = Key {
+    name: "ns",
+    expected:
+        "a Socket.IO namespace starting with /, such as /signals or /, without spaces or commas",
+    apply: |s, value| normalise_namespace(value).map(|ns| s.namespace = ns),
+};
+
+/// `symbol` sets [`Settings::symbol`].
+const SYMBOL: Key = Key {
+    name: "symbol",
+    expected: EXPECTED_NAME,
+    apply: |s, value| valid_name(value).map(|name| s.symbol = Some(name)),
+};
+
+/// `tf` sets [`Settings::timeframe`].
+const TF: Key = Key {
+    name: "tf",
+    expected: EXPECTED_NAME,
+    apply: |s, value| valid_name(value).map(|name| s.timeframe = Some(name)),
+};
+
+/// `poll` sets [`Settings::poll_ms`].
+const POLL: Key = Key {
+    name: "poll",
+    expected: "a whole number of milliseconds from 500 to 600000",
+    apply: |s, value| parse_poll(value).map(|ms| s.poll_ms = ms),
+};
+
+/// Every key the settings read.
+const KEYS: &[&Key] = &[&API, &WS, &PROTOCOL, &NS, &SYMBOL, &TF, &POLL];
 
 /// A setting that was given but could not be used: shown to the user, and
 /// the default is used instead.
@@ -217,12 +283,11 @@ impl Settings {
                 // symbol such as 1000); their text is validated as usual.
                 Value::Number(n) => n.to_string(),
                 other => {
-                    if is_known_key(key) {
-                        let expected = expected_for(key).unwrap_or(EXPECTED_JSON);
+                    if let Some(known) = Key::named(key) {
                         problems.push(SettingProblem::new(
                             key,
                             &other.to_string(),
-                            expected,
+                            known.expected,
                             source,
                         ));
                     }
@@ -239,9 +304,7 @@ impl Settings {
     /// wins.
     pub fn apply_query(&mut self, query: &str, problems: &mut Vec<SettingProblem>) {
         for (key, value) in parse_query(query) {
-            if is_known_key(&key) {
-                self.apply_one(&key, &value, SOURCE_QUERY, problems);
-            }
+            self.apply_one(&key, &value, SOURCE_QUERY, problems);
         }
     }
 
@@ -253,82 +316,22 @@ impl Settings {
         source: &str,
         problems: &mut Vec<SettingProblem>,
     ) {
-        let mut problem =
-            |expected: &str| problems.push(SettingProblem::new(key, value, expected, source));
-        match key {
-            "api" => match normalise_api(value) {
-                Some(api) => self.api = api,
-                None => problem(EXPECTED_API),
-            },
-            "ws" => match normalise_ws(value) {
-                Some(ws) => self.ws = Some(ws),
-                None => problem(EXPECTED_WS),
-            },
-            "protocol" => match Protocol::parse(value) {
-                Some(p) => self.protocol = p,
-                None => problem(EXPECTED_PROTOCOL),
-            },
-            "ns" => match normalise_namespace(value) {
-                Some(ns) => self.namespace = ns,
-                None => problem(EXPECTED_NS),
-            },
-            "poll" => match parse_poll(value) {
-                Some(ms) => self.poll_ms = ms,
-                None => problem(EXPECTED_POLL),
-            },
-            "symbol" => match valid_name(value) {
-                Some(s) => self.symbol = Some(s),
-                None => problem(EXPECTED_SYMBOL),
-            },
-            "tf" => match valid_name(value) {
-                Some(s) => self.timeframe = Some(s),
-                None => problem(EXPECTED_SYMBOL),
-            },
-            _ => {}
+        let Some(known) = Key::named(key) else { return };
+        if (known.apply)(self, value).is_none() {
+            problems.push(SettingProblem::new(key, value, known.expected, source));
         }
     }
 
-    /// The live URL for a transport.
-    ///
-    /// With `ws` set: that URL (a path is put on `api`'s host); for
-    /// Socket.IO, `/socket.io/` is used when it has no path, and
-    /// `EIO=4&transport=websocket` is added when its query has no `EIO=`.
-    /// Without `ws`: derived from `api` (`http` → `ws`, `https` → `wss`,
-    /// keeping any path prefix of `api`): `…/ws` for the plain transport,
-    /// `…/socket.io/?EIO=4&transport=websocket` for Socket.IO.
+    /// The live URL for a transport: the `ws` setting, completed for
+    /// Socket.IO, or derived from `api` (see [`url::live_url`]).
     pub fn live_url(&self, kind: TransportKind) -> String {
-        let base = ws_base_of(&self.api);
-        let given = self.ws.as_deref().map(|ws| {
-            if ws.starts_with('/') {
-                // A path: on the api's host (its origin, not its path prefix).
-                let (scheme, rest) = split_scheme(&base).unwrap_or(("ws", base.as_str()));
-                let authority = rest.split('/').next().unwrap_or(rest);
-                format!("{scheme}://{authority}{ws}")
-            } else {
-                ws.to_string()
-            }
-        });
-        match (given, kind) {
-            (Some(url), TransportKind::Plain) => url,
-            (Some(url), TransportKind::SocketIo) => socketio_url(&url),
-            (None, TransportKind::Plain) => format!("{base}/ws"),
-            (None, TransportKind::SocketIo) => {
-                format!("{base}/socket.io/?EIO=4&transport=websocket")
-            }
-        }
+        url::live_url(&self.api, self.ws.as_deref(), kind)
     }
 
     /// The URL that `auto` probes to learn whether the backend speaks
     /// Socket.IO: the Socket.IO URL with `transport=polling`.
     pub fn socketio_probe_url(&self) -> String {
-        let url = self.live_url(TransportKind::SocketIo);
-        let (scheme, rest) = split_scheme(&url).unwrap_or(("ws", url.as_str()));
-        let http = if scheme.eq_ignore_ascii_case("wss") {
-            "https"
-        } else {
-            "http"
-        };
-        format!("{http}://{rest}").replace("transport=websocket", "transport=polling")
+        url::socketio_probe_url(&self.live_url(TransportKind::SocketIo))
     }
 
     /// `current_query` (the page's `location.search`, with or without `?`)
@@ -351,62 +354,10 @@ pub fn query_with_selection(
     symbol: Option<&str>,
     timeframe: Option<&str>,
 ) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut symbol_at = None;
-    let mut tf_at = None;
-    for raw in current_query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let key = percent_decode(raw.split('=').next().unwrap_or(""));
-        match key.as_str() {
-            "symbol" => symbol_at = symbol_at.or(Some(parts.len())),
-            "tf" => tf_at = tf_at.or(Some(parts.len())),
-            _ => {
-                parts.push(raw.to_string());
-                continue;
-            }
-        }
-        // A placeholder keeps the original position of the first occurrence.
-        parts.push(String::new());
-    }
-    let mut set = |at: Option<usize>, key: &str, value: Option<&str>| {
-        if let Some(v) = value {
-            let pair = format!("{key}={}", percent_encode(v));
-            match at {
-                Some(i) => parts[i] = pair,
-                None => parts.push(pair),
-            }
-        }
-    };
-    set(symbol_at, "symbol", symbol);
-    set(tf_at, "tf", timeframe);
-    let kept: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-    if kept.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", kept.join("&"))
-    }
-}
-
-fn is_known_key(key: &str) -> bool {
-    matches!(
-        key,
-        "api" | "ws" | "protocol" | "ns" | "symbol" | "tf" | "poll"
+    url::query_with(
+        current_query,
+        &[(SYMBOL.name, symbol), (TF.name, timeframe)],
     )
-}
-
-fn expected_for(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "api" => EXPECTED_API,
-        "ws" => EXPECTED_WS,
-        "protocol" => EXPECTED_PROTOCOL,
-        "ns" => EXPECTED_NS,
-        "poll" => EXPECTED_POLL,
-        "symbol" | "tf" => EXPECTED_SYMBOL,
-        _ => return None,
-    })
 }
 
 fn json_kind(v: &Value) -> &'static str {
@@ -417,144 +368,6 @@ fn json_kind(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-    }
-}
-
-/// Splits `scheme://rest` into (scheme, rest).
-fn split_scheme(url: &str) -> Option<(&str, &str)> {
-    let at = url.find("://")?;
-    let scheme = &url[..at];
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    {
-        return None;
-    }
-    Some((scheme, &url[at + 3..]))
-}
-
-/// True when the authority (`host[:port]`, maybe `user@`) is usable: a
-/// non-empty host, no spaces or controls, a numeric port if any.
-fn valid_authority(authority: &str) -> bool {
-    let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    if host_port.is_empty()
-        || host_port
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return false;
-    }
-    let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
-        // An IPv6 literal: `[::1]:8080`.
-        match rest.split_once(']') {
-            Some((h, after)) => (h, after.strip_prefix(':')),
-            None => return false,
-        }
-    } else {
-        match host_port.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (host_port, None),
-        }
-    };
-    let port_ok = match port {
-        None => true,
-        Some(p) => {
-            !p.is_empty()
-                && p.len() <= 5
-                && p.chars().all(|c| c.is_ascii_digit())
-                && p.parse::<u32>().is_ok_and(|n| n <= 65535)
-        }
-    };
-    !host.is_empty() && port_ok
-}
-
-/// Splits an absolute URL into (lower-case scheme, authority, rest starting
-/// at the path, query or fragment), or `None` when it is not one.
-fn split_url(url: &str) -> Option<(String, &str, &str)> {
-    let (scheme, rest) = split_scheme(url)?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    if !valid_authority(authority) || tail.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return None;
-    }
-    Some((scheme.to_ascii_lowercase(), authority, tail))
-}
-
-/// `api`: an http(s) URL; the fragment and query are dropped, trailing
-/// slashes removed.
-fn normalise_api(value: &str) -> Option<String> {
-    let (scheme, authority, tail) = split_url(value.trim())?;
-    if scheme != "http" && scheme != "https" {
-        return None;
-    }
-    let path = tail
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('/');
-    Some(format!("{scheme}://{authority}{path}"))
-}
-
-/// `ws`: a ws(s) URL (http(s) converted) without its fragment, or a path.
-fn normalise_ws(value: &str) -> Option<String> {
-    let value = value.trim();
-    if value.starts_with('/') && !value.starts_with("//") {
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return None;
-        }
-        return Some(value.split('#').next().unwrap_or(value).to_string());
-    }
-    let (scheme, authority, tail) = split_url(value)?;
-    let scheme = match scheme.as_str() {
-        "ws" | "http" => "ws",
-        "wss" | "https" => "wss",
-        _ => return None,
-    };
-    let tail = tail.split('#').next().unwrap_or("");
-    Some(format!("{scheme}://{authority}{tail}"))
-}
-
-/// The `ws(s)://…` form of the api base URL (any path prefix kept). An api
-/// that is not http(s) (a `file://` page with no `api` set) is used as it is
-/// after its scheme.
-fn ws_base_of(api: &str) -> String {
-    match split_scheme(api) {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => format!("wss://{rest}"),
-        Some((_, rest)) => format!("ws://{rest}"),
-        None => format!("ws://{api}"),
-    }
-}
-
-/// A user's live URL made into a Socket.IO one: `/socket.io/` when it has no
-/// path, `EIO=4&transport=websocket` when its query has no `EIO=`.
-fn socketio_url(url: &str) -> String {
-    let (before_query, query) = match url.split_once('?') {
-        Some((b, q)) => (b.to_string(), Some(q)),
-        None => (url.to_string(), None),
-    };
-    let mut base = before_query;
-    let has_path = split_scheme(&base)
-        .map(|(_, rest)| rest.find('/').is_some_and(|i| i + 1 < rest.len()))
-        .unwrap_or(true);
-    if !has_path {
-        base = format!("{}/socket.io/", base.trim_end_matches('/'));
-    }
-    match query {
-        None | Some("") => format!("{base}?EIO=4&transport=websocket"),
-        Some(q) => {
-            let keys: Vec<&str> = q
-                .split('&')
-                .map(|p| p.split('=').next().unwrap_or(""))
-                .collect();
-            if !keys.contains(&"EIO") {
-                format!("{base}?{q}&EIO=4&transport=websocket")
-            } else if !keys.contains(&"transport") {
-                format!("{base}?{q}&transport=websocket")
-            } else {
-                format!("{base}?{q}")
-            }
-        }
     }
 }
 
@@ -593,67 +406,10 @@ fn valid_name(value: &str) -> Option<String> {
     ok.then(|| v.to_string())
 }
 
-/// Splits a query string into decoded (key, value) pairs. A pair without
-/// `=` has an empty value.
-pub fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
-/// Decodes `%XX` escapes and `+` (a space, as forms write it). A `%` not
-/// followed by two hex digits is kept as it is; bytes that are not UTF-8
-/// become U+FFFD.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok());
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Encodes everything but unreserved characters and `:` `/` (which are safe
-/// in a query value and keep symbols such as `BTC/USDT` readable).
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::url::percent_encode;
 
     const ORIGIN: &str = "http://localhost:8080";
 
@@ -876,24 +632,6 @@ mod tests {
             assert_eq!(s.live_url(TransportKind::Plain), plain, "{given}");
             assert_eq!(s.live_url(TransportKind::SocketIo), sio, "{given}");
         }
-    }
-
-    #[test]
-    fn percent_decoding_is_lenient() {
-        assert_eq!(percent_decode("a%2Fb+c"), "a/b c");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz%4"), "%zz%4");
-        assert_eq!(percent_decode("%E2%82%AC"), "€");
-        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
-        assert_eq!(
-            parse_query("?a&b=&=c&d=1=2"),
-            [
-                ("a".to_string(), String::new()),
-                ("b".to_string(), String::new()),
-                (String::new(), "c".to_string()),
-                ("d".to_string(), "1=2".to_string()),
-            ]
-        );
     }
 
     #[test]

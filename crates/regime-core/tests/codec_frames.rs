@@ -313,19 +313,3 @@ fn plain_frames() {
         ],
     );
 }
-
-#[test]
-fn what_we_send_the_demo_backend_reads() {
-    let sub = regime_core::model::Subscription {
-        symbols: vec!["BTCUSDT".into(), "ETHUSDT".into()],
-        timeframes: vec![],
-    };
-    assert_eq!(
-        plain::decode_client_frame(&plain::encode_subscribe(&sub)),
-        Ok(plain::PlainClientFrame::Subscribe(sub))
-    );
-    assert_eq!(
-        plain::decode_client_frame(&plain::encode_ping(41)),
-        Ok(plain::PlainClientFrame::Ping { id: Some(41) })
-    );
-}

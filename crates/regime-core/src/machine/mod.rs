@@ -646,16 +646,9 @@ impl Connection {
     // ------------------------------------------------------------------
 
     pub fn handle_rest(&mut self, now: Millis, request: RequestId, outcome: RestOutcome) {
-        let Some(at) = self
-            .rest
-            .in_flight
-            .iter()
-            .position(|f| f.request == request)
-        else {
+        let Some(req) = self.take_in_flight(request) else {
             return self.after_input(now);
         };
-        let req = self.rest.in_flight.swap_remove(at);
-        self.finish_feed_request(&req);
         match outcome {
             RestOutcome::Aborted => {}
             RestOutcome::NetworkError { message } => self.rest_network_error(now, req, &message),

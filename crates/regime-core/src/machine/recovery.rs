@@ -351,18 +351,21 @@ impl Connection {
         if self.recovery.feeds[feed.index()].in_flight.is_some() {
             self.recovery.feeds[feed.index()].check_wanted = true;
         } else {
-            self.recovery.feeds[feed.index()].last_check_at = Some(now);
-            let resume = self.feed_max(feed);
-            self.fetch_feed(
-                now,
-                feed,
-                None,
-                FeedQuery::RestartCheck {
-                    resume,
-                    run: self.feed_run(feed),
-                },
-            );
+            self.check_newest(now, feed);
         }
+    }
+
+    /// Asks for the newest page now, to compare with the cursor held: the
+    /// check of whether the backend started a new run.
+    fn check_newest(&mut self, now: Millis, feed: Feed) {
+        let state = &mut self.recovery.feeds[feed.index()];
+        state.check_wanted = false;
+        state.last_check_at = Some(now);
+        let query = FeedQuery::RestartCheck {
+            resume: self.feed_max(feed),
+            run: self.feed_run(feed),
+        };
+        self.fetch_feed(now, feed, None, query);
     }
 
     pub(super) fn finish_feed_request(&mut self, req: &InFlight) {
@@ -405,19 +408,7 @@ impl Connection {
             None => false,
         };
         if (state.check_wanted || check_due) && self.feed_max(feed).is_some() {
-            let state = &mut self.recovery.feeds[feed.index()];
-            state.check_wanted = false;
-            state.last_check_at = Some(now);
-            let resume = self.feed_max(feed);
-            self.fetch_feed(
-                now,
-                feed,
-                None,
-                FeedQuery::RestartCheck {
-                    resume,
-                    run: self.feed_run(feed),
-                },
-            );
+            self.check_newest(now, feed);
             return;
         }
         let state = &mut self.recovery.feeds[feed.index()];

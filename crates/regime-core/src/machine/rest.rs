@@ -15,8 +15,8 @@ use crate::model::{
     AlertsResponse, ClipTexts, ErrorResponse, Health, HistoryResponse, RegimeSnapshot,
     SignalsResponse, SymbolsResponse,
 };
-use crate::settings::percent_encode;
 use crate::store::{Insert, Store};
+use crate::wire::url::percent_encode;
 use crate::Millis;
 
 /// REST's side of the connection: the requests in flight, whether REST
@@ -159,16 +159,22 @@ impl Connection {
     }
 
     pub(super) fn cancel(&mut self, request: RequestId) {
-        if let Some(at) = self
+        if self.take_in_flight(request).is_some() {
+            self.commands.push_back(Command::CancelFetch { request });
+        }
+    }
+
+    /// The request of that id, no longer in flight (and its feed free for
+    /// the next query); `None` when it is not in flight.
+    pub(super) fn take_in_flight(&mut self, request: RequestId) -> Option<InFlight> {
+        let at = self
             .rest
             .in_flight
             .iter()
-            .position(|f| f.request == request)
-        {
-            let req = self.rest.in_flight.swap_remove(at);
-            self.finish_feed_request(&req);
-            self.commands.push_back(Command::CancelFetch { request });
-        }
+            .position(|f| f.request == request)?;
+        let req = self.rest.in_flight.swap_remove(at);
+        self.finish_feed_request(&req);
+        Some(req)
     }
 
     pub(super) fn fetch_selection(&mut self, now: Millis) {
@@ -526,16 +532,9 @@ impl Connection {
         let secs = self.policy.rest_timeout_ms / 1000;
         for request in late {
             self.commands.push_back(Command::CancelFetch { request });
-            let Some(at) = self
-                .rest
-                .in_flight
-                .iter()
-                .position(|f| f.request == request)
-            else {
+            let Some(req) = self.take_in_flight(request) else {
                 continue;
             };
-            let req = self.rest.in_flight.swap_remove(at);
-            self.finish_feed_request(&req);
             self.rest_network_error(now, req, &format!("no answer within {secs} s"));
             self.pump_overview(now);
         }

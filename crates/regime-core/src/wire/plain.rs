@@ -5,22 +5,29 @@
 //! the client sends `subscribe` and `ping`. A frame without an envelope whose
 //! object has `regime` and `adx` is a bare RegimeSnapshot.
 //!
+//! This is the client's side: it decodes what a server sends and encodes
+//! what the client sends. The demo backend's side (reading client frames,
+//! writing events and errors) is in `demo-server/src/plain_codec.rs`.
+//!
 //! Decoding is one pass over the text in the usual case (`type` before
 //! `data`): the envelope is read by a map visitor that, once it knows the
 //! type, reads `data` straight into the model type. Only when `data` comes
 //! first is it kept as a borrowed raw slice and read afterwards. No
 //! `serde_json::Value` tree is built on this path.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::live::{FrameError, LiveEvent};
-use crate::model::{PriceTick, RegimeAlert, RegimeSnapshot, Signal, Subscription};
+use crate::model::{RegimeSnapshot, Subscription};
+use crate::wire::json::{
+    decode_market_event, json_error_reason, not_an_object_reason, to_json, MarketEventKind,
+    MarketEventSeed,
+};
 
 /// What a plain server sends.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,158 +41,6 @@ pub enum PlainServerFrame {
     ServerPing { id: Option<u64> },
     /// `{"type":"error","data":{"message":"…"}}`: not fatal.
     Error { message: String },
-}
-
-/// What a plain client sends (read by the demo backend).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PlainClientFrame {
-    /// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`.
-    Subscribe(Subscription),
-    /// `{"type":"ping","id":7}`.
-    Ping { id: Option<u64> },
-}
-
-// ---------------------------------------------------------------------------
-// Shared with the Socket.IO decoder: market event names and their one-pass
-// decoding, and readable serde_json errors.
-// ---------------------------------------------------------------------------
-
-/// The four market events, by their wire names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum MarketEventKind {
-    Regime,
-    Alert,
-    Signal,
-    Price,
-}
-
-impl MarketEventKind {
-    pub(crate) fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "regime" => Some(MarketEventKind::Regime),
-            "regime:alert" => Some(MarketEventKind::Alert),
-            "signal" => Some(MarketEventKind::Signal),
-            "price" => Some(MarketEventKind::Price),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            MarketEventKind::Regime => "regime",
-            MarketEventKind::Alert => "regime:alert",
-            MarketEventKind::Signal => "signal",
-            MarketEventKind::Price => "price",
-        }
-    }
-}
-
-/// Reads one market event's object straight from the deserializer.
-pub(crate) struct MarketEventSeed(pub(crate) MarketEventKind);
-
-impl<'de> DeserializeSeed<'de> for MarketEventSeed {
-    type Value = LiveEvent;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<LiveEvent, D::Error> {
-        let d = ObjectOnly(d);
-        match self.0 {
-            MarketEventKind::Regime => RegimeSnapshot::deserialize(d).map(LiveEvent::Regime),
-            MarketEventKind::Alert => RegimeAlert::deserialize(d).map(LiveEvent::Alert),
-            MarketEventKind::Signal => Signal::deserialize(d).map(LiveEvent::Signal),
-            MarketEventKind::Price => PriceTick::deserialize(d).map(LiveEvent::Price),
-        }
-    }
-}
-
-/// A deserializer that reads a struct only from a JSON object. Derived
-/// structs also read a JSON array, field by field in order; the contract's
-/// objects are objects, so this wrapper turns `deserialize_struct` into
-/// `deserialize_map` and passes everything else through unchanged. (It is
-/// much cheaper than `serde::de::value::MapAccessDeserializer`, which costs
-/// about 400 ns per event.)
-struct ObjectOnly<D>(D);
-
-macro_rules! pass_through {
-    ($($method:ident $(($($arg:ident: $ty:ty),*))?;)*) => {
-        $(
-            fn $method<V: Visitor<'de>>(self, $($($arg: $ty,)*)? visitor: V) -> Result<V::Value, D::Error> {
-                self.0.$method($($($arg,)*)? visitor)
-            }
-        )*
-    };
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
-    type Error = D::Error;
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(visitor)
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
-    }
-
-    pass_through! {
-        deserialize_any; deserialize_bool; deserialize_i8; deserialize_i16; deserialize_i32;
-        deserialize_i64; deserialize_i128; deserialize_u8; deserialize_u16; deserialize_u32;
-        deserialize_u64; deserialize_u128; deserialize_f32; deserialize_f64; deserialize_char;
-        deserialize_str; deserialize_string; deserialize_bytes; deserialize_byte_buf;
-        deserialize_option; deserialize_unit; deserialize_seq; deserialize_map;
-        deserialize_identifier; deserialize_ignored_any;
-        deserialize_unit_struct(name: &'static str);
-        deserialize_newtype_struct(name: &'static str);
-        deserialize_tuple(len: usize);
-        deserialize_tuple_struct(name: &'static str, len: usize);
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
-    }
-}
-
-/// Reads a market event from its JSON object text; the reason is prefixed
-/// with the event name (`signal: missing field "price"`).
-pub(crate) fn decode_market_event(kind: MarketEventKind, json: &str) -> Result<LiveEvent, String> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    MarketEventSeed(kind)
-        .deserialize(&mut de)
-        .and_then(|event| de.end().map(|()| event))
-        .map_err(|e| format!("{}: {}", kind.name(), json_error_reason(&e)))
-}
-
-/// A serde_json error as a short sentence: without the `at line 1 column 80`
-/// tail (the excerpt shows the frame), and with field names in double quotes
-/// (`missing field "price"`).
-pub(crate) fn json_error_reason(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(i) if e.line() != 0 => &text[..i],
-        _ => &text[..],
-    };
-    text.replace('`', "\"")
-}
-
-/// Why text that does not start with `{` is not a frame: not JSON at all, or
-/// JSON of the wrong kind.
-pub(crate) fn not_an_object_reason(text: &str) -> String {
-    match serde_json::from_str::<IgnoredAny>(text) {
-        Err(e) => format!("frame is not JSON: {}", json_error_reason(&e)),
-        Ok(_) => format!("frame is not a JSON object but {}", json_kind(text)),
-    }
-}
-
-/// The kind of a valid JSON text, from its first character.
-fn json_kind(text: &str) -> &'static str {
-    match text.trim_start().as_bytes().first() {
-        Some(b'[') => "an array",
-        Some(b'"') => "a string",
-        Some(b't' | b'f') => "a boolean",
-        Some(b'n') => "null",
-        _ => "a number",
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -391,10 +246,10 @@ pub fn decode_server_frame(text: &str) -> Result<PlainServerFrame, FrameError> {
     }
 }
 
-/// An id in a ping or pong: an integer, an integral float or integer text.
-/// Anything else, or nothing, is `None`: a pong without a readable id is still
-/// a pong.
-fn read_id(raw: Option<&RawValue>) -> Option<u64> {
+/// An id in a ping or pong, on either side: an integer, an integral float or
+/// integer text. Anything else, or nothing, is `None`: a pong without a
+/// readable id is still a pong.
+pub fn read_id(raw: Option<&RawValue>) -> Option<u64> {
     #[derive(Deserialize)]
     struct Id(#[serde(with = "crate::model::lenient_id")] u64);
     raw.and_then(|raw| serde_json::from_str::<Id>(raw.get()).ok())
@@ -427,14 +282,8 @@ fn error_message(data: Option<&RawValue>, message: Option<&RawValue>) -> String 
 }
 
 // ---------------------------------------------------------------------------
-// Encoding client frames, and the demo backend's side.
+// Encoding client frames.
 // ---------------------------------------------------------------------------
-
-/// JSON text of a model value. Serialising the model's structs (strings,
-/// numbers, options) cannot fail, so the fallback is never taken.
-fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
-}
 
 /// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`.
 pub fn encode_subscribe(sub: &Subscription) -> String {
@@ -465,76 +314,10 @@ pub fn encode_pong(id: Option<u64>) -> String {
     }
 }
 
-/// `{"type":"error","data":{"message":"…"}}`.
-pub fn encode_error(message: &str) -> String {
-    format!(
-        r#"{{"type":"error","data":{{"message":{}}}}}"#,
-        to_json(message)
-    )
-}
-
-/// `{"type":"signal","data":{…}}` and the like, for the demo backend.
-pub fn encode_event(event: &LiveEvent) -> String {
-    let data = match event {
-        LiveEvent::Regime(s) => to_json(s),
-        LiveEvent::Alert(a) => to_json(a),
-        LiveEvent::Signal(s) => to_json(s),
-        LiveEvent::Price(p) => to_json(p),
-    };
-    format!(r#"{{"type":{},"data":{data}}}"#, to_json(event.name()))
-}
-
-/// Reads one frame from a plain client (the demo backend's side). The
-/// subscription may also come wrapped in `data`.
-pub fn decode_client_frame(text: &str) -> Result<PlainClientFrame, FrameError> {
-    #[derive(Deserialize)]
-    struct ClientEnvelope<'a> {
-        #[serde(rename = "type", borrow)]
-        frame_type: Cow<'a, str>,
-        symbols: Option<Vec<String>>,
-        timeframes: Option<Vec<String>>,
-        #[serde(borrow)]
-        data: Option<&'a RawValue>,
-        #[serde(borrow)]
-        id: Option<&'a RawValue>,
-    }
-    let fail = |reason: String| FrameError::new(reason, text);
-    if text.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
-        return Err(fail(not_an_object_reason(text)));
-    }
-    let env = serde_json::from_str::<ClientEnvelope>(text).map_err(|e| {
-        let reason = json_error_reason(&e);
-        fail(if e.is_syntax() || e.is_eof() {
-            format!("frame is not JSON: {reason}")
-        } else {
-            reason
-        })
-    })?;
-    match &*env.frame_type {
-        "subscribe" => {
-            if env.symbols.is_none() && env.timeframes.is_none() {
-                if let Some(raw) = env.data {
-                    return serde_json::from_str::<Subscription>(raw.get())
-                        .map(PlainClientFrame::Subscribe)
-                        .map_err(|e| fail(format!("subscribe: {}", json_error_reason(&e))));
-                }
-            }
-            Ok(PlainClientFrame::Subscribe(Subscription {
-                symbols: env.symbols.unwrap_or_default(),
-                timeframes: env.timeframes.unwrap_or_default(),
-            }))
-        }
-        "ping" => Ok(PlainClientFrame::Ping {
-            id: read_id(env.id),
-        }),
-        other => Err(fail(format!("unknown type {other:?}"))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Regime, Side, Timestamp};
+    use crate::model::{PriceTick, Regime, Side, Signal, Timestamp};
 
     const SIGNAL: &str = r#"{"id":57,"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":64250.5,"strategy":"adx-breakout","confidence":0.72,"timestamp":"2025-10-09T13:00:00Z","note":"DI+ over DI-"}"#;
 
@@ -755,69 +538,8 @@ mod tests {
         assert_eq!(encode_pong(Some(7)), r#"{"type":"pong","id":7}"#);
         assert_eq!(encode_pong(None), r#"{"type":"pong"}"#);
         assert_eq!(
-            encode_error("no \"such\" symbol"),
-            r#"{"type":"error","data":{"message":"no \"such\" symbol"}}"#
-        );
-        let ev = LiveEvent::Signal(signal());
-        let text = encode_event(&ev);
-        assert!(
-            text.starts_with(r#"{"type":"signal","data":{"id":57,"#),
-            "{text}"
-        );
-        assert_eq!(decode_server_frame(&text), Ok(PlainServerFrame::Event(ev)));
-        assert_eq!(
             decode_server_frame(&encode_pong(Some(9))),
             Ok(PlainServerFrame::Pong { id: Some(9) })
         );
-        assert_eq!(
-            decode_server_frame(&encode_error("e")),
-            Ok(PlainServerFrame::Error {
-                message: "e".into()
-            })
-        );
-    }
-
-    #[test]
-    fn client_frames() {
-        let sub = Subscription {
-            symbols: vec!["BTCUSDT".into()],
-            timeframes: vec!["1h".into()],
-        };
-        assert_eq!(
-            decode_client_frame(&encode_subscribe(&sub)),
-            Ok(PlainClientFrame::Subscribe(sub.clone()))
-        );
-        assert_eq!(
-            decode_client_frame(
-                r#"{"type":"subscribe","data":{"symbols":["BTCUSDT"],"timeframes":["1h"]}}"#
-            ),
-            Ok(PlainClientFrame::Subscribe(sub))
-        );
-        assert_eq!(
-            decode_client_frame(r#"{"type":"subscribe"}"#),
-            Ok(PlainClientFrame::Subscribe(Subscription::default()))
-        );
-        assert_eq!(
-            decode_client_frame(&encode_ping(3)),
-            Ok(PlainClientFrame::Ping { id: Some(3) })
-        );
-        assert_eq!(
-            decode_client_frame(r#"{"type":"ping"}"#),
-            Ok(PlainClientFrame::Ping { id: None })
-        );
-        for (bad, reason) in [
-            ("nope", "frame is not JSON"),
-            ("[]", "frame is not a JSON object"),
-            (r#"{"type":"dance"}"#, r#"unknown type "dance""#),
-            (r#"{"symbols":[]}"#, r#"missing field "type""#),
-            (r#"{"type":"subscribe","symbols":"BTC"}"#, "invalid type"),
-            (
-                r#"{"type":"subscribe","data":{"symbols":7}}"#,
-                "subscribe: invalid type",
-            ),
-        ] {
-            let err = decode_client_frame(bad).expect_err(bad);
-            assert!(err.reason.starts_with(reason), "{bad}: {:?}", err.reason);
-        }
     }
 }

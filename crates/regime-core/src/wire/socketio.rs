@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use crate::live::{FrameError, LiveEvent};
 use crate::model::Subscription;
-use crate::plain::{json_error_reason, MarketEventKind, MarketEventSeed};
+use crate::wire::json::{json_error_reason, to_json, MarketEventKind, MarketEventSeed};
 
 /// The seven Socket.IO packet types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -544,12 +544,6 @@ fn frame(
     format!("4{}", packet.encode())
 }
 
-/// JSON text of a string.
-fn json_string(text: &str) -> String {
-    // Serialising a string cannot fail.
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
-}
-
 /// CONNECT to a namespace: `40/signals,`, or `40/signals,{"token":"…"}` with
 /// an auth object (JSON text). The root namespace gives `40` / `40{…}`.
 pub fn encode_connect(namespace: &str, auth: Option<&str>) -> String {
@@ -559,24 +553,19 @@ pub fn encode_connect(namespace: &str, auth: Option<&str>) -> String {
 /// CONNECT asking for connection-state recovery:
 /// `40/signals,{"pid":"…","offset":"…"}`.
 pub fn encode_connect_with_recovery(namespace: &str, pid: &str, offset: &str) -> String {
-    let auth = format!(
-        r#"{{"pid":{},"offset":{}}}"#,
-        json_string(pid),
-        json_string(offset)
-    );
+    let auth = format!(r#"{{"pid":{},"offset":{}}}"#, to_json(pid), to_json(offset));
     encode_connect(namespace, Some(&auth))
 }
 
 /// An EVENT with one argument (JSON text): `42/signals,["name",{…}]`.
 pub fn encode_event(namespace: &str, name: &str, argument: &str) -> String {
-    let payload = format!("[{},{argument}]", json_string(name));
+    let payload = format!("[{},{argument}]", to_json(name));
     frame(PacketType::Event, namespace, None, Some(&payload))
 }
 
 /// `42/signals,["subscribe",{"symbols":[…],"timeframes":[…]}]`.
 pub fn encode_subscribe(namespace: &str, sub: &Subscription) -> String {
-    // Serialising two lists of strings cannot fail.
-    let argument = serde_json::to_string(sub).unwrap_or_else(|_| "{}".to_string());
+    let argument = to_json(sub);
     encode_event(namespace, "subscribe", &argument)
 }
 

@@ -14,7 +14,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::live::FrameError;
-use crate::plain::json_error_reason;
+use crate::wire::json::{json_error_reason, to_json};
 use crate::Millis;
 
 /// The data of an Engine.IO open packet (`0{"sid":…}`), the server's half of
@@ -130,11 +130,7 @@ impl<'a> EngineIoPacket<'a> {
     /// The packet as a text frame.
     pub fn encode(&self) -> String {
         match self {
-            EngineIoPacket::Open(info) => {
-                // Serialising a struct of strings and integers cannot fail.
-                let json = serde_json::to_string(info).unwrap_or_else(|_| String::from("{}"));
-                format!("0{json}")
-            }
+            EngineIoPacket::Open(info) => format!("0{}", to_json(info)),
             EngineIoPacket::Close => "1".to_string(),
             EngineIoPacket::Ping(data) => format!("2{}", data.unwrap_or("")),
             EngineIoPacket::Pong(data) => format!("3{}", data.unwrap_or("")),
