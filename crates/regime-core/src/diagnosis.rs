@@ -105,6 +105,25 @@ fn d(kind: DiagnosisKind, severity: Severity, sentence: String, detail: String) 
     }
 }
 
+/// A failed fetch in words. The browsers' own messages for "no answer came"
+/// (Chromium's `TypeError: Failed to fetch`, Firefox's `NetworkError when
+/// attempting to fetch resource.`, Safari's `Load failed`) read as a program
+/// error on a trader's screen and say nothing more than that; any other
+/// text is kept, clipped.
+pub fn fetch_failure_words(failure: &str) -> String {
+    let bare = failure.trim().trim_start_matches("TypeError:").trim();
+    let generic = [
+        "Failed to fetch",
+        "NetworkError when attempting to fetch resource.",
+        "Load failed",
+    ];
+    if generic.iter().any(|g| bare.eq_ignore_ascii_case(g)) {
+        "no answer came; the browser gives no reason".to_string()
+    } else {
+        clip(failure, SHOWN_TEXT_MAX).to_string()
+    }
+}
+
 fn seconds(ms: Millis) -> String {
     if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
@@ -306,21 +325,16 @@ impl Diagnosis {
         )
     }
 
-    /// The live side fails before it opens. `retries` consecutive failures;
-    /// the next attempt in `next_in_ms`.
-    pub fn live_refused(
-        kind_label: &str,
-        url: &str,
-        retries: u32,
-        next_in_ms: Millis,
-        cause: &str,
-    ) -> Self {
+    /// The live side fails before it opens. The sentence holds nothing that
+    /// changes with each retry and says nothing of REST: the health panel's
+    /// Retries and Next retry and the badge say those, and stay true while
+    /// this sentence stands.
+    pub fn live_refused(kind_label: &str, url: &str, cause: &str) -> Self {
         d(
             DiagnosisKind::LiveRefused,
             Severity::Warning,
             format!(
-                "The live {kind_label} connection cannot be opened (tried {retries} time(s)); retrying in {}, with data from the REST API meanwhile.",
-                seconds(next_in_ms)
+                "The live {kind_label} connection cannot be opened; it is retried with back-off."
             ),
             format!("{url}: {cause}"),
         )
@@ -331,11 +345,11 @@ impl Diagnosis {
     /// this client after the upgrade (authentication, origin, a full server),
     /// or a proxy that drops it. `close`: the close code and reason, when the
     /// socket closed rather than failed; `cause`: the technical account.
+    /// Like [`Diagnosis::live_refused`], no retry count, delay or REST claim.
     pub fn closed_before_ready(
         kind_label: &str,
         url: &str,
         close: Option<(u16, &str)>,
-        next_in_ms: Millis,
         cause: &str,
     ) -> Self {
         let how = match close {
@@ -347,8 +361,7 @@ impl Diagnosis {
             DiagnosisKind::ClosedBeforeReady,
             Severity::Warning,
             format!(
-                "The live server at {url} accepts the connection but closes it before the {kind_label} handshake finishes{how}; retrying in {}, with data from the REST API meanwhile.",
-                seconds(next_in_ms)
+                "The live server at {url} accepts the connection but closes it before the {kind_label} handshake finishes{how}; it is retried with back-off."
             ),
             format!("{url}: {cause}, before the handshake finished"),
         )
@@ -482,36 +495,68 @@ mod tests {
     }
 
     #[test]
-    fn a_close_before_ready_names_url_code_reason_and_the_retry() {
+    fn a_close_before_ready_names_url_code_and_reason() {
         let p = Diagnosis::closed_before_ready(
             "Socket.IO",
             "ws://h/socket.io/?EIO=4&transport=websocket",
             Some((1008, "unauthorized")),
-            1500,
             "closed cleanly with code 1008 \"unauthorized\"",
         );
         assert_eq!(
             p.sentence,
-            "The live server at ws://h/socket.io/?EIO=4&transport=websocket accepts the connection but closes it before the Socket.IO handshake finishes (code 1008, \"unauthorized\"); retrying in 1.5 s, with data from the REST API meanwhile."
+            "The live server at ws://h/socket.io/?EIO=4&transport=websocket accepts the connection but closes it before the Socket.IO handshake finishes (code 1008, \"unauthorized\"); it is retried with back-off."
         );
-        let bare =
-            Diagnosis::closed_before_ready("Socket.IO", "ws://h/x", Some((1000, "")), 2000, "c");
+        let bare = Diagnosis::closed_before_ready("Socket.IO", "ws://h/x", Some((1000, "")), "c");
         assert!(
             bare.sentence
-                .contains("finishes (code 1000); retrying in 2 s"),
+                .contains("finishes (code 1000); it is retried"),
             "{}",
             bare.sentence
         );
         let failed =
-            Diagnosis::closed_before_ready("Socket.IO", "ws://h/x", None, 2000, "WebSocket error");
+            Diagnosis::closed_before_ready("Socket.IO", "ws://h/x", None, "WebSocket error");
         assert!(
-            failed.sentence.contains("finishes; retrying"),
+            failed.sentence.contains("finishes; it is retried"),
             "{}",
             failed.sentence
         );
         assert_eq!(
             failed.detail,
             "ws://h/x: WebSocket error, before the handshake finished"
+        );
+    }
+
+    #[test]
+    fn a_live_failure_says_nothing_the_panel_or_the_badge_contradicts() {
+        // The panel's Retries and Next retry move on every attempt and the
+        // badge says whether REST answers; a sentence that stands for minutes
+        // must name neither a count, nor a delay, nor REST data.
+        let refused = Diagnosis::live_refused("plain WebSocket", "ws://h/ws", "refused");
+        let closed = Diagnosis::closed_before_ready("Socket.IO", "ws://h/x", Some((1008, "")), "c");
+        for p in [refused, closed] {
+            for said in ["time(s)", "retrying in", "REST", " s,", " s;"] {
+                assert!(!p.sentence.contains(said), "{said:?} in {}", p.sentence);
+            }
+        }
+    }
+
+    #[test]
+    fn the_browsers_no_answer_is_said_in_words() {
+        for browser in [
+            "TypeError: Failed to fetch",
+            "Failed to fetch",
+            "TypeError: NetworkError when attempting to fetch resource.",
+            "TypeError: Load failed",
+        ] {
+            assert_eq!(
+                fetch_failure_words(browser),
+                "no answer came; the browser gives no reason",
+                "{browser}"
+            );
+        }
+        assert_eq!(
+            fetch_failure_words("timed out after 10 s"),
+            "timed out after 10 s"
         );
     }
 

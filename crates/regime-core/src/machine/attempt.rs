@@ -467,7 +467,7 @@ impl Connection {
         };
         if let Failure::BeforeOpen(c) = &failure {
             self.clear_problem(DiagnosisKind::ClosedBeforeReady);
-            let p = Diagnosis::live_refused(label, &a.url, self.streak.before_open, delay, c);
+            let p = Diagnosis::live_refused(label, &a.url, c);
             self.set_problem(p);
             // protocol=auto already knows Socket.IO answers over HTTP.
             if a.kind == TransportKind::SocketIo
@@ -483,7 +483,7 @@ impl Connection {
             let close = close
                 .as_ref()
                 .map(|(code, reason)| (*code, reason.as_str()));
-            let p = Diagnosis::closed_before_ready(label, &a.url, close, delay, &cause);
+            let p = Diagnosis::closed_before_ready(label, &a.url, close, &cause);
             self.set_problem(p);
         }
 

@@ -326,6 +326,7 @@ impl Connection {
     }
 
     fn rest_failed(&mut self, now: Millis, failure: String, ask_reachability: bool) {
+        let failure = crate::diagnosis::fetch_failure_words(&failure);
         self.rest.state = RestState::Failing;
         self.status.last_error = Some(format!("REST: {failure}"));
         self.rest.last_failure = failure;
