@@ -34,7 +34,13 @@ pub fn Dashboard() -> impl IntoView {
         <div class="page">
             <a class="skip-link" href="#signals-title">"Skip to signals"</a>
             <Header />
-            <main class="grid">
+            // Offline, every card shows the last data received: each is
+            // marked so, not only the regime card.
+            <main
+                class="grid"
+                class:stale-data=move || c.mode.get() == regime_core::machine::Mode::Offline
+                data-testid="grid"
+            >
                 <div class="area-overview">
                     <OverviewStrip />
                 </div>

@@ -74,10 +74,16 @@ pub fn price_decimals(v: f64) -> usize {
 /// A price with thousands separators and decimals by magnitude:
 /// `64210.5` → `64,210.50`, `2.5` → `2.500`, `0.5234` → `0.52340`.
 pub fn price(v: f64) -> String {
+    grouped(v, price_decimals(v))
+}
+
+/// A number with thousands separators and `decimals` decimals:
+/// `grouped(63000.0, 0)` → `63,000`.
+pub fn grouped(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return DASH.to_string();
     }
-    let s = fixed(v, price_decimals(v));
+    let s = fixed(v, decimals);
     let (sign, body) = match s.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", s.as_str()),
@@ -142,10 +148,11 @@ pub fn rtt(ms: Option<f64>) -> String {
     }
 }
 
-/// A message rate: `12.3 /s`.
+/// A live message rate, with what it counts: `12.3 msg/s` (a bare `/s`
+/// beside the signals count read as signals per second).
 pub fn rate(per_sec: f64) -> String {
     if per_sec.is_finite() && per_sec >= 0.0 {
-        format!("{} /s", fixed(per_sec, 1))
+        format!("{} msg/s", fixed(per_sec, 1))
     } else {
         DASH.to_string()
     }
@@ -241,6 +248,13 @@ mod tests {
         assert_eq!(local_hms(i64::MIN, 720).len(), 8);
         assert_eq!(local_hms(0, 0), "00:00:00");
         assert_eq!(local_hms(0, -60), "01:00:00");
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_rate_says_what_it_counts() {
+        assert_eq!(rate(12.34), "12.3 msg/s");
+        assert!(rate(1451.8).ends_with(" msg/s"), "{}", rate(1451.8));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

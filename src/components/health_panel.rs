@@ -213,7 +213,7 @@ mod tests {
         };
         assert_eq!(
             summary_line(Mode::Live, &h),
-            "Connection: ● Live · plain WebSocket · 2.0 /s · RTT 42 ms · all good"
+            "Connection: ● Live · plain WebSocket · 2.0 msg/s · RTT 42 ms · all good"
         );
     }
 }

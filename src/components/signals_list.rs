@@ -87,8 +87,7 @@ pub fn SignalsList() -> impl IntoView {
                 <h2 id="signals-title" class="card-title">"Signals"</h2>
                 <span class="count num" aria-live="off">
                     {move || {
-                        let (m, t) = (matching(), total());
-                        if m == t { format!("{t}") } else { format!("{m} of {t}") }
+                        regime_view::lists::signals_count(matching(), total(), c.health.with(|h| h.signals_received))
                     }}
                 </span>
                 <div class="filters">

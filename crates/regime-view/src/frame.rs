@@ -182,7 +182,9 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     changes.symbols |= store.symbols().is_empty() && changes.snapshots;
     state.published_selection = selection.clone();
 
-    if changes.traffic {
+    // New signals move the health view's received count: paced like the
+    // traffic figures, so a flood does not republish it at every frame.
+    if changes.traffic || changes.signals {
         state.traffic_pending = true;
     }
     let traffic_due = pacing::due(
@@ -200,7 +202,12 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     {
         state.published_mode = Some(mode);
         update.mode = Some(mode);
-        update.health = Some(health_view(conn.status(), conn.settings().poll_ms, state));
+        update.health = Some(health_view(
+            conn.status(),
+            conn.settings().poll_ms,
+            state,
+            conn.store().signals().accepted(),
+        ));
         state.extras_changed = false;
         state.traffic_pending = false;
         state.health_published_at = Some(state.now);

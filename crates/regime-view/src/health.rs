@@ -50,10 +50,18 @@ pub struct HealthView {
     pub panic: Option<String>,
     /// The live connection brings no regime events (see [`crate::Badge`]).
     pub no_live_data: bool,
+    /// Signals taken in since the page opened (duplicates not counted): the
+    /// store keeps only the newest, and the list's count says so.
+    pub signals_received: u64,
 }
 
 /// The health panel's view of the core's status.
-pub fn health_view(status: &Status, poll_ms: u64, state: &ViewState) -> HealthView {
+pub fn health_view(
+    status: &Status,
+    poll_ms: u64,
+    state: &ViewState,
+    signals_received: u64,
+) -> HealthView {
     let transport = match (status.mode, status.transport) {
         (Mode::Live, Some(kind)) => kind.label().to_string(),
         (Mode::Api, _) => "REST".to_string(),
@@ -103,5 +111,6 @@ pub fn health_view(status: &Status, poll_ms: u64, state: &ViewState) -> HealthVi
         pongs_supported: status.pongs_supported,
         panic: state.panic.clone(),
         no_live_data: crate::Badge::no_live_data(status.problems.iter().map(|d| &d.kind)),
+        signals_received,
     }
 }

@@ -62,6 +62,23 @@ pub fn drawn_rows(rows: &[SignalRow], shown: impl Fn(&SignalRow) -> bool) -> Vec
         .collect()
 }
 
+/// The signals list's count. `matching`: kept rows that pass the filters;
+/// `kept`: rows the page holds; `received`: signals taken in since the page
+/// opened. Once the store has let old ones go, the count says so: "500"
+/// after 25 858 arrived read as if 500 had.
+pub fn signals_count(matching: usize, kept: usize, received: u64) -> String {
+    let kept_text = if matching == kept {
+        kept.to_string()
+    } else {
+        format!("{matching} of {kept}")
+    };
+    if received > kept as u64 {
+        format!("{kept_text} newest of {received} received")
+    } else {
+        kept_text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +110,21 @@ mod tests {
                 },
                 "limits.signals = {setting}"
             );
+        }
+    }
+
+    #[test]
+    fn the_count_says_when_older_signals_were_let_go() {
+        for (matching, kept, received, want) in [
+            (12, 12, 12, "12"),
+            (3, 12, 12, "3 of 12"),
+            (500, 500, 25_858, "500 newest of 25858 received"),
+            (40, 500, 25_858, "40 of 500 newest of 25858 received"),
+            // REST answers counted before the list publishes: never "of fewer".
+            (0, 0, 0, "0"),
+            (5, 5, 3, "5"),
+        ] {
+            assert_eq!(signals_count(matching, kept, received), want);
         }
     }
 

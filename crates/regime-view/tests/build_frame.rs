@@ -333,7 +333,7 @@ fn a_panic_message_leads_the_health_problems() {
     let conn = rest_only_connection();
     let mut state = ViewState::new(Vec::new());
     state.set_panic(Some("panicked at src/x.rs:1:1: boom".into()));
-    let health = health_view(conn.status(), 5000, &state);
+    let health = health_view(conn.status(), 5000, &state, 0);
     assert_eq!(health.problems[0].severity, "error");
     assert!(health.problems[0].detail.contains("boom"));
     assert_eq!(
