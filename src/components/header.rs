@@ -167,10 +167,11 @@ pub fn Header() -> impl IntoView {
             <ConnectionBadge />
             <button
                 type="button"
-                // Quiet while Live; the call to action only when the live
-                // side is down and reconnecting is what the trader wants.
+                // Quiet while Live and while the first connection is still
+                // being made; the call to action only when the live side is
+                // down and reconnecting is what the trader wants.
                 class=move || {
-                    if c.mode.get() == Mode::Live { "btn" } else { "btn btn-primary" }
+                    if matches!(c.mode.get(), Mode::Api | Mode::Offline) { "btn btn-primary" } else { "btn" }
                 }
                 data-testid="reconnect"
                 title="Reconnect the live transport now (r)"
