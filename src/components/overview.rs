@@ -89,7 +89,7 @@ pub fn OverviewStrip() -> impl IntoView {
                                     >
                                         <span class="ov-symbol">{symbol.clone()}</span>
                                         <span class="ov-regime">{move || field(|x| x.1.clone())}</span>
-                                        <span class="ov-adx num">{move || field(|x| x.3.clone())}</span>
+                                        <span class="ov-adx"><span class="ov-adx-label">"ADX "</span><span class="num" data-testid="overview-adx">{move || field(|x| x.3.clone())}</span></span>
                                     </button>
                                 </li>
                             }

@@ -20,9 +20,31 @@ pub struct Toast {
     pub text: String,
     /// The backend's optional free text, shown as text under the line.
     pub message: Option<String>,
+    /// The alert's own time (epoch ms, as the backend stamped it): a
+    /// recovered alert may be minutes old when its toast appears.
+    pub at_ms: i64,
     /// The regime the market went to, for the toast's colour.
     pub to_class: &'static str,
     pub arrived_at: f64,
+}
+
+/// A toast message longer than this many characters shows its start and
+/// opens to the whole on a click: a 470-character message made an 8-line
+/// toast over the signals list.
+pub const MESSAGE_HEAD_CHARS: usize = 120;
+
+/// The start of a message too long for a toast (cut at a word when one ends
+/// in the last fifth), or `None` when the whole fits.
+pub fn message_head(message: &str) -> Option<String> {
+    if message.chars().count() <= MESSAGE_HEAD_CHARS {
+        return None;
+    }
+    let cut: String = message.chars().take(MESSAGE_HEAD_CHARS).collect();
+    let at_word = cut
+        .rfind(char::is_whitespace)
+        .filter(|&i| i >= cut.len() * 4 / 5)
+        .unwrap_or(cut.len());
+    Some(format!("{}…", cut[..at_word].trim_end()))
 }
 
 /// The toast queue. Newest first; at most `max_visible` on screen, the
@@ -89,6 +111,7 @@ impl ToastQueue {
                 text: alert_text(a),
                 message: a.message.clone().filter(|m| !m.trim().is_empty()),
                 to_class: super::format::regime_class(&a.to),
+                at_ms: a.timestamp.millis(),
                 arrived_at: now,
             };
             self.items.push_front(toast.clone());
@@ -281,5 +304,18 @@ mod tests {
         assert!(r.allow(10_000.0));
         // A clock that went backwards (a new page origin) does not lock it.
         assert!(r.allow(10.0));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_long_message_shows_its_start_and_a_short_one_all() {
+        assert_eq!(message_head("Trend confirmed on volume."), None);
+        let long = "word ".repeat(94); // 470 characters
+        let head = message_head(&long).unwrap();
+        assert!(head.ends_with("word…"), "{head}");
+        assert!(head.chars().count() <= MESSAGE_HEAD_CHARS + 1, "{head}");
+        // No space to cut at: cut at the limit, on a character boundary.
+        let head = message_head(&"é".repeat(300)).unwrap();
+        assert_eq!(head.chars().count(), MESSAGE_HEAD_CHARS + 1);
     }
 }

@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use leptos::prelude::*;
 
 use super::conn;
+use super::format;
 use super::prefs::{notification_granted, use_prefs};
-use super::toast_queue::{RateLimiter, Toast, ToastQueue};
+use super::toast_queue::{message_head, RateLimiter, Toast, ToastQueue};
 
 thread_local! {
     /// One audio context for the page, created on the trader's click (the
@@ -83,7 +84,16 @@ fn notify(added: &[Toast]) {
 pub fn Toasts() -> impl IntoView {
     let c = conn();
     let prefs = use_prefs();
-    let queue = RwSignal::new(ToastQueue::new());
+    // A phone shows one toast at a time (three covered a third of its
+    // screen, the signals list's newest rows among it); the rest are counted.
+    let phone = web_sys::window()
+        .and_then(|w| w.match_media("(max-width: 640px)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    let queue = RwSignal::new(if phone {
+        ToastQueue::with_limits(1, ToastQueue::TTL_MS)
+    } else {
+        ToastQueue::new()
+    });
     let sound_limit = StoredValue::new(RateLimiter::new(RateLimiter::ALERT_INTERVAL_MS));
     let notify_limit = StoredValue::new(RateLimiter::new(RateLimiter::ALERT_INTERVAL_MS));
 
@@ -136,11 +146,26 @@ pub fn Toasts() -> impl IntoView {
                 key=|t| t.key
                 children=move |t| {
                     let key = t.key;
+                    let time = format::local_hms(t.at_ms, super::tz_offset_min(t.at_ms));
+                    let message = t.message.clone().map(|m| match message_head(&m) {
+                        // Long: its start, opening to the whole on a click.
+                        Some(head) => view! {
+                            <details class="toast-message" data-testid="toast-message">
+                                <summary>{head}</summary>
+                                <p>{m}</p>
+                            </details>
+                        }
+                            .into_any(),
+                        None => view! { <p class="toast-message" data-testid="toast-message">{m}</p> }.into_any(),
+                    });
                     view! {
                         <div class=format!("toast {}", t.to_class) data-testid="toast" role="status">
                             <div class="toast-body">
-                                <p class="toast-text">{t.text.clone()}</p>
-                                {t.message.clone().map(|m| view! { <p class="toast-message">{m}</p> })}
+                                <p class="toast-text">
+                                    {t.text.clone()}
+                                    <span class="toast-time" data-testid="toast-time">{time}</span>
+                                </p>
+                                {message}
                             </div>
                             <button
                                 type="button"

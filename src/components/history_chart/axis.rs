@@ -96,6 +96,23 @@ pub fn nice_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
     out
 }
 
+/// The label of a value tick: as many decimals as the step between ticks
+/// needs and no more (a tick of 63 000 reads `63,000`, not `63,000.00`).
+pub fn value_label(v: f64, ticks: &[f64]) -> String {
+    let step = ticks
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .find(|s| s.is_finite() && *s > 0.0);
+    let decimals = match step {
+        // Steps are 1, 2 or 5 times a power of ten: 0.5 needs one decimal,
+        // 0.05 two; whole steps none. At most 8, as the smallest prices.
+        Some(s) if s < 1.0 => ((-s.log10()).ceil().max(0.0) as usize).min(8),
+        Some(_) => 0,
+        None => format::price_decimals(v),
+    };
+    format::grouped(v, decimals)
+}
+
 /// Time ticks (epoch ms) on round local-time steps (1 min … 1 week), at
 /// most about `max`. `offset_min` is the zone offset as JavaScript gives it.
 pub fn time_ticks(t0: f64, t1: f64, max: usize, offset_min: i32) -> Vec<f64> {
@@ -194,6 +211,19 @@ mod tests {
         // In UTC+5:30 the ticks fall on the local hour, i.e. at :30 UTC.
         let ticks = time_ticks(t0, t0 + 5.0 * hour, 6, -330);
         assert_eq!((ticks[0] - 1_760_011_200_000.0) % hour, 1_800_000.0);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn value_labels_carry_the_decimals_of_their_step() {
+        let thousands = nice_ticks(62_100.0, 64_900.0, 5);
+        assert_eq!(value_label(63_000.0, &thousands), "63,000");
+        let halves = nice_ticks(1.0, 3.0, 5);
+        assert_eq!(value_label(1.5, &halves), "1.5");
+        let cents = nice_ticks(0.1, 0.3, 5);
+        assert_eq!(value_label(0.15, &cents), "0.15");
+        // One tick alone: the price's own decimals.
+        assert_eq!(value_label(2.5, &[2.5]), "2.500");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -10,10 +10,10 @@ use wasm_bindgen::JsCast;
 
 use super::axis::{
     adx_top, nice_ticks, padded_range, time_label, time_label_fits, time_tick_budget, time_ticks,
-    TimeDomain,
+    value_label, TimeDomain,
 };
 use super::palette::{regime_rgb, Palette};
-use crate::components::{format, tz_offset_min};
+use crate::components::tz_offset_min;
 
 /// Runs of equal regimes as (from index, to index inclusive).
 pub fn regime_runs(points: &[RegimePoint]) -> Vec<(usize, usize)> {
@@ -87,14 +87,15 @@ pub fn draw(
             colour.filled(),
         )
     }))?;
-    for y in nice_ticks(lo, hi, 5) {
+    let ticks = nice_ticks(lo, hi, 5);
+    for &y in &ticks {
         top.draw_series(std::iter::once(PathElement::new(
             vec![(xa, y), (xb, y)],
             grid,
         )))?;
         let (_, py) = top.backend_coord(&(xb, y));
         labels.push(Label {
-            text: format::price(y),
+            text: value_label(y, &ticks),
             x: f64::from(w) - f64::from(right_axis) + 6.0 * dpr,
             y: f64::from(py),
             align: "left",

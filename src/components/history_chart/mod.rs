@@ -119,6 +119,13 @@ pub fn HistoryChart() -> impl IntoView {
                         n => format!("{n} candles"),
                     }}
                 </span>
+                // What the shaded bands behind the close mean.
+                <ul class="chart-legend" data-testid="chart-legend" aria-label="Regime bands">
+                    <li class="regime-trend-up">"trend up"</li>
+                    <li class="regime-trend-down">"trend down"</li>
+                    <li class="regime-range">"range"</li>
+                    <li class="regime-volatile">"volatile"</li>
+                </ul>
                 <button
                     type="button"
                     class="btn btn-small"
