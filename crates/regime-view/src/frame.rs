@@ -321,6 +321,12 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         // has (or that it has nothing) rather than a spinner.
         update.loading = Some(!has_data && mode != Mode::Offline);
     }
+    if changes.history || changes.selection || changes.status || changes.snapshots {
+        let answered = selection
+            .as_ref()
+            .is_some_and(|(s, t)| store.history_received_at(s, t).is_some());
+        update.history_waiting = Some(!answered && conn.history_in_flight());
+    }
     if !fresh.is_empty() {
         state.fresh_generation += 1;
         update.fresh_alerts = Some((state.fresh_generation, fresh));

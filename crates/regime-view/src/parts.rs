@@ -87,6 +87,10 @@ macro_rules! with_published_parts {
                 $crate::parts::publish::IfChanged;
             /// True until the first REST data for the selection arrived.
             loading: bool = true, $crate::parts::publish::IfChanged;
+            /// True while the selection's history was never answered and its
+            /// request is in flight: the chart waits rather than saying
+            /// "no history" before the answer came back empty.
+            history_waiting: bool = true, $crate::parts::publish::IfChanged;
         }
     };
 }

@@ -526,3 +526,60 @@ fn with_rest_failing_the_page_picks_its_market_from_live_data() {
     assert!(!page.loading);
     assert_eq!(page.last_price.as_ref().map(|p| p.price), Some(2901.5));
 }
+
+#[test]
+fn no_history_is_said_only_once_an_answer_came_back_empty() {
+    let mut settings = Settings::defaults("http://backend.test");
+    settings.protocol = Protocol::Off;
+    let mut conn = Connection::new(settings, Policy::default(), 1);
+    conn.start(0);
+    let mut state = ViewState::new(Vec::new());
+    let mut page = PageView::default();
+    // Everything answers but the history, which stays in flight: the
+    // snapshot is there (no longer loading), the chart still waits.
+    let mut history = None;
+    for _ in 0..10 {
+        let mut fetches = Vec::new();
+        while let Some(command) = conn.poll_command() {
+            if let Command::Fetch { request, what, .. } = command {
+                fetches.push((request, what));
+            }
+        }
+        for (request, what) in fetches {
+            let body = match what {
+                RestRequest::History { .. } => {
+                    history = Some(request);
+                    continue;
+                }
+                RestRequest::Health => r#"{"status":"ok"}"#.to_string(),
+                RestRequest::Symbols => r#"{"symbols":[{"symbol":"BTCUSDT","timeframes":["1h"]}]}"#.to_string(),
+                RestRequest::Regime { .. } => r#"{"symbol":"BTCUSDT","timeframe":"1h","regime":"range","adx":18.5,"atrPct":0.0156,"timestamp":"2025-10-09T12:00:00Z","close":64210.5}"#.to_string(),
+                RestRequest::Signals { .. } => r#"{"signals":[]}"#.to_string(),
+                RestRequest::Alerts { .. } => r#"{"alerts":[]}"#.to_string(),
+                _ => String::new(),
+            };
+            conn.handle_rest(10, request, RestOutcome::Answered { status: 200, body });
+        }
+    }
+    page.apply(build_frame(&mut conn, &mut state));
+    assert!(!page.loading, "the snapshot is in");
+    assert!(
+        page.history_waiting,
+        "the history request is still in flight"
+    );
+
+    // The answer comes back empty: now, and only now, there is no history.
+    let request = history.expect("a history request was made");
+    conn.handle_rest(
+        20,
+        request,
+        RestOutcome::Answered {
+            status: 200,
+            body: r#"{"symbol":"BTCUSDT","timeframe":"1h","points":[]}"#.to_string(),
+        },
+    );
+    state.now = 20.0;
+    page.apply(build_frame(&mut conn, &mut state));
+    assert!(page.history.is_empty());
+    assert!(!page.history_waiting);
+}

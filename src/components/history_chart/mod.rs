@@ -150,7 +150,9 @@ pub fn HistoryChart() -> impl IntoView {
                 {move || {
                     if count() >= 2 {
                         ().into_any()
-                    } else if c.loading.get() && c.mode.get() != regime_core::machine::Mode::Offline {
+                    } else if (c.loading.get() || c.history_waiting.get())
+                        && c.mode.get() != regime_core::machine::Mode::Offline
+                    {
                         view! { <div class="chart-overlay"><Skeleton lines=6 /></div> }.into_any()
                     } else {
                         view! {

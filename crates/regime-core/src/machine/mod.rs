@@ -368,6 +368,17 @@ impl Connection {
             .map(|(s, t)| (s.as_str(), t.as_str()))
     }
 
+    /// True while the shown selection's `/api/regime/history` request is in
+    /// flight: until it answers, no history is not yet "no history".
+    pub fn history_in_flight(&self) -> bool {
+        let Some((symbol, timeframe)) = self.selection() else {
+            return false;
+        };
+        self.rest.in_flight.iter().any(|f| {
+            matches!(&f.what, RestRequest::History { symbol: s, timeframe: t } if s == symbol && t == timeframe)
+        })
+    }
+
     /// The transport in use or being tried (`None` before protocol=auto
     /// decided, and with protocol=off).
     pub fn transport_choice(&self) -> Option<TransportKind> {
