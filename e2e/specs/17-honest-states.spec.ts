@@ -82,3 +82,156 @@ test('3. the badge says what the trader gets: API with its delay beside it', asy
   await expect(d.page.getByTestId('badge-meaning')).toHaveText('delayed, every 1 s');
   await expect(d.page.getByTestId('badge-meaning')).toBeVisible();
 });
+
+/** The elements among `selector` whose text is wider than their box (clipped or ellipsised). */
+const clipped = (d: { page: import('@playwright/test').Page }, selector: string) =>
+  d.page.evaluate((sel) => [...document.querySelectorAll<HTMLElement>(sel)]
+    .filter((e) => e.scrollWidth > e.clientWidth + 0.5)
+    .map((e) => `${e.dataset.testid ?? e.className}: ${e.textContent} (${e.clientWidth}/${e.scrollWidth} px)`), selector);
+
+test('4a. desktop: no number, timeframe or side badge is clipped; a regime change does not grow the card', async ({ backend, dashboard, figure }) => {
+  const { symbol, tf } = await firstSeries(backend.url);
+  const d = await dashboard({ symbol, tf }, backend.url);
+  await d.page.setViewportSize({ width: 1440, height: 900 });
+  await d.waitForMode('live', 10_000);
+  await d.waitForData();
+  // range → trend down at the same price: the row kept its height (it grew 40 px).
+  const regime = (r: string, close: number) =>
+    backend.control.emit('regime', { symbol, timeframe: tf, regime: r, adx: 31, atrPct: 0.01, close });
+  await regime('range', 59276.8);
+  await expect(d.regimeLabel).toHaveAttribute('data-regime', 'range');
+  await expect(d.lastPrice).toHaveText(num('59,276.80'));
+  const before = (await d.regimeWidget.boundingBox())?.height ?? 0;
+  await regime('trend_down', 59276.8);
+  await expect(d.regimeLabel).toHaveAttribute('data-regime', 'trend_down');
+  const after = (await d.regimeWidget.boundingBox())?.height ?? 0;
+  figure('regime_card_growth_px', after - before, 0);
+  expect(Math.abs(after - before)).toBeLessThanOrEqual(1);
+
+  // A nine-digit price, a 15m SHORT signal with a long note: nothing clipped.
+  await regime('trend_down', 123456789.12);
+  const sig = await backend.control.emit<{ id: number }>('signal', {
+    symbol, timeframe: '15m', side: 'short', price: 123456789.12, strategy: 'breakout', note: 'a long note that wraps '.repeat(6),
+  });
+  const row = d.signalRow(sig.id);
+  await expect(row).toBeVisible({ timeout: 3_000 });
+  await expect(d.lastPrice).toHaveText(num('123,456,789.12'));
+  await expect(row.getByTestId('signal-tf')).toHaveText('15m');
+  await expect(row.getByTestId('signal-price')).toHaveText(num('123,456,789.12'));
+  const bad = await clipped(d, '[data-testid=signal-row] td, [data-testid=signal-row] .side, table.signals th, .sparkline-readout, [data-testid=last-price], .regime-label');
+  expect(bad, 'clipped').toEqual([]);
+  const note = await row.getByTestId('signal-note').evaluate((e) => e.clientWidth);
+  figure('note_width_px', note, 0);
+});
+
+test('4b. phone: a 40-character symbol neither pans the page nor hides the side', async ({ backend, dashboard, figure }) => {
+  const { tf } = await firstSeries(backend.url);
+  const long = 'L'.repeat(36) + 'USDT';
+  // REST failing: the page takes its market from live data, so the long symbol is picked.
+  await backend.control.faults({ restFailRate: 1 });
+  const d = await dashboard({}, backend.url);
+  await d.page.setViewportSize({ width: 390, height: 844 });
+  await d.waitForMode('live', 10_000);
+  await backend.control.emit('regime', { symbol: long, timeframe: tf, regime: 'range', adx: 18, atrPct: 0.01, close: 1.5 });
+  await expect(d.symbolSelect).toHaveValue(long, { timeout: 3_000 });
+  const sig = await backend.control.emit<{ id: number }>('signal', { symbol: long, timeframe: tf, side: 'short', price: 1.5 });
+  await expect(d.signalRow(sig.id)).toBeVisible({ timeout: 3_000 });
+  const widths = await d.page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    picker: document.querySelector('[data-testid=symbol-select]')!.getBoundingClientRect().right,
+  }));
+  const side = await d.signalRow(sig.id).locator('.side').boundingBox();
+  figure('phone_page_width_px', widths.page, 0);
+  figure('phone_picker_right_px', widths.picker, 0);
+  figure('phone_side_badge_px', side?.width ?? 0, 0);
+  expect(widths.page).toBeLessThanOrEqual(390);
+  expect(widths.picker).toBeLessThanOrEqual(390);
+  expect(side?.width ?? 0).toBeGreaterThanOrEqual(40);
+  await expect(d.signalRow(sig.id).getByTestId('signal-symbol')).toHaveText(long);
+  expect(await clipped(d, '.health-line, [data-testid=signal-row] td:not(.note):not(.strategy)'), 'clipped on the phone').toEqual([]);
+});
+
+test('5. Offline does not contradict itself: no REST claim, no stale counts, every card marked stale, the stale line legible', async ({ backend, dashboard, figure }) => {
+  test.setTimeout(60_000);
+  const { symbol, tf } = await firstSeries(backend.url);
+  const d = await dashboard({ symbol, tf, poll: 1000 }, backend.url);
+  await d.waitForMode('live', 10_000);
+  await d.waitForData();
+  await backend.control.faults({ liveEnabled: false, restEnabled: false });
+  await d.waitForMode('offline', 30_000);
+  await expect(d.page.getByTestId('badge-meaning')).toHaveText('not updating');
+  // Let a few retries pass: a sentence that stands must still be true.
+  await d.page.waitForTimeout(4_000);
+  const panel = (await d.healthPanel.textContent()) ?? '';
+  for (const contradiction of ['REST API meanwhile', 'time(s)', 'retrying in', 'TypeError']) {
+    expect(panel, `health panel says ${JSON.stringify(contradiction)}`).not.toContain(contradiction);
+  }
+  await expect(d.page.getByTestId('grid')).toHaveClass(/stale-data/);
+  const frames = await d.page.evaluate(() =>
+    ['.chart-card', '.area-sparks', '.signals-card', '.regime-card'].map((sel) => getComputedStyle(document.querySelector(sel)!).borderTopStyle));
+  expect(frames, 'chart, sparklines, signals, regime framed as stale').toEqual(['dashed', 'dashed', 'dashed', 'dashed']);
+  // The line that says "offline, not updating" is not faded with the numbers.
+  const opacity = await d.freshness.evaluate((e) => {
+    let o = 1;
+    for (let n: Element | null = e; n; n = n.parentElement) o *= Number(getComputedStyle(n).opacity);
+    return o;
+  });
+  figure('stale_line_opacity', opacity, 2);
+  expect(opacity).toBe(1);
+  await expect(d.freshness).toHaveText(/offline, not updating/);
+});
+
+test('6. the page paints its name and "loading" before the WebAssembly, and Reconnect stays calm while connecting', async ({ backend, page, dashboard }) => {
+  // Hold the .wasm back: what the trader sees meanwhile comes from index.html alone.
+  let release = () => {};
+  const held = new Promise<void>((r) => { release = r; });
+  await page.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+  const { symbol, tf } = await firstSeries(backend.url);
+  // The live side refuses: the page stays Connecting for a while, then API.
+  await backend.control.faults({ liveEnabled: false });
+  const d = await dashboard({ symbol, tf }, backend.url);
+  await expect(page.getByTestId('boot-status')).toHaveText('Loading the dashboard…');
+  await expect(page.locator('.brand-name')).toHaveText('Regime');
+  // Sample the badge and the button at every frame from the app's start.
+  const sampling = page.evaluate(async () => {
+    const out: [string | null, boolean][] = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < 8_000) {
+      const b = document.querySelector('[data-testid=badge]');
+      const r = document.querySelector('[data-testid=reconnect]');
+      if (b && r) out.push([b.getAttribute('data-mode'), r.classList.contains('btn-primary')]);
+      if (b?.getAttribute('data-mode') === 'api') break;
+      await new Promise((f) => requestAnimationFrame(f));
+    }
+    return out;
+  });
+  release();
+  const samples = await sampling;
+  await expect(page.getByTestId('boot-status')).toHaveCount(0);
+  await expect(page.locator('.brand-name')).toHaveCount(1);
+  const connecting = samples.filter(([m]) => m === 'connecting');
+  expect(connecting.length, 'frames seen while Connecting').toBeGreaterThan(0);
+  expect(connecting.filter(([, primary]) => primary), 'a blue Reconnect while only Connecting').toEqual([]);
+  await d.waitForMode('api', 20_000);
+  await expect(d.reconnect).toHaveClass(/btn-primary/);
+});
+
+test('7. labelled symbol cards, a chart legend, toasts with their time and a long message folded', async ({ backend, dashboard, figure }) => {
+  const { symbol, tf } = await firstSeries(backend.url);
+  const d = await dashboard({ symbol, tf }, backend.url);
+  await d.page.setViewportSize({ width: 1440, height: 900 });
+  await d.waitForMode('live', 10_000);
+  await expect(d.page.getByTestId('overview-item').first().locator('.ov-adx')).toHaveText(/^ADX \d+(\.\d)?$/, { timeout: 10_000 });
+  await expect(d.page.getByTestId('chart-legend').locator('li')).toHaveText(['trend up', 'trend down', 'range', 'volatile']);
+  // A 470-character message: its start in the toast, the whole on a click.
+  await backend.control.emit('regime:alert', { symbol, timeframe: tf, from: 'range', to: 'trend_up', adx: 27.1, atrPct: 0.018, message: 'word '.repeat(94) });
+  const toast = d.page.getByTestId('toast').first();
+  await expect(toast).toBeVisible({ timeout: 3_000 });
+  await expect(toast.getByTestId('toast-time')).toHaveText(/^\d\d:\d\d(:\d\d)?/);
+  const height = (await toast.boundingBox())?.height ?? 0;
+  figure('long_message_toast_height_px', height, 0);
+  // Unfolded, the 470 characters took 8 lines (about 170 px).
+  expect(height).toBeLessThanOrEqual(120);
+  await toast.locator('summary').click();
+  await expect(toast.locator('details')).toHaveAttribute('open', '');
+});
