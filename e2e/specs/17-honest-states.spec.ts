@@ -111,17 +111,22 @@ test('4a. desktop: no number, timeframe or side badge is clipped; a regime chang
   // A nine-digit price, a 15m SHORT signal with a long note: nothing clipped.
   await regime('trend_down', 123456789.12);
   const sig = await backend.control.emit<{ id: number }>('signal', {
-    symbol, timeframe: '15m', side: 'short', price: 123456789.12, strategy: 'breakout', note: 'a long note that wraps '.repeat(6),
+    symbol, timeframe: '15m', side: 'short', price: 123456789.12, strategy: 'breakout', note: 'a long note '.repeat(12),
   });
   const row = d.signalRow(sig.id);
   await expect(row).toBeVisible({ timeout: 3_000 });
   await expect(d.lastPrice).toHaveText(num('123,456,789.12'));
   await expect(row.getByTestId('signal-tf')).toHaveText('15m');
   await expect(row.getByTestId('signal-price')).toHaveText(num('123,456,789.12'));
-  const bad = await clipped(d, '[data-testid=signal-row] td, [data-testid=signal-row] .side, table.signals th, .sparkline-readout, [data-testid=last-price], .regime-label');
+  // (The note is free text with its whole in its title: it may end in "…".)
+  const bad = await clipped(d, '[data-testid=signal-row] td:not(.note), [data-testid=signal-row] .side, table.signals th, .sparkline-readout, [data-testid=last-price], .regime-label');
   expect(bad, 'clipped').toEqual([]);
   const note = await row.getByTestId('signal-note').evaluate((e) => e.clientWidth);
   figure('note_width_px', note, 0);
+  // The price fits its column on one line.
+  const price = await row.getByTestId('signal-price').evaluate((e) => e.getBoundingClientRect().height);
+  // One line is 29 px with the cell's padding, two 48.
+  expect(price, 'the price on one line').toBeLessThan(40);
 });
 
 test('4b. phone: a 40-character symbol neither pans the page nor hides the side', async ({ backend, dashboard, figure }) => {
