@@ -192,6 +192,7 @@ mod tests {
         let sub = Subscription {
             symbols: vec!["BTCUSDT".into()],
             timeframes: vec!["1h".into()],
+            batch: false,
         };
         let r = |s: &str, t: &str| Topic::Regime {
             symbol: s.into(),

@@ -60,6 +60,7 @@ pub fn answer(text: &str, sub: &mut Option<Subscription>, no_pong: bool) -> Opti
             *sub = Some(Subscription {
                 symbols: list("symbols"),
                 timeframes: list("timeframes"),
+                batch: v.get("batch").and_then(Value::as_bool).unwrap_or(false),
             });
             None
         }

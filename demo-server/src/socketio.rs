@@ -155,6 +155,7 @@ fn parse_subscription(v: &serde_json::Value) -> Subscription {
     Subscription {
         symbols: list("symbols"),
         timeframes: list("timeframes"),
+        batch: v.get("batch").and_then(|b| b.as_bool()).unwrap_or(false),
     }
 }
 
@@ -266,11 +267,13 @@ mod tests {
         let s = Subscription {
             symbols: vec!["BTCUSDT".into()],
             timeframes: vec![],
+            batch: false,
         };
         assert_eq!(rooms_for(Some(&s)), vec!["r|BTCUSDT|*", "p|BTCUSDT"]);
         let s = Subscription {
             symbols: vec![],
             timeframes: vec!["1h".into()],
+            batch: false,
         };
         assert_eq!(rooms_for(Some(&s)), vec!["r|*|1h", "p|*"]);
         // every subscription room is among the rooms a matching frame targets
@@ -282,14 +285,17 @@ mod tests {
             Subscription {
                 symbols: vec!["BTCUSDT".into()],
                 timeframes: vec!["1h".into()],
+                batch: false,
             },
             Subscription {
                 symbols: vec![],
                 timeframes: vec!["1h".into()],
+                batch: false,
             },
             Subscription {
                 symbols: vec!["BTCUSDT".into()],
                 timeframes: vec![],
+                batch: false,
             },
         ] {
             let rooms = rooms_for(Some(&sub));
