@@ -4,6 +4,7 @@
 //
 //   node bench/run.mjs                 every benchmark, in the order below
 //   node bench/run.mjs weight render   only these (names as in SECTIONS)
+//   node bench/run.mjs batched         only the batched flood
 //
 // Figures (each the median of BENCH_RUNS runs, default 5, with min and max),
 // one file each in bench/benchmarks/:
@@ -13,6 +14,8 @@
 //             JSON.parses and counts: what this browser and machine allow
 //   flood     highest signal rate (Socket.IO, plain WS) with every frame
 //             counted and the p95 animation-frame interval ≤ 20 ms
+//   batched   the same with the backend sending batches: events/s with
+//             every event stored, and that step's p95 frame interval
 //   cost      main-thread time per frame vs a bare JSON.parse loop, and
 //             vs the bare page's receive-and-parse
 //   memory    JS heap + wasm after 1 000 000 frames minus after 10 000
@@ -29,6 +32,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as batched from './benchmarks/batched.mjs';
 import * as ceiling from './benchmarks/ceiling.mjs';
 import * as cost from './benchmarks/cost.mjs';
 import * as flood from './benchmarks/flood.mjs';
@@ -42,9 +46,9 @@ import { DIST, ROOT, RUNS, launchBrowser, log } from './lib/harness.mjs';
 import { machine, writeReport } from './report.mjs';
 
 /** The order they run in: memory floods at the rate the flood benchmark found. */
-const BENCHMARKS = [weight, load, ceiling, flood, cost, memory, recovery, render];
+const BENCHMARKS = [weight, load, ceiling, flood, batched, cost, memory, recovery, render];
 /** The order the report explains them in: the flood figure before the ceiling it is read against. */
-const METHODS = [weight, load, flood, ceiling, cost, memory, recovery, render].map((b) => b.method);
+const METHODS = [weight, load, flood, batched, ceiling, cost, memory, recovery, render].map((b) => b.method);
 
 const OUT = path.resolve(process.env.BENCH_OUT ?? path.join(ROOT, 'docs', 'BENCHMARKS.md'));
 

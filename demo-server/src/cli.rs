@@ -84,6 +84,22 @@ pub struct Args {
     #[arg(long, value_name = "ORIGIN")]
     pub control_allow_origin: Vec<String>,
 
+    /// Batches (PROTOCOL.md "Batches"): the most events in one batch frame
+    /// (plain `{"type":"batch",…}`, Socket.IO event `batch`), sent only to
+    /// clients that subscribed with `"batch":true`; 0 = never batch.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub batch_max: u64,
+
+    /// Batches: how long a batch waits for more events before it is sent,
+    /// in milliseconds (0: only the events already queued go together).
+    #[arg(long, default_value_t = 16, value_name = "MS")]
+    pub batch_ms: u64,
+
+    /// Batches also go to clients that did not ask for them (a backend that
+    /// batches whatever the client said; a client must take them).
+    #[arg(long)]
+    pub batch_unasked: bool,
+
     /// Socket.IO (Engine.IO) ping interval in milliseconds.
     #[arg(long, default_value_t = 25_000)]
     pub sio_ping_interval_ms: u64,

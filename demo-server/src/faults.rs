@@ -70,6 +70,13 @@ pub struct FaultSettings {
     /// A proxy in front that does not forward WebSocket upgrades: every
     /// upgrade request answers 400, while Engine.IO polling still works.
     pub websocket_upgrade_refused: bool,
+    /// The most events in one batch frame, to clients that asked with
+    /// `"batch":true`; 0 = no batches.
+    pub batch_max: u64,
+    /// How long a batch waits for more events, ms (0: what is queued).
+    pub batch_ms: u64,
+    /// Batches go to clients that did not ask too.
+    pub batch_unasked: bool,
 }
 
 impl Default for FaultSettings {
@@ -96,7 +103,30 @@ impl Default for FaultSettings {
             gateway_fail_rate: 0.0,
             gateway_fail_next: 0,
             websocket_upgrade_refused: false,
+            batch_max: 0,
+            batch_ms: 16,
+            batch_unasked: false,
         }
+    }
+}
+
+/// The most events in one batch: a frame of about 2.5 MB of signals.
+pub const MAX_BATCH: u64 = 10_000;
+
+/// How a connection batches now: `None` sends one frame per event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Batching {
+    pub max: usize,
+    pub wait: Duration,
+}
+
+impl FaultSettings {
+    /// Batching for a client that asked for batches (`asked`) or not.
+    pub fn batching(&self, asked: bool) -> Option<Batching> {
+        (self.batch_max > 0 && (asked || self.batch_unasked)).then(|| Batching {
+            max: self.batch_max as usize,
+            wait: Duration::from_millis(self.batch_ms),
+        })
     }
 }
 
@@ -128,6 +158,9 @@ impl FaultSettings {
             gateway_fail_rate: a.gateway_fail_rate,
             gateway_fail_next: a.gateway_fail_next,
             websocket_upgrade_refused: a.websocket_upgrade_refused,
+            batch_max: a.batch_max,
+            batch_ms: a.batch_ms,
+            batch_unasked: a.batch_unasked,
         }
     }
 
@@ -154,6 +187,18 @@ impl FaultSettings {
             if !v.is_finite() || v < 0.0 || v > max {
                 return Err(format!("{name} must be between 0 and {max}, got {v}"));
             }
+        }
+        if self.batch_max > MAX_BATCH {
+            return Err(format!(
+                "batchMax must be between 0 and {MAX_BATCH}, got {}",
+                self.batch_max
+            ));
+        }
+        if self.batch_ms > 10_000 {
+            return Err(format!(
+                "batchMs must be between 0 and 10000, got {}",
+                self.batch_ms
+            ));
         }
         if self.rest_latency_ms > 600_000 {
             return Err("restLatencyMs must be at most 600000".into());
@@ -308,11 +353,7 @@ impl Faults {
     pub fn next_malformed(&self) -> Frame {
         let p = self.plain_shape.fetch_add(1, Ordering::Relaxed);
         let s = self.sio_shape.fetch_add(1, Ordering::Relaxed);
-        Frame {
-            topic: Topic::All,
-            plain: malformed_plain(p),
-            sio: malformed_sio(s),
-        }
+        Frame::new(Topic::All, malformed_plain(p), malformed_sio(s))
     }
 }
 

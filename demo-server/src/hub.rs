@@ -92,9 +92,27 @@ pub struct Frame {
     pub topic: Topic,
     pub plain: PlainOut,
     pub sio: SioOut,
+    /// The plain text is one JSON value, so it can be an element of a batch
+    /// (both transports' batches carry plain envelopes). A malformed frame
+    /// that is still JSON becomes a bad element; one that is not (or a
+    /// binary one) is sent on its own, after the batch before it.
+    pub batchable: bool,
 }
 
 impl Frame {
+    pub fn new(topic: Topic, plain: PlainOut, sio: SioOut) -> Frame {
+        let batchable = match &plain {
+            PlainOut::Text(t) => serde_json::from_str::<serde::de::IgnoredAny>(t.as_str()).is_ok(),
+            PlainOut::Binary(_) => false,
+        };
+        Frame {
+            topic,
+            plain,
+            sio,
+            batchable,
+        }
+    }
+
     /// A contract event: `{"type":name,"data":…}` and `["name",…]`.
     pub fn event<T: Serialize>(kind: EventKind, topic: Topic, data: &T) -> Frame {
         let json = to_json(data);
@@ -103,6 +121,7 @@ impl Frame {
             topic,
             plain: PlainOut::Text(Utf8Bytes::from(encode_envelope(name, &json))),
             sio: SioOut::Event(Str::from(format!(r#"["{name}",{json}]"#))),
+            batchable: true,
         }
     }
 
@@ -192,6 +211,7 @@ mod tests {
         let sub = Subscription {
             symbols: vec!["BTCUSDT".into()],
             timeframes: vec!["1h".into()],
+            batch: false,
         };
         let r = |s: &str, t: &str| Topic::Regime {
             symbol: s.into(),

@@ -19,7 +19,8 @@ use serde_json::value::RawValue;
 /// What a plain client sends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlainClientFrame {
-    /// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`.
+    /// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`, perhaps with
+    /// `"batch":true`.
     Subscribe(Subscription),
     /// `{"type":"ping","id":7}`.
     Ping { id: Option<u64> },
@@ -38,6 +39,8 @@ pub fn decode_client_frame(text: &str) -> Result<PlainClientFrame, FrameError> {
         data: Option<&'a RawValue>,
         #[serde(borrow)]
         id: Option<&'a RawValue>,
+        #[serde(borrow)]
+        batch: Option<&'a RawValue>,
     }
     let fail = |reason: String| FrameError::new(reason, text);
     if text.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
@@ -63,6 +66,9 @@ pub fn decode_client_frame(text: &str) -> Result<PlainClientFrame, FrameError> {
             Ok(PlainClientFrame::Subscribe(Subscription {
                 symbols: env.symbols.unwrap_or_default(),
                 timeframes: env.timeframes.unwrap_or_default(),
+                // Only `true` asks for batches; anything else is a client
+                // that does not take them.
+                batch: env.batch.is_some_and(|raw| raw.get() == "true"),
             }))
         }
         "ping" => Ok(PlainClientFrame::Ping {
@@ -89,6 +95,20 @@ pub fn encode_event(event: &LiveEvent) -> String {
         LiveEvent::Price(p) => to_json(p),
     };
     encode_envelope(event.name(), &data)
+}
+
+/// `{"type":"batch","data":[…]}` around envelopes that are JSON text
+/// already (PROTOCOL.md §3, "Batches"), in the order given.
+pub fn encode_batch<'a>(elements: impl IntoIterator<Item = &'a str>) -> String {
+    let mut text = String::from(r#"{"type":"batch","data":["#);
+    for (i, element) in elements.into_iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(element);
+    }
+    text.push_str("]}");
+    text
 }
 
 /// `{"type":<name>,"data":<data>}`: an event's envelope around the JSON

@@ -3,22 +3,32 @@
 //! (answered `{"type":"pong","id":N}`); anything else gets an `error` frame.
 //!
 //! Each connection is one task that reads the hub and the socket at once.
-//! Frames are written in batches (feed, feed, …, flush) so a flood costs one
-//! flush per batch, not per message; a connection too slow for the hub skips
+//! Frames are written in groups (feed, feed, …, flush) so a flood costs one
+//! flush per group, not per message; a connection too slow for the hub skips
 //! ahead and counts what it skipped.
+//!
+//! Batches (PROTOCOL.md §3): to a client that subscribed with `"batch":true`
+//! (or to every client, with `batchUnasked`) while `batchMax` > 0, events go
+//! out as `{"type":"batch","data":[…]}`, at most `batchMax` per frame, a
+//! batch waiting at most `batchMs` after its first event. A frame that cannot
+//! be an element (a malformed one that is not JSON, a binary one) goes on its
+//! own, after the batch before it, so the order stays.
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
 use regime_core::model::Subscription;
 use serde_json::Value;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::time::{sleep_until, Instant};
 
-use crate::hub::PlainOut;
-use crate::plain_codec::encode_error;
+use crate::hub::{Frame, PlainOut};
+use crate::plain_codec::{encode_batch, encode_error};
 use crate::state::AppState;
 
 /// The most frames written before one flush.
@@ -60,6 +70,7 @@ pub fn answer(text: &str, sub: &mut Option<Subscription>, no_pong: bool) -> Opti
             *sub = Some(Subscription {
                 symbols: list("symbols"),
                 timeframes: list("timeframes"),
+                batch: v.get("batch").and_then(Value::as_bool).unwrap_or(false),
             });
             None
         }
@@ -81,6 +92,31 @@ fn to_message(p: &PlainOut) -> Message {
     }
 }
 
+type Sink = SplitSink<WebSocket, Message>;
+
+/// Queues the waiting events as one batch frame (not flushed yet); false
+/// when the socket is gone.
+async fn feed_batch(tx: &mut Sink, st: &AppState, pending: &mut Vec<Arc<Frame>>) -> bool {
+    if pending.is_empty() {
+        return true;
+    }
+    let text = encode_batch(pending.iter().map(|f| match &f.plain {
+        PlainOut::Text(t) => t.as_str(),
+        // Never queued: a binary frame is not batchable.
+        PlainOut::Binary(_) => "null",
+    }));
+    let events = pending.len() as u64;
+    pending.clear();
+    if tx.feed(Message::Text(Utf8Bytes::from(text))).await.is_err() {
+        return false;
+    }
+    let c = &st.counters;
+    c.messages_sent.fetch_add(1, Ordering::Relaxed);
+    c.batches_sent.fetch_add(1, Ordering::Relaxed);
+    c.batched_events_sent.fetch_add(events, Ordering::Relaxed);
+    true
+}
+
 async fn run(socket: WebSocket, st: AppState) {
     st.counters.plain_clients.fetch_add(1, Ordering::Relaxed);
     st.counters
@@ -92,8 +128,12 @@ async fn run(socket: WebSocket, st: AppState) {
     let mut kill = st.plain_epoch.subscribe();
     kill.borrow_and_update();
     let mut sub: Option<Subscription> = None;
+    // Events waiting to go out together, and when their batch is due.
+    let mut pending: Vec<Arc<Frame>> = Vec::new();
+    let mut due: Option<Instant> = None;
 
     loop {
+        let flush_at = due;
         tokio::select! {
             biased;
             // Dropped on purpose: hang up without a close frame, like a crash.
@@ -110,6 +150,12 @@ async fn run(socket: WebSocket, st: AppState) {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {} // binary, ping, pong: nothing to say
             },
+            _ = sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
+                due = None;
+                if !feed_batch(&mut tx, &st, &mut pending).await || tx.flush().await.is_err() {
+                    return;
+                }
+            }
             first = hub.recv() => {
                 let first = match first {
                     Ok(f) => f,
@@ -119,9 +165,15 @@ async fn run(socket: WebSocket, st: AppState) {
                     }
                     Err(RecvError::Closed) => return,
                 };
-                let silent = st.faults.with(|f| f.plain_silent || !f.plain_enabled || !f.live_enabled);
+                let (silent, batching) = st.faults.with(|f| {
+                    (
+                        f.plain_silent || !f.plain_enabled || !f.live_enabled,
+                        f.batching(sub.as_ref().is_some_and(|s| s.batch)),
+                    )
+                });
                 let mut batch = vec![first];
-                while batch.len() < BATCH {
+                let most = batching.map_or(BATCH, |b| b.max.max(BATCH));
+                while batch.len() < most {
                     match hub.try_recv() {
                         Ok(f) => batch.push(f),
                         Err(TryRecvError::Lagged(n)) => {
@@ -131,20 +183,44 @@ async fn run(socket: WebSocket, st: AppState) {
                     }
                 }
                 if silent {
+                    pending.clear();
+                    due = None;
                     continue;
                 }
-                let mut sent = 0;
-                for f in batch.iter().filter(|f| f.topic.wanted_by(sub.as_ref())) {
-                    if tx.feed(to_message(&f.plain)).await.is_err() {
-                        return;
+                let mut singles = 0;
+                for f in batch.into_iter().filter(|f| f.topic.wanted_by(sub.as_ref())) {
+                    match batching {
+                        Some(b) if f.batchable => {
+                            pending.push(f);
+                            if pending.len() >= b.max && !feed_batch(&mut tx, &st, &mut pending).await {
+                                return;
+                            }
+                        }
+                        _ => {
+                            // In order: what waits goes first.
+                            if !feed_batch(&mut tx, &st, &mut pending).await
+                                || tx.feed(to_message(&f.plain)).await.is_err()
+                            {
+                                return;
+                            }
+                            singles += 1;
+                        }
                     }
-                    sent += 1;
                 }
-                if sent > 0 {
-                    if tx.flush().await.is_err() {
-                        return;
+                st.counters.messages_sent.fetch_add(singles, Ordering::Relaxed);
+                match batching {
+                    Some(b) if !pending.is_empty() && !b.wait.is_zero() => {
+                        due.get_or_insert_with(|| Instant::now() + b.wait);
                     }
-                    st.counters.messages_sent.fetch_add(sent, Ordering::Relaxed);
+                    _ => {
+                        due = None;
+                        if !feed_batch(&mut tx, &st, &mut pending).await {
+                            return;
+                        }
+                    }
+                }
+                if tx.flush().await.is_err() {
+                    return;
                 }
             }
         }

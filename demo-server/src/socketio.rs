@@ -18,6 +18,12 @@
 //! packets that socketioxide's typed `emit` could never produce (garbage
 //! after `42`, a non-array payload).
 //!
+//! Batches (PROTOCOL.md §4): a socket that subscribes with `"batch":true`
+//! (or any socket, with `batchUnasked`) while `batchMax` > 0 leaves the
+//! subscription rooms for the room `batch`, which the forwarder skips, and
+//! its own room `s|<sid>`; a task of its own reads the hub, filters by the
+//! subscription and sends it the event `batch` with the plain envelopes.
+//!
 //! The namespaces are registered as dynamic namespaces so that dropping every
 //! connection (`SocketIo::close`) leaves them in place for the next ones.
 
@@ -36,10 +42,13 @@ use socketioxide_core::adapter::{
     BroadcastFlags, BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, SocketEmitter,
 };
 use socketioxide_core::packet::{Packet, PacketData};
+use socketioxide_core::Sid;
 use socketioxide_core::{Str, Value};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+use tokio::sync::watch;
+use tokio::time::{sleep_until, Instant};
 
-use crate::hub::{SioOut, Topic};
+use crate::hub::{Frame, PlainOut, SioOut, Topic};
 use crate::state::AppState;
 
 pub const NAMESPACES: &[&str] = &["/signals", "/"];
@@ -155,7 +164,16 @@ fn parse_subscription(v: &serde_json::Value) -> Subscription {
     Subscription {
         symbols: list("symbols"),
         timeframes: list("timeframes"),
+        batch: v.get("batch").and_then(|b| b.as_bool()).unwrap_or(false),
     }
+}
+
+/// The room of every socket that gets batches: the forwarder skips it.
+const BATCH_ROOM: &str = "batch";
+
+/// A batching socket's own room, which its batch task sends to.
+fn own_room(sid: Sid) -> String {
+    format!("s|{sid}")
 }
 
 async fn on_connect(socket: SocketRef<DemoAdapter>, State(st): State<AppState>) {
@@ -165,20 +183,184 @@ async fn on_connect(socket: SocketRef<DemoAdapter>, State(st): State<AppState>) 
         .fetch_add(1, Ordering::Relaxed);
     tracing::debug!(ns = socket.ns(), sid = %socket.id, "socket.io connect");
     socket.join(rooms_for(None));
+    // The subscription of a socket that gets batches, for its batch task;
+    // None: no task (single events through the rooms).
+    let batched = Arc::new(watch::Sender::new(None::<Subscription>));
+    let on_subscribe = batched.clone();
     socket.on(
         "subscribe",
-        async |s: SocketRef<DemoAdapter>, Data(v): Data<serde_json::Value>| {
-            let sub = parse_subscription(&v);
-            s.leave_all();
-            s.join(rooms_for(Some(&sub)));
+        move |s: SocketRef<DemoAdapter>,
+              Data(v): Data<serde_json::Value>,
+              State(st): State<AppState>| {
+            let batched = on_subscribe.clone();
+            async move {
+                let sub = parse_subscription(&v);
+                s.leave_all();
+                if st.faults.with(|f| f.batching(sub.batch)).is_some() {
+                    s.join(vec![BATCH_ROOM.to_string(), own_room(s.id)]);
+                    if batched.send_replace(Some(sub)).is_none() {
+                        let rx = batched.subscribe();
+                        tokio::spawn(run_batches(st, Str::from(s.ns().to_string()), s.id, rx));
+                    }
+                } else {
+                    batched.send_replace(None);
+                    s.join(rooms_for(Some(&sub)));
+                }
+            }
         },
     );
     socket.on_disconnect(
-        async |s: SocketRef<DemoAdapter>, State(st): State<AppState>| {
-            tracing::debug!(ns = s.ns(), sid = %s.id, "socket.io disconnect");
-            st.counters.socketio_clients.fetch_sub(1, Ordering::Relaxed);
+        move |s: SocketRef<DemoAdapter>, State(st): State<AppState>| {
+            batched.send_replace(None);
+            async move {
+                tracing::debug!(ns = s.ns(), sid = %s.id, "socket.io disconnect");
+                st.counters.socketio_clients.fetch_sub(1, Ordering::Relaxed);
+            }
         },
     );
+}
+
+/// `["batch",[envelope…]]`: the plain envelopes of the frames, in order.
+fn batch_payload(frames: &[Arc<Frame>]) -> Str {
+    let mut text = String::from(r#"["batch",["#);
+    for (i, f) in frames.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        if let PlainOut::Text(t) = &f.plain {
+            text.push_str(t.as_str());
+        }
+    }
+    text.push_str("]]");
+    Str::from(text)
+}
+
+/// Sends one packet to one socket's own room; false when it is gone.
+fn send_to(st: &AppState, ns: &Str, room: &str, out: &SioOut) -> bool {
+    let Some(adapter) = st.sio_registry.live().into_iter().find(|a| a.path() == ns) else {
+        return false;
+    };
+    let mut opts = BroadcastOptions::default();
+    opts.add_flag(BroadcastFlags::Broadcast);
+    opts.rooms.push(room.to_string().into());
+    if adapter.sockets(opts.clone()).is_empty() {
+        return false;
+    }
+    match adapter.broadcast(packet(ns, out), opts) {
+        Ok(()) => true,
+        Err(errs) => {
+            st.counters
+                .socketio_dropped
+                .fetch_add(errs.len() as u64, Ordering::Relaxed);
+            true
+        }
+    }
+}
+
+/// Sends the waiting frames as one `batch` event.
+fn send_batch(st: &AppState, ns: &Str, room: &str, pending: &mut Vec<Arc<Frame>>) {
+    if pending.is_empty() {
+        return;
+    }
+    let events = pending.len() as u64;
+    let payload = batch_payload(pending);
+    pending.clear();
+    if send_to(st, ns, room, &SioOut::Event(payload)) {
+        let c = &st.counters;
+        c.messages_sent.fetch_add(1, Ordering::Relaxed);
+        c.batches_sent.fetch_add(1, Ordering::Relaxed);
+        c.batched_events_sent.fetch_add(events, Ordering::Relaxed);
+    }
+}
+
+/// One batching socket's events (PROTOCOL.md §4, "Batches"): what its
+/// subscription wants, at most `batchMax` per `batch` event, a batch waiting
+/// at most `batchMs`; a frame that cannot be an element goes on its own,
+/// after the batch before it. Ends when the socket leaves batching or
+/// disconnects.
+async fn run_batches(
+    st: AppState,
+    ns: Str,
+    sid: Sid,
+    mut batched: watch::Receiver<Option<Subscription>>,
+) {
+    let room = own_room(sid);
+    let mut hub = st.hub.subscribe();
+    let mut pending: Vec<Arc<Frame>> = Vec::new();
+    let mut due: Option<Instant> = None;
+    loop {
+        let flush_at = due;
+        tokio::select! {
+            biased;
+            changed = batched.changed() => {
+                if changed.is_err() || batched.borrow().is_none() {
+                    return;
+                }
+            }
+            _ = sleep_until(flush_at.unwrap_or_else(Instant::now)), if flush_at.is_some() => {
+                due = None;
+                send_batch(&st, &ns, &room, &mut pending);
+            }
+            first = hub.recv() => {
+                let first = match first {
+                    Ok(f) => f,
+                    Err(RecvError::Lagged(n)) => {
+                        st.counters.socketio_dropped.fetch_add(n, Ordering::Relaxed);
+                        continue;
+                    }
+                    Err(RecvError::Closed) => return,
+                };
+                let Some(sub) = batched.borrow().clone() else { return };
+                let (send, batching) = st.faults.with(|f| {
+                    (
+                        f.live_enabled && f.socketio_enabled && !f.socketio_silent,
+                        f.batching(sub.batch),
+                    )
+                });
+                let mut frames = vec![first];
+                let most = batching.map_or(256, |b| b.max.max(256));
+                while frames.len() < most {
+                    match hub.try_recv() {
+                        Ok(f) => frames.push(f),
+                        Err(TryRecvError::Lagged(n)) => {
+                            st.counters.socketio_dropped.fetch_add(n, Ordering::Relaxed);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if !send {
+                    pending.clear();
+                    due = None;
+                    continue;
+                }
+                for f in frames.into_iter().filter(|f| f.topic.wanted_by(Some(&sub))) {
+                    match batching {
+                        Some(b) if f.batchable => {
+                            pending.push(f);
+                            if pending.len() >= b.max {
+                                send_batch(&st, &ns, &room, &mut pending);
+                            }
+                        }
+                        _ => {
+                            send_batch(&st, &ns, &room, &mut pending);
+                            if send_to(&st, &ns, &room, &f.sio) {
+                                st.counters.messages_sent.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                }
+                match batching {
+                    Some(b) if !pending.is_empty() && !b.wait.is_zero() => {
+                        due.get_or_insert_with(|| Instant::now() + b.wait);
+                    }
+                    _ => {
+                        due = None;
+                        send_batch(&st, &ns, &room, &mut pending);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Builds the tower layer and registers the namespaces.
@@ -235,6 +417,8 @@ pub async fn run_forwarder(st: AppState) {
             let mut opts = BroadcastOptions::default();
             // Without rooms, the Broadcast flag means "every socket of the namespace".
             opts.add_flag(BroadcastFlags::Broadcast);
+            // Batching sockets get this frame from their own batch task.
+            opts.except.push(BATCH_ROOM.into());
             for r in &rooms {
                 opts.rooms.push(r.clone().into());
             }
@@ -266,11 +450,13 @@ mod tests {
         let s = Subscription {
             symbols: vec!["BTCUSDT".into()],
             timeframes: vec![],
+            batch: false,
         };
         assert_eq!(rooms_for(Some(&s)), vec!["r|BTCUSDT|*", "p|BTCUSDT"]);
         let s = Subscription {
             symbols: vec![],
             timeframes: vec!["1h".into()],
+            batch: false,
         };
         assert_eq!(rooms_for(Some(&s)), vec!["r|*|1h", "p|*"]);
         // every subscription room is among the rooms a matching frame targets
@@ -282,14 +468,17 @@ mod tests {
             Subscription {
                 symbols: vec!["BTCUSDT".into()],
                 timeframes: vec!["1h".into()],
+                batch: false,
             },
             Subscription {
                 symbols: vec![],
                 timeframes: vec!["1h".into()],
+                batch: false,
             },
             Subscription {
                 symbols: vec!["BTCUSDT".into()],
                 timeframes: vec![],
+                batch: false,
             },
         ] {
             let rooms = rooms_for(Some(&sub));

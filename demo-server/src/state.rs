@@ -31,8 +31,12 @@ pub struct Counters {
     pub socketio_clients: AtomicU64,
     pub plain_connections_total: AtomicU64,
     pub socketio_connections_total: AtomicU64,
-    /// Frames handed to client sockets, both transports (one per recipient).
+    /// Frames handed to client sockets, both transports (one per recipient;
+    /// a batch is one frame).
     pub messages_sent: AtomicU64,
+    /// Batch frames among them, and the events (elements) they carried.
+    pub batches_sent: AtomicU64,
+    pub batched_events_sent: AtomicU64,
     /// Frames put on the hub (one per event, whatever the number of clients).
     pub published: AtomicU64,
     pub malformed_published: AtomicU64,
@@ -114,6 +118,8 @@ pub struct CountersView {
     pub last_signal_id: u64,
     pub last_alert_id: u64,
     pub messages_sent: u64,
+    pub batches_sent: u64,
+    pub batched_events_sent: u64,
     pub published: u64,
     pub malformed_published: u64,
     pub plain_lagged: u64,
@@ -294,6 +300,8 @@ impl AppState {
             last_signal_id,
             last_alert_id,
             messages_sent: load(&c.messages_sent),
+            batches_sent: load(&c.batches_sent),
+            batched_events_sent: load(&c.batched_events_sent),
             published: load(&c.published),
             malformed_published: load(&c.malformed_published),
             plain_lagged: load(&c.plain_lagged),

@@ -1,7 +1,9 @@
 //! The demo backend's side of the plain envelope: what it reads from a
 //! client, and what it writes, read back by the client's decoder.
 
-use demo_server::plain_codec::{decode_client_frame, encode_error, encode_event, PlainClientFrame};
+use demo_server::plain_codec::{
+    decode_client_frame, encode_batch, encode_error, encode_event, PlainClientFrame,
+};
 use regime_core::live::LiveEvent;
 use regime_core::model::Subscription;
 use regime_core::plain::{decode_server_frame, encode_ping, encode_subscribe, PlainServerFrame};
@@ -11,6 +13,7 @@ fn client_frames() {
     let sub = Subscription {
         symbols: vec!["BTCUSDT".into()],
         timeframes: vec!["1h".into()],
+        batch: false,
     };
     assert_eq!(
         decode_client_frame(&encode_subscribe(&sub)),
@@ -73,15 +76,53 @@ fn server_encoders() {
 }
 
 #[test]
+fn a_batch_the_demo_backend_writes_the_client_reads_in_order() {
+    let price = r#"{"symbol":"BTCUSDT","price":1.5,"timestamp":0}"#;
+    let signal = r#"{"id":57,"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":64250.5,"timestamp":"2025-10-09T13:00:00Z"}"#;
+    let events = [
+        LiveEvent::Signal(serde_json::from_str(signal).expect("a signal")),
+        LiveEvent::Price(serde_json::from_str(price).expect("a price")),
+    ];
+    let elements: Vec<String> = events.iter().map(encode_event).collect();
+    let text = encode_batch(elements.iter().map(String::as_str));
+    assert!(
+        text.starts_with(r#"{"type":"batch","data":[{"type":"signal""#),
+        "{text}"
+    );
+    assert_eq!(
+        decode_server_frame(&text),
+        Ok(PlainServerFrame::Batch(
+            events.into_iter().map(Ok).collect()
+        ))
+    );
+    assert_eq!(
+        decode_server_frame(&encode_batch([])),
+        Ok(PlainServerFrame::Batch(vec![]))
+    );
+}
+
+#[test]
 fn what_we_send_the_demo_backend_reads() {
     let sub = Subscription {
         symbols: vec!["BTCUSDT".into(), "ETHUSDT".into()],
         timeframes: vec![],
+        batch: true,
     };
     assert_eq!(
         decode_client_frame(&encode_subscribe(&sub)),
         Ok(PlainClientFrame::Subscribe(sub))
     );
+    // Only `true` asks for batches.
+    for (text, batch) in [
+        (r#"{"type":"subscribe","batch":true}"#, true),
+        (r#"{"type":"subscribe","batch":"yes"}"#, false),
+        (r#"{"type":"subscribe","batch":1}"#, false),
+    ] {
+        match decode_client_frame(text) {
+            Ok(PlainClientFrame::Subscribe(s)) => assert_eq!(s.batch, batch, "{text}"),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
     assert_eq!(
         decode_client_frame(&encode_ping(41)),
         Ok(PlainClientFrame::Ping { id: Some(41) })

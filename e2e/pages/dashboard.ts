@@ -8,6 +8,8 @@ export type Mode = 'live' | 'quiet' | 'api' | 'connecting' | 'offline';
 /** The page's own diagnostic object (updated at most once per animation frame). */
 export interface RegimeDiag {
   framesTotal: number;
+  /** Batch frames among them. */
+  batches: number;
   signalsAccepted: number;
   firstSignalId: number | null;
   lastSignalId: number | null;
@@ -195,6 +197,7 @@ export class Dashboard {
       if (!r) throw new Error('window.__regime is missing');
       return {
         framesTotal: r.framesTotal,
+        batches: r.batches ?? 0,
         signalsAccepted: r.signalsAccepted,
         firstSignalId: r.firstSignalId ?? null,
         lastSignalId: r.lastSignalId ?? null,

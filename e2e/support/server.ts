@@ -60,6 +60,11 @@ export interface Faults {
   gatewayFailRate?: number;
   /** The next N /api/ requests get that 502; counts down to 0 (read it back from state()). */
   gatewayFailNext?: number;
+  /** Batches: at most N events a frame to clients that asked (0 = none), waiting at most batchMs. */
+  batchMax?: number;
+  batchMs?: number;
+  /** Batches go to clients that did not ask too. */
+  batchUnasked?: boolean;
 }
 
 export interface Counters {
@@ -70,6 +75,9 @@ export interface Counters {
   lastSignalId: number;
   lastAlertId: number;
   messagesSent: number;
+  /** Batch frames among messagesSent, and the events they carried. */
+  batchesSent: number;
+  batchedEventsSent: number;
   published: number;
   malformedPublished: number;
   plainLagged: number;

@@ -27,11 +27,12 @@
 //!
 //! | field | meaning |
 //! |---|---|
-//! | `framesTotal` | live frames received (text and binary) since load |
+//! | `framesTotal` | live frames received (text and binary) since load; a batch is one frame |
+//! | `batches` | of those, batch frames (several events in one frame, PROTOCOL.md "Batches") |
 //! | `signalsAccepted` | signals newly stored since load (duplicates not counted) |
 //! | `firstSignalId`, `lastSignalId` | the lowest and highest signal id stored since load (`null` before any) |
 //! | `duplicatesDropped` | signals dropped because their id was already held |
-//! | `malformed` | live frames skipped as malformed |
+//! | `malformed` | live frames skipped as malformed (a bad element of a batch counts as one) |
 //! | `recovered` | signals and alerts that REST `after` queries brought back |
 //! | `mode` | `connecting`, `live`, `api` or `offline` |
 //! | `panic` | the first panic message, or `null` |

@@ -69,8 +69,9 @@ impl TestHook {
         let o = &self.object;
         let changed =
             |f: &dyn Fn(&HookCounters) -> JsValue| old.as_ref().is_none_or(|w| f(w) != f(c));
-        let fields: [(&str, &FieldValue); 8] = [
+        let fields: [(&str, &FieldValue); 9] = [
             ("framesTotal", &|c| JsValue::from_f64(c.frames_total as f64)),
+            ("batches", &|c| JsValue::from_f64(c.batches as f64)),
             ("signalsAccepted", &|c| {
                 JsValue::from_f64(c.signals_accepted as f64)
             }),

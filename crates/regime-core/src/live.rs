@@ -158,6 +158,9 @@ pub enum SessionEvent {
     },
     /// A market event.
     Event(LiveEvent),
+    /// A batch frame arrived with this many elements; its events (and the
+    /// rejections of its bad elements) follow, in order.
+    Batch { elements: usize },
     /// A frame was skipped; count it.
     Rejected(FrameError),
     /// Binary attachments skipped (Socket.IO binary events), counted.

@@ -455,13 +455,18 @@ pub struct ErrorResponse {
 }
 
 /// `{"symbols":[…],"timeframes":[…]}`: the body of a subscription, on both
-/// live transports.
+/// live transports, with `"batch":true` when the client takes batches
+/// (PROTOCOL.md §3, "Batches").
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Subscription {
     #[serde(default)]
     pub symbols: Vec<String>,
     #[serde(default)]
     pub timeframes: Vec<String>,
+    /// The client accepts several events in one frame. Written only when
+    /// true; read as false when absent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub batch: bool,
 }
 
 impl Subscription {
@@ -611,6 +616,7 @@ mod tests {
         let s = Subscription {
             symbols: vec!["BTCUSDT".into()],
             timeframes: vec!["1h".into()],
+            batch: false,
         };
         assert!(s.matches("BTCUSDT", Some("1h")));
         assert!(s.matches("BTCUSDT", None));

@@ -3,7 +3,7 @@
 //! `reject: <start of the reason>`).
 
 use regime_core::engineio::EngineIoPacket;
-use regime_core::live::LiveEvent;
+use regime_core::live::{FrameError, LiveEvent};
 use regime_core::plain::{self, PlainServerFrame};
 use regime_core::socketio::{self, PacketType, ServerEvent, SocketIoPacket};
 
@@ -56,6 +56,10 @@ fn summarize_socketio(frame: &str) -> String {
             Ok(decoded) => {
                 match decoded.event {
                     ServerEvent::Market(event) => s.push_str(&format!(" market {}", event.name())),
+                    ServerEvent::Batch(Ok(items)) => {
+                        s.push_str(&format!(" batch {}", summarize_batch(items)))
+                    }
+                    ServerEvent::Batch(Err(reason)) => s.push_str(&format!(" batch ({reason})")),
                     ServerEvent::Unknown(name) => s.push_str(&format!(" {name}")),
                 }
                 if let Some(offset) = decoded.offset {
@@ -211,6 +215,14 @@ fn socketio_market_events() {
         format!(r#"42["price",{price}]"#),
         r#"42/signals,["signal",{"id":1}]"#.to_string(),
         r#"42/signals,["signal"]"#.to_string(),
+        // The `batch` event (PROTOCOL.md §4): one argument, an array of
+        // plain envelopes, each read on its own.
+        format!(
+            r#"42/signals,["batch",[{{"type":"signal","data":{signal}}},{{"type":"price","data":{{"x":1}}}},{{"type":"price","data":{price}}}],"off7"]"#
+        ),
+        r#"42/signals,["batch",[]]"#.to_string(),
+        r#"42/signals,["batch",{"type":"signal"}]"#.to_string(),
+        r#"42/signals,["batch"]"#.to_string(),
     ];
     let expect = [
         "EVENT /signals market signal",
@@ -221,33 +233,59 @@ fn socketio_market_events() {
         "EVENT / market price",
         r#"EVENT /signals (signal: missing field "symbol")"#,
         "EVENT /signals (signal: the event has no argument)",
+        concat!(
+            "EVENT /signals batch [signal #57 BTCUSDT 1h long @64250.5; ",
+            r#"reject: batch element 2: price: missing field "symbol"; "#,
+            "price BTCUSDT 64251 t=1760014800000] last-string=off7"
+        ),
+        "EVENT /signals batch []",
+        "EVENT /signals batch (is not an array of envelopes)",
+        "EVENT /signals (invalid EVENT payload: the event has no argument)",
     ];
     for (frame, expect) in rows.iter().zip(expect) {
         assert_eq!(summarize_socketio(frame), expect, "{frame}");
     }
 }
 
+/// A batch's elements in one line: `[signal #1 …; reject: …]`.
+fn summarize_batch(items: Vec<Result<LiveEvent, FrameError>>) -> String {
+    let items: Vec<String> = items
+        .into_iter()
+        .map(|item| match item {
+            Ok(event) => summarize_event(event),
+            Err(e) => format!("reject: {}", e.reason),
+        })
+        .collect();
+    format!("[{}]", items.join("; "))
+}
+
 /// What a plain server's frame means, in one line.
 fn summarize_plain(frame: &str) -> String {
     match plain::decode_server_frame(frame) {
-        Ok(PlainServerFrame::Event(event)) => match event {
-            LiveEvent::Regime(s) => format!(
-                "regime {} {} {} adx={}",
-                s.symbol, s.timeframe, s.regime, s.adx
-            ),
-            LiveEvent::Alert(a) => format!("alert #{} {} {}->{}", a.id, a.symbol, a.from, a.to),
-            LiveEvent::Signal(s) => format!(
-                "signal #{} {} {} {} @{}",
-                s.id, s.symbol, s.timeframe, s.side, s.price
-            ),
-            LiveEvent::Price(p) => {
-                format!("price {} {} t={}", p.symbol, p.price, p.timestamp.millis())
-            }
-        },
+        Ok(PlainServerFrame::Event(event)) => summarize_event(event),
+        Ok(PlainServerFrame::Batch(items)) => format!("batch {}", summarize_batch(items)),
         Ok(PlainServerFrame::Pong { id }) => format!("pong {id:?}"),
         Ok(PlainServerFrame::ServerPing { id }) => format!("ping {id:?}"),
         Ok(PlainServerFrame::Error { message }) => format!("error {message:?}"),
         Err(e) => format!("reject: {}", e.reason),
+    }
+}
+
+/// One market event in one line.
+fn summarize_event(event: LiveEvent) -> String {
+    match event {
+        LiveEvent::Regime(s) => format!(
+            "regime {} {} {} adx={}",
+            s.symbol, s.timeframe, s.regime, s.adx
+        ),
+        LiveEvent::Alert(a) => format!("alert #{} {} {}->{}", a.id, a.symbol, a.from, a.to),
+        LiveEvent::Signal(s) => format!(
+            "signal #{} {} {} {} @{}",
+            s.id, s.symbol, s.timeframe, s.side, s.price
+        ),
+        LiveEvent::Price(p) => {
+            format!("price {} {} t={}", p.symbol, p.price, p.timestamp.millis())
+        }
     }
 }
 
@@ -309,6 +347,61 @@ fn plain_frames() {
             (
                 r#"0{"sid":"x","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#,
                 "reject: frame is not JSON: trailing characters",
+            ),
+        ],
+    );
+}
+
+/// PROTOCOL.md §3 "Batches": the elements in order, each decoded on its
+/// own; a bad one is rejected in its place and the rest stand.
+#[test]
+fn plain_batches() {
+    const S1: &str = r#"{"type":"signal","data":{"id":1,"symbol":"BTCUSDT","timeframe":"1h","side":"long","price":10,"timestamp":0}}"#;
+    const S2: &str = r#"{"type":"signal","data":{"id":2,"symbol":"ETHUSDT","timeframe":"5m","side":"short","price":20,"timestamp":0}}"#;
+    const P: &str = r#"{"type":"price","data":{"symbol":"BTCUSDT","price":11,"timestamp":5}}"#;
+    let batch = |elements: &str| format!(r#"{{"type":"batch","data":[{elements}]}}"#);
+    check_table(
+        summarize_plain,
+        &[
+            (
+                &batch(&format!("{S1},{P},{S2}")),
+                "batch [signal #1 BTCUSDT 1h long @10; price BTCUSDT 11 t=5; signal #2 ETHUSDT 5m short @20]",
+            ),
+            // `data` before `type`, spaces, unknown fields: the same.
+            (
+                &format!(r#"{{ "data" : [ {S1} ] , "seq":9, "type" : "batch" }}"#),
+                "batch [signal #1 BTCUSDT 1h long @10]",
+            ),
+            (r#"{"type":"batch","data":[]}"#, "batch []"),
+            (
+                &batch(&format!(
+                    r#"{S1},{{"type":"signal","data":{{"id":"x"}}}},7,{{"type":"tick","data":{{}}}},{{"type":"pong"}},{S2}"#
+                )),
+                concat!(
+                    "batch [signal #1 BTCUSDT 1h long @10; ",
+                    r#"reject: batch element 2: signal: id is not an integer: "x"; "#,
+                    "reject: batch element 3: frame is not a JSON object but a number; ",
+                    r#"reject: batch element 4: unknown type "tick"; "#,
+                    "reject: batch element 5: only market events (regime, regime:alert, signal, price) may be batched; ",
+                    "signal #2 ETHUSDT 5m short @20]"
+                ),
+            ),
+            (
+                &batch(&batch(S1)),
+                "batch [reject: batch element 1: a batch inside a batch]",
+            ),
+            (
+                r#"{"type":"batch","data":{"type":"signal"}}"#,
+                r#"reject: batch: "data" is not an array of envelopes"#,
+            ),
+            (
+                r#"{"type":"batch","data":"[]"}"#,
+                r#"reject: batch: "data" is not an array of envelopes"#,
+            ),
+            (r#"{"type":"batch"}"#, r#"reject: batch: missing "data""#),
+            (
+                &format!(r#"{{"type":"batch","data":[{S1},"#),
+                "reject: frame is not JSON",
             ),
         ],
     );

@@ -103,6 +103,7 @@ fn sub() -> Subscription {
     Subscription {
         symbols: vec!["BTCUSDT".into()],
         timeframes: vec!["1h".into()],
+        batch: false,
     }
 }
 

@@ -113,6 +113,14 @@ fn corpus() -> Vec<String> {
         frames.push(format!(r#"42/signals,["{name}",{data},"MzUPkW0"]"#));
         frames.push(format!(r#"42["{name}",{data}]"#));
     }
+    // Batches (PROTOCOL.md "Batches"), with a bad element among good ones.
+    let elements = format!(
+        r#"[{{"type":"signal","data":{SIGNAL}}},{{"type":"price","data":{{"x":1}}}},{{"type":"price","data":{PRICE}}}]"#
+    );
+    frames.push(format!(r#"{{"type":"batch","data":{elements}}}"#));
+    frames.push(format!(r#"{{"data":{elements},"type":"batch"}}"#));
+    frames.push(format!(r#"42/signals,["batch",{elements}]"#));
+    frames.push(format!(r#"42/signals,["batch",{elements},"MzUPkW0"]"#));
     frames
 }
 
@@ -121,7 +129,7 @@ const TOKENS: &[&str] = &[
     "\"", "{", "}", "[", "]", ",", ":", "-", "/", "\\", "\\u", "\\ud800", "\\u0000", "null", "true", "false", "0",
     "-1", "1e999", "-0.0", "18446744073709551616", "99999999999999999999-", "1.5", "\"\"", "{}", "[]", "/signals,",
     "/admin,", "42", "4", "0{", "\"sid\"", "\"pid\"", "\"signal\"", "\"connect\"", "\"regime\"", "\"type\"",
-    "\"data\"", "{\"_placeholder\":true,\"num\":0}", "\u{0}", "é", "€", "😀", "\u{fffd}", " ", "\n", "\t",
+    "\"data\"", "\"batch\"", "{\"_placeholder\":true,\"num\":0}", "\u{0}", "é", "€", "😀", "\u{fffd}", " ", "\n", "\t",
     "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
     "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":",
 ];
@@ -317,6 +325,7 @@ fn sessions_in_every_state() -> Vec<Watched> {
     let sub = Subscription {
         symbols: vec!["BTCUSDT".into()],
         timeframes: vec!["1h".into()],
+        batch: false,
     };
     let mut out = Vec::new();
     let mut states = Vec::new();

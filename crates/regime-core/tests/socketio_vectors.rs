@@ -191,6 +191,17 @@ fn summarize_socketio(packet: &SocketIoPacket<'_>) -> String {
                 Ok(decoded) => {
                     parts.push(match decoded.event {
                         ServerEvent::Market(event) => event.name().to_string(),
+                        ServerEvent::Batch(Ok(items)) => {
+                            let items: Vec<String> = items
+                                .into_iter()
+                                .map(|item| match item {
+                                    Ok(event) => event.name().to_string(),
+                                    Err(e) => format!("error: {}", e.reason),
+                                })
+                                .collect();
+                            format!("batch=[{}]", items.join("; "))
+                        }
+                        ServerEvent::Batch(Err(reason)) => format!("batch error: {reason}"),
                         ServerEvent::Unknown(name) => name,
                     });
                     parts.extend(decoded.offset.map(|last| format!("last={last}")));
@@ -320,6 +331,15 @@ fn build(call: &str) -> Result<String, String> {
             &Subscription {
                 symbols: list(symbols),
                 timeframes: list(timeframes),
+                batch: false,
+            },
+        )),
+        ["encode_subscribe", ns, symbols, timeframes, "batch"] => Ok(socketio::encode_subscribe(
+            ns,
+            &Subscription {
+                symbols: list(symbols),
+                timeframes: list(timeframes),
+                batch: true,
             },
         )),
         ["encode_ack", ns, id, arguments] => {

@@ -125,6 +125,8 @@ impl ViewState {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HookCounters {
     pub frames_total: u64,
+    /// Batch frames among them (PROTOCOL.md "Batches").
+    pub batches: u64,
     pub signals_accepted: u64,
     pub first_signal_id: Option<u64>,
     pub last_signal_id: Option<u64>,
@@ -348,6 +350,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     let status = conn.status();
     update.counters = HookCounters {
         frames_total: status.messages_total,
+        batches: status.batches,
         signals_accepted: ring.accepted(),
         first_signal_id: state.first_signal_id,
         last_signal_id: state.last_signal_id,

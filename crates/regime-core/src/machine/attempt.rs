@@ -286,6 +286,11 @@ impl Connection {
                 SessionEvent::Send(text) => self.commands.push_back(Command::Send { socket, text }),
                 SessionEvent::Ready { .. } => self.became_ready(now),
                 SessionEvent::Event(e) => self.live_event(now, e),
+                SessionEvent::Batch { elements } => {
+                    self.status.batches += 1;
+                    self.status.batched_elements += elements as u64;
+                    self.changes.traffic = true;
+                }
                 SessionEvent::Rejected(e) => {
                     self.status.malformed += 1;
                     self.status.last_malformed_reason = Some(e.reason.clone());
@@ -392,9 +397,12 @@ impl Connection {
         if !symbols.contains(&symbol) {
             symbols.insert(0, symbol);
         }
+        // Always ask for batches: a backend that has none ignores the field,
+        // and one that has them sends fewer, larger frames under a flood.
         let sub = Subscription {
             symbols,
             timeframes: vec![timeframe],
+            batch: true,
         };
         let mut out = Vec::new();
         match self.attempt.as_mut() {

@@ -156,8 +156,12 @@ pub struct Status {
     pub retries: u32,
     /// When the next live attempt is due.
     pub next_retry_at: Option<Millis>,
-    /// Live frames received (text and binary).
+    /// Live frames received (text and binary); a batch is one frame.
     pub messages_total: u64,
+    /// Of those, batch frames (PROTOCOL.md §3, "Batches"), and the elements
+    /// they carried (good and bad).
+    pub batches: u64,
+    pub batched_elements: u64,
     /// Live frames per second over the last `rate_window_ms`.
     pub messages_per_sec: f64,
     pub last_message_at: Option<Millis>,
@@ -294,6 +298,8 @@ impl Connection {
             last_malformed_reason: None,
             recovered: 0,
             binary_skipped: 0,
+            batches: 0,
+            batched_elements: 0,
             backend_version: None,
             pongs_supported: None,
             rest_invalid: 0,

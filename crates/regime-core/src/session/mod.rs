@@ -32,7 +32,7 @@ mod socketio;
 pub use plain::{PlainSession, PlainSessionConfig};
 pub use socketio::{SocketIoSession, SocketIoSessionConfig};
 
-use crate::live::{FrameError, SessionEvent, TransportKind};
+use crate::live::{FrameError, LiveEvent, SessionEvent, TransportKind};
 use crate::model::Subscription;
 use crate::Millis;
 
@@ -42,6 +42,19 @@ const FIRST_FRAME_EXCERPT: usize = 120;
 /// A rejection of `frame`, for this reason.
 fn reject(reason: impl Into<String>, frame: &str) -> SessionEvent {
     SessionEvent::Rejected(FrameError::new(reason, frame))
+}
+
+/// A batch's elements, in order: a `Batch` to count it, then each market
+/// event, or the rejection of a bad element in its place.
+fn push_batch(items: Vec<Result<LiveEvent, FrameError>>, out: &mut Vec<SessionEvent>) {
+    out.reserve(items.len() + 1);
+    out.push(SessionEvent::Batch {
+        elements: items.len(),
+    });
+    out.extend(items.into_iter().map(|item| match item {
+        Ok(event) => SessionEvent::Event(event),
+        Err(error) => SessionEvent::Rejected(error),
+    }));
 }
 
 /// One live connection, plain or Socket.IO.

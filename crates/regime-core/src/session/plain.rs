@@ -114,6 +114,7 @@ impl PlainSession {
                 out.push(SessionEvent::Send(plain::encode_pong(id)))
             }
             Ok(PlainServerFrame::Error { message }) => out.push(SessionEvent::ServerError(message)),
+            Ok(PlainServerFrame::Batch(items)) => super::push_batch(items, out),
             Err(error) => out.push(SessionEvent::Rejected(error)),
         }
     }

@@ -247,6 +247,10 @@ impl SocketIoSession {
                 }
                 match decoded.event {
                     ServerEvent::Market(event) => out.push(SessionEvent::Event(event)),
+                    ServerEvent::Batch(Ok(items)) => super::push_batch(items, out),
+                    ServerEvent::Batch(Err(reason)) => {
+                        out.push(reject(format!("batch: the argument {reason}"), text))
+                    }
                     ServerEvent::Unknown(name) => {
                         out.push(reject(format!("unknown event {name:?}"), text))
                     }

@@ -41,6 +41,10 @@ pub enum PlainServerFrame {
     ServerPing { id: Option<u64> },
     /// `{"type":"error","data":{"message":"…"}}`: not fatal.
     Error { message: String },
+    /// `{"type":"batch","data":[envelope…]}`: several market events in the
+    /// order they happened, each decoded on its own; a bad element is an
+    /// `Err` in its place and the others stand.
+    Batch(Vec<Result<LiveEvent, FrameError>>),
 }
 
 // ---------------------------------------------------------------------------
@@ -89,6 +93,7 @@ enum FrameType {
     Ping,
     Error,
     Subscribe,
+    Batch,
     Unknown(String),
 }
 
@@ -109,6 +114,7 @@ impl<'de> Deserialize<'de> for FrameType {
                     "ping" => FrameType::Ping,
                     "error" => FrameType::Error,
                     "subscribe" => FrameType::Subscribe,
+                    "batch" => FrameType::Batch,
                     other => FrameType::Unknown(other.to_string()),
                 })
             }
@@ -190,6 +196,12 @@ impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
 /// else is a [`FrameError`] whose reason says what is wrong: `frame is not
 /// JSON: …`, `unknown type "tick"`, `signal: missing field "price"`.
 pub fn decode_server_frame(text: &str) -> Result<PlainServerFrame, FrameError> {
+    decode_frame(text, true)
+}
+
+/// [`decode_server_frame`]; inside a batch (`batches` false) a batch is not
+/// read at all, so that nesting costs nothing.
+fn decode_frame(text: &str, batches: bool) -> Result<PlainServerFrame, FrameError> {
     let fail = |reason: String| FrameError::new(reason, text);
     match text.bytes().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => {}
@@ -236,6 +248,13 @@ pub fn decode_server_frame(text: &str) -> Result<PlainServerFrame, FrameError> {
         Some(FrameType::Subscribe) => Err(fail(
             "unexpected type \"subscribe\": only clients subscribe".to_string(),
         )),
+        Some(FrameType::Batch) if !batches => Err(fail("a batch inside a batch".to_string())),
+        Some(FrameType::Batch) => match env.data {
+            Some(raw) => decode_batch(raw.get())
+                .map(PlainServerFrame::Batch)
+                .map_err(|reason| fail(format!("batch: \"data\" {reason}"))),
+            None => Err(fail("batch: missing \"data\"".to_string())),
+        },
         Some(FrameType::Unknown(name)) => Err(fail(format!("unknown type {name:?}"))),
         None if env.has_regime && env.has_adx => serde_json::from_str::<RegimeSnapshot>(text)
             .map(|s| PlainServerFrame::Event(LiveEvent::Regime(s)))
@@ -243,6 +262,41 @@ pub fn decode_server_frame(text: &str) -> Result<PlainServerFrame, FrameError> {
         None => Err(fail(
             "missing \"type\" (and not a snapshot with \"regime\" and \"adx\")".to_string(),
         )),
+    }
+}
+
+/// Reads the array of a batch (the plain frame's `data`, the Socket.IO
+/// `batch` event's argument): every element an envelope of a market event,
+/// decoded on its own, in order. An element that is not one is an `Err` in
+/// its place, its reason prefixed `batch element N` (from 1); the others
+/// stand. `Err` for the whole, with the end of a sentence (`is not an
+/// array of envelopes`): the text is not an array, or not JSON.
+pub fn decode_batch(array: &str) -> Result<Vec<Result<LiveEvent, FrameError>>, String> {
+    if array.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'[') {
+        return Err(match serde_json::from_str::<IgnoredAny>(array) {
+            Err(e) => format!("is not JSON: {}", json_error_reason(&e)),
+            Ok(_) => "is not an array of envelopes".to_string(),
+        });
+    }
+    let elements = serde_json::from_str::<Vec<&RawValue>>(array)
+        .map_err(|e| format!("is not JSON: {}", json_error_reason(&e)))?;
+    Ok(elements
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| decode_batch_element(i + 1, raw.get()))
+        .collect())
+}
+
+/// One element of a batch: a market event's envelope and nothing else (no
+/// pong, error or batch inside a batch).
+fn decode_batch_element(n: usize, text: &str) -> Result<LiveEvent, FrameError> {
+    let fail = |reason: String| FrameError::new(format!("batch element {n}: {reason}"), text);
+    match decode_frame(text, false) {
+        Ok(PlainServerFrame::Event(event)) => Ok(event),
+        Ok(_) => Err(fail(
+            "only market events (regime, regime:alert, signal, price) may be batched".to_string(),
+        )),
+        Err(e) => Err(fail(e.reason)),
     }
 }
 
@@ -285,7 +339,8 @@ fn error_message(data: Option<&RawValue>, message: Option<&RawValue>) -> String 
 // Encoding client frames.
 // ---------------------------------------------------------------------------
 
-/// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`.
+/// `{"type":"subscribe","symbols":[…],"timeframes":[…]}`, with
+/// `"batch":true` when the subscription takes batches.
 pub fn encode_subscribe(sub: &Subscription) -> String {
     #[derive(Serialize)]
     struct SubscribeFrame<'a> {
@@ -293,11 +348,14 @@ pub fn encode_subscribe(sub: &Subscription) -> String {
         frame_type: &'static str,
         symbols: &'a [String],
         timeframes: &'a [String],
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        batch: bool,
     }
     to_json(&SubscribeFrame {
         frame_type: "subscribe",
         symbols: &sub.symbols,
         timeframes: &sub.timeframes,
+        batch: sub.batch,
     })
 }
 
@@ -529,6 +587,7 @@ mod tests {
         let sub = Subscription {
             symbols: vec!["BTCUSDT".into()],
             timeframes: vec!["1h".into()],
+            batch: false,
         };
         assert_eq!(
             encode_subscribe(&sub),

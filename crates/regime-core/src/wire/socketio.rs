@@ -23,10 +23,12 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::live::{FrameError, LiveEvent};
 use crate::model::Subscription;
 use crate::wire::json::{json_error_reason, to_json, MarketEventKind, MarketEventSeed};
+use crate::wire::plain::decode_batch;
 
 /// The seven Socket.IO packet types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -372,6 +374,10 @@ impl<'de> Deserialize<'de> for TrailingArgument {
 pub enum ServerEvent {
     /// One of the four market events, decoded.
     Market(LiveEvent),
+    /// The event `batch` (PROTOCOL.md §4): its one argument, an array of
+    /// envelopes, read element by element as [`crate::wire::plain::decode_batch`]
+    /// does; `Err` when the argument is not an array (the end of a sentence).
+    Batch(Result<Vec<Result<LiveEvent, FrameError>>, String>),
     /// An event this client does not know, by name (numbers as text).
     Unknown(String),
 }
@@ -405,7 +411,14 @@ impl<'de> Visitor<'de> for EventVisitor<'_> {
             EventName::Text(text) => MarketEventKind::from_name(text),
             EventName::Number(_) => None,
         };
+        let is_batch = matches!(&name, EventName::Text(text) if text == "batch");
         let event = match kind {
+            None if is_batch => {
+                let array = seq
+                    .next_element::<&'de RawValue>()?
+                    .ok_or_else(|| de::Error::custom("the event has no argument"))?;
+                ServerEvent::Batch(decode_batch(array.get()))
+            }
             Some(kind) => {
                 self.decoding.set(Some(kind));
                 let event = seq
@@ -877,6 +890,7 @@ mod tests {
         let sub = Subscription {
             symbols: vec!["BTCUSDT".into()],
             timeframes: vec!["1h".into()],
+            batch: false,
         };
         assert_eq!(
             encode_subscribe("/signals", &sub),
