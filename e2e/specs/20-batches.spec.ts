@@ -1,4 +1,4 @@
-// Scenario 17: batches on the wire (PROTOCOL.md "Batches"). The page asks
+// Scenario 20: batches on the wire (PROTOCOL.md "Batches"). The page asks
 // for them; the backend floods signals in batches of at most 200. On each
 // transport the page takes far fewer frames than events, stores every
 // signal once, finds nothing malformed, and stays Live. (Bad elements are
