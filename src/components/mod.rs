@@ -10,6 +10,7 @@
 //! many signal rows) live in the `regime-view` crate, tested natively.
 
 pub mod badge;
+pub mod csv_export;
 pub mod format;
 pub mod header;
 pub mod health_panel;

@@ -7,6 +7,7 @@ use regime_core::model::Side;
 use regime_view::lists::drawn_rows;
 
 use super::conn;
+use super::csv_export::ExportCsvButton;
 use super::format;
 use super::states::{EmptyState, Skeleton};
 use crate::connection::SignalRow;
@@ -25,7 +26,7 @@ pub fn symbol_matches(filter: &str, symbol: &str) -> bool {
 }
 
 /// Whether a row passes both filters.
-fn row_matches(symbol: &str, side: &str, row: &SignalRow) -> bool {
+pub fn row_matches(symbol: &str, side: &str, row: &SignalRow) -> bool {
     symbol_matches(symbol, &row.signal.symbol) && side_matches(side, &row.signal.side)
 }
 
@@ -125,6 +126,7 @@ pub fn SignalsList() -> impl IntoView {
                             <option value="flat">"Flat"</option>
                         </select>
                     </label>
+                    <ExportCsvButton symbol_filter=symbol_filter side_filter=side_filter />
                 </div>
             </div>
             // Focusable and labelled: a keyboard user can scroll the list.

@@ -17,8 +17,10 @@
 //! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
 //! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
 //! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
+//! | [`export`] | the signals list as an RFC 4180 CSV file, formula cells neutralised |
 
 pub mod adx;
+pub mod export;
 pub mod frame;
 pub mod freshness;
 pub mod health;
