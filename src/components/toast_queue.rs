@@ -23,6 +23,8 @@ pub struct Toast {
     /// The regime the market went to, for the toast's colour.
     pub to_class: &'static str,
     pub arrived_at: f64,
+    /// When the regime changed (the alert's timestamp), epoch ms.
+    pub at_ms: i64,
 }
 
 /// The toast queue. Newest first; at most `max_visible` on screen, the
@@ -90,6 +92,7 @@ impl ToastQueue {
                 message: a.message.clone().filter(|m| !m.trim().is_empty()),
                 to_class: super::format::regime_class(&a.to),
                 arrived_at: now,
+                at_ms: a.timestamp.millis(),
             };
             self.items.push_front(toast.clone());
             added.push(toast);

@@ -136,10 +136,23 @@ pub fn Toasts() -> impl IntoView {
                 key=|t| t.key
                 children=move |t| {
                     let key = t.key;
+                    let at = t.at_ms;
+                    // The time of the change, in the zone the trader chose.
+                    let when = move || {
+                        let zone = prefs.zone.get();
+                        let now = super::wall_now();
+                        regime_view::times::signal_time(
+                            at,
+                            super::shown_offset_min(zone, at),
+                            now,
+                            super::shown_offset_min(zone, now),
+                        )
+                    };
                     view! {
                         <div class=format!("toast {}", t.to_class) data-testid="toast" role="status">
                             <div class="toast-body">
                                 <p class="toast-text">{t.text.clone()}</p>
+                                <p class="toast-time num" data-testid="toast-time">{when}</p>
                                 {t.message.clone().map(|m| view! { <p class="toast-message">{m}</p> })}
                             </div>
                             <button

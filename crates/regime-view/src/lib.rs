@@ -17,6 +17,7 @@
 //! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
 //! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
 //! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
+//! | [`times`] | times in UTC or the trader's zone: clock, date, a signal's time, the zone's name |
 //! | [`export`] | the signals list as an RFC 4180 CSV file, formula cells neutralised |
 
 pub mod adx;
@@ -28,6 +29,7 @@ pub mod lists;
 pub mod market;
 pub mod pacing;
 pub mod parts;
+pub mod times;
 
 pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
 pub use frame::{build_frame, HookCounters, ViewState};
@@ -36,6 +38,7 @@ pub use health::{health_view, DiagnosisView, HealthView};
 pub use lists::{SignalsListCaps, DRAWN_ROWS};
 pub use market::{PriceView, SignalRow, SnapshotView};
 pub use parts::{FrameUpdate, PageView};
+pub use times::TimeZoneChoice;
 
 // The published parts' types are written with `$crate::regime_core::…`
 // paths, so that the list means the same wherever it is expanded.
