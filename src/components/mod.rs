@@ -18,6 +18,7 @@ pub mod history_chart;
 pub mod overview;
 pub mod panic;
 pub mod prefs;
+pub mod regime_run;
 pub mod regime_widget;
 pub mod signals_list;
 pub mod sparkline;

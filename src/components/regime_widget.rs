@@ -194,6 +194,7 @@ fn RegimeBody() -> impl IntoView {
                     {move || format::price_opt(price.get().map(|p| p.0))}
                 </span>
             </div>
+            <super::regime_run::RegimeRunLine />
 
             <div class="metric metric-adx">
                 <div class="metric-head">

@@ -17,6 +17,7 @@
 //! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
 //! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
 //! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
+//! | [`runs`] | time in regime: the current run, the typical one, the runs for the chart's ribbon |
 //! | [`times`] | times in UTC or the trader's zone: clock, date, a signal's time, the zone's name |
 //! | [`export`] | the signals list as an RFC 4180 CSV file, formula cells neutralised |
 
@@ -29,6 +30,7 @@ pub mod lists;
 pub mod market;
 pub mod pacing;
 pub mod parts;
+pub mod runs;
 pub mod times;
 
 pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};

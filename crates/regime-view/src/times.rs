@@ -112,6 +112,17 @@ pub fn signal_time(ms: i64, offset_min: i32, now_ms: i64, now_offset_min: i32) -
     }
 }
 
+/// A time to the minute, as the widget says when a regime began: `12:40`
+/// from today, `2025-10-08 12:40` before (offsets as for [`signal_time`]).
+pub fn minute_time(ms: i64, offset_min: i32, now_ms: i64, now_offset_min: i32) -> String {
+    let hm = &clock_hms(ms, offset_min)[..5];
+    if day(ms, offset_min) == day(now_ms, now_offset_min) {
+        hm.to_string()
+    } else {
+        format!("{} {hm}", date(ms, offset_min))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +196,13 @@ mod tests {
                 "{ms} {offset} {now} {now_offset}"
             );
         }
+    }
+
+    #[test]
+    fn a_minute_time_has_its_date_when_it_is_not_from_today() {
+        assert_eq!(minute_time(T + 61_000, 0, T + HOUR, 0), "13:01");
+        assert_eq!(minute_time(T - 14 * HOUR, 0, T, 0), "2025-10-08 23:00");
+        assert_eq!(minute_time(T - 14 * HOUR, -120, T, -120), "01:00");
     }
 
     #[test]
