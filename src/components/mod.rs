@@ -20,6 +20,7 @@ pub mod panic;
 pub mod prefs;
 pub mod regime_run;
 pub mod regime_widget;
+pub mod restored_note;
 pub mod signals_list;
 pub mod sparkline;
 pub mod states;

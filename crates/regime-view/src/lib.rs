@@ -19,6 +19,7 @@
 //! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
 //! | [`runs`] | time in regime: the current run, the typical one, the runs for the chart's ribbon |
 //! | [`times`] | times in UTC or the trader's zone: clock, date, a signal's time, the zone's name |
+//! | [`stored`] | the last view kept in browser storage, bounded and versioned, and its restoration |
 //! | [`export`] | the signals list as an RFC 4180 CSV file, formula cells neutralised |
 
 pub mod adx;
@@ -31,6 +32,7 @@ pub mod market;
 pub mod pacing;
 pub mod parts;
 pub mod runs;
+pub mod stored;
 pub mod times;
 
 pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
