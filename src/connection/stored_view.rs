@@ -37,6 +37,11 @@ pub fn restore(signals: ViewSignals, perf_now: f64) -> Option<Restoration> {
             return None;
         }
     };
+    if !asked_for(&view.symbol, &view.timeframe) {
+        // The page's address asks for another market: painting this one
+        // would only flash the wrong data.
+        return None;
+    }
     // On the page's own clock, so that freshness and ages read true.
     let received_at = perf_now - now.saturating_sub(view.saved_at) as f64;
     let restoration = Restoration::of(&view);
@@ -66,6 +71,18 @@ pub fn restore(signals: ViewSignals, perf_now: f64) -> Option<Restoration> {
         saved_at: view.saved_at,
     }));
     Some(restoration)
+}
+
+/// Whether the query string's `symbol` and `tf`, where given, are these.
+fn asked_for(symbol: &str, timeframe: &str) -> bool {
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+        return true;
+    };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return true;
+    };
+    params.get("symbol").is_none_or(|s| s == symbol)
+        && params.get("tf").is_none_or(|t| t == timeframe)
 }
 
 /// Between the driver's frames and the signals while a stored view is on
