@@ -96,19 +96,24 @@ fn day(ms: i64, offset_min: i32) -> i64 {
 }
 
 /// A signal's time in the list: `HH:MM:SS` when it is from today, else its
-/// date too, to the minute: `2025-10-08 23:59`. Each instant comes with the
+/// date too, to the minute: `10-08 23:59` from this year (the list's column
+/// is narrow), `2024-10-08 23:59` from another. Each instant comes with the
 /// offset of its own moment (`offset_min` for the signal, `now_offset_min`
 /// for now), so that a change to or from daylight saving between the two
 /// does not move a signal into another day.
 pub fn signal_time(ms: i64, offset_min: i32, now_ms: i64, now_offset_min: i32) -> String {
     if day(ms, offset_min) == day(now_ms, now_offset_min) {
-        clock_hms(ms, offset_min)
+        return clock_hms(ms, offset_min);
+    }
+    let (when, today) = (date(ms, offset_min), date(now_ms, now_offset_min));
+    let hm = &clock_hms(ms, offset_min)[..5];
+    // The year is all before the last two dashes, whatever its width; the
+    // date ends in `MM-DD`, ASCII.
+    let year = |d: &str| d.rsplitn(3, '-').nth(2).map(str::to_string);
+    if year(&when) == year(&today) {
+        format!("{} {hm}", &when[when.len() - 5..])
     } else {
-        format!(
-            "{} {}",
-            date(ms, offset_min),
-            &clock_hms(ms, offset_min)[..5]
-        )
+        format!("{when} {hm}")
     }
 }
 
@@ -173,20 +178,17 @@ mod tests {
         for (ms, offset, now, now_offset, want) in [
             (T, 0, T + HOUR, 0, "13:00:00"),
             (T, 0, T + 11 * HOUR - 1, 0, "13:00:00"),
-            (T, 0, T + 11 * HOUR, 0, "2025-10-09 13:00"),
-            (T - 14 * HOUR, 0, T, 0, "2025-10-08 23:00"),
+            (T, 0, T + 11 * HOUR, 0, "10-09 13:00"),
+            (T - 14 * HOUR, 0, T, 0, "10-08 23:00"),
+            // From another year: the year too.
+            (T - 300 * 24 * HOUR, 0, T, 0, "2024-12-13 13:00"),
+            (0, 0, T, 0, "1970-01-01 00:00"),
             // 23:00 UTC yesterday is 01:00 today in UTC+2.
             (T - 14 * HOUR, -120, T, -120, "01:00:00"),
             // 14:00 UTC is 00:00 tomorrow in UTC+10, while it is 23:00 now.
-            (T + HOUR, -600, T, -600, "2025-10-10 00:00"),
+            (T + HOUR, -600, T, -600, "10-10 00:00"),
             // Summer time ended overnight: 23:30 UTC+2 yesterday evening…
-            (
-                T - 15 * HOUR - 30 * 60_000,
-                -120,
-                T,
-                -60,
-                "2025-10-08 23:30",
-            ),
+            (T - 15 * HOUR - 30 * 60_000, -120, T, -60, "10-08 23:30"),
             // …and 01:30 UTC+2 this morning, before the clocks went back.
             (T - 14 * HOUR + 30 * 60_000, -120, T, -60, "01:30:00"),
         ] {
