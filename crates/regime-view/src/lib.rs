@@ -17,7 +17,7 @@
 //! | [`freshness`] | how fresh the shown regime is: amber at twice the cadence, red at five times |
 //! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
 //! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
-//! | [`runs`] | time in regime: the current run, the typical one, the runs for the chart's ribbon |
+//! | [`runs`] | time in regime: every run of the history, the current one and the typical length |
 //! | [`times`] | times in UTC or the trader's zone: clock, date, a signal's time, the zone's name |
 //! | [`stored`] | the last view kept in browser storage, bounded and versioned, and its restoration |
 //! | [`export`] | the signals list as an RFC 4180 CSV file, formula cells neutralised |
