@@ -10,6 +10,7 @@ use crate::components::history_chart::HistoryChart;
 use crate::components::overview::OverviewStrip;
 use crate::components::prefs::provide_prefs;
 use crate::components::regime_widget::RegimeWidget;
+use crate::components::restored_note::RestoredNoteLine;
 use crate::components::signals_list::SignalsList;
 use crate::components::sparkline::Sparkline;
 use crate::components::toasts::Toasts;
@@ -42,6 +43,7 @@ pub fn Dashboard() -> impl IntoView {
                 data-testid="grid"
             >
                 <div class="area-overview">
+                    <RestoredNoteLine />
                     <OverviewStrip />
                 </div>
                 <div class="area-regime">

@@ -476,6 +476,7 @@ async fn the_hook_publishes_signals_on_animation_frames_and_the_test_hook() {
                 window_events: true,
                 ..quick_options()
             },
+            stored_view: false,
         })
     });
     let context = move || {

@@ -162,15 +162,7 @@ pub fn rate(per_sec: f64) -> String {
 /// what JavaScript's `Date.getTimezoneOffset()` answers for that instant
 /// (UTC minus local time, in minutes).
 pub fn local_hms(ms: i64, offset_min: i32) -> String {
-    // Saturating: a backend may send any i64 as a timestamp.
-    let local = ms.saturating_sub(i64::from(offset_min).saturating_mul(60_000));
-    let secs_of_day = local.div_euclid(1000).rem_euclid(86_400);
-    format!(
-        "{:02}:{:02}:{:02}",
-        secs_of_day / 3600,
-        (secs_of_day % 3600) / 60,
-        secs_of_day % 60
-    )
+    regime_view::times::clock_hms(ms, offset_min)
 }
 
 /// Local `HH:MM` of an epoch-ms instant, for chart axes.

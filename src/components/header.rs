@@ -7,6 +7,7 @@ use regime_core::machine::Mode;
 use super::badge::ConnectionBadge;
 use super::conn;
 use super::prefs::{enable_notifications, notifications_supported, use_prefs};
+use super::zone_toggle::ZoneToggle;
 
 /// The timeframe to keep when the symbol changes: the current one when the
 /// new symbol has it, else the new symbol's first.
@@ -163,6 +164,7 @@ pub fn Header() -> impl IntoView {
                     <span class="toggle-icon" aria-hidden="true">"⚑"</span>
                     <span class="toggle-word">{move || if prefs.notify.get() { "Notify on" } else { "Notify off" }}</span>
                 </button>
+                <ZoneToggle />
             </div>
             <ConnectionBadge />
             <button

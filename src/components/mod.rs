@@ -10,6 +10,7 @@
 //! many signal rows) live in the `regime-view` crate, tested natively.
 
 pub mod badge;
+pub mod csv_export;
 pub mod format;
 pub mod header;
 pub mod health_panel;
@@ -17,12 +18,15 @@ pub mod history_chart;
 pub mod overview;
 pub mod panic;
 pub mod prefs;
+pub mod regime_run;
 pub mod regime_widget;
+pub mod restored_note;
 pub mod signals_list;
 pub mod sparkline;
 pub mod states;
 pub mod toast_queue;
 pub mod toasts;
+pub mod zone_toggle;
 
 use crate::connection::UseConnectionReturn;
 
@@ -43,6 +47,15 @@ pub fn conn() -> UseConnectionReturn {
 /// local time, minutes), so that times show in the trader's own zone.
 pub fn tz_offset_min(ms: i64) -> i32 {
     js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).get_timezone_offset() as i32
+}
+
+/// The offset (JavaScript's sign) that times at the instant `ms` are shown
+/// with: the browser's zone, or `0` when the trader chose UTC.
+pub fn shown_offset_min(zone: prefs::TimeZoneChoice, ms: i64) -> i32 {
+    match zone {
+        prefs::TimeZoneChoice::Utc => 0,
+        prefs::TimeZoneChoice::Local => tz_offset_min(ms),
+    }
 }
 
 /// `performance.now()` in ms, the clock the hook's `received_at` uses.

@@ -1,10 +1,12 @@
 //! The trader's page preferences: theme, alert sound, desktop
-//! notifications. Remembered in `localStorage`; shared with the components
+//! notifications, UTC or local times. Remembered in `localStorage`; shared with the components
 //! as one small `Copy` handle in context.
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+pub use regime_view::TimeZoneChoice;
 
 /// The theme the trader chose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub struct Prefs {
     pub system_light: RwSignal<bool>,
     pub sound: RwSignal<bool>,
     pub notify: RwSignal<bool>,
+    /// Where every time on the page is shown: UTC or this computer's zone.
+    pub zone: RwSignal<TimeZoneChoice>,
 }
 
 impl Prefs {
@@ -80,6 +84,7 @@ impl Prefs {
 const THEME_KEY: &str = "regime.theme";
 const SOUND_KEY: &str = "regime.sound";
 const NOTIFY_KEY: &str = "regime.notify";
+const ZONE_KEY: &str = "regime.zone";
 
 fn storage() -> Option<web_sys::Storage> {
     // Private modes may refuse storage: then nothing is remembered.
@@ -125,6 +130,9 @@ pub fn provide_prefs() -> Prefs {
         sound: RwSignal::new(load(SOUND_KEY).as_deref() == Some("on")),
         // A remembered "on" only holds while the browser still allows it.
         notify: RwSignal::new(load(NOTIFY_KEY).as_deref() == Some("on") && notification_granted()),
+        zone: RwSignal::new(
+            load(ZONE_KEY).map_or(TimeZoneChoice::Local, |s| TimeZoneChoice::parse(&s)),
+        ),
     };
 
     // Follow the system setting while the page is open.
@@ -159,6 +167,7 @@ pub fn provide_prefs() -> Prefs {
     });
     Effect::new(move |_| save(SOUND_KEY, if prefs.sound.get() { "on" } else { "off" }));
     Effect::new(move |_| save(NOTIFY_KEY, if prefs.notify.get() { "on" } else { "off" }));
+    Effect::new(move |_| save(ZONE_KEY, prefs.zone.get().as_str()));
 
     provide_context(prefs);
     prefs
@@ -172,6 +181,7 @@ pub fn use_prefs() -> Prefs {
         system_light: RwSignal::new(false),
         sound: RwSignal::new(false),
         notify: RwSignal::new(false),
+        zone: RwSignal::new(TimeZoneChoice::Local),
     })
 }
 

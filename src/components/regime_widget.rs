@@ -211,6 +211,7 @@ fn RegimeBody() -> impl IntoView {
                 <span class="price-age" data-testid="price-age">{price_age}</span>
                 </span>
             </div>
+            <super::regime_run::RegimeRunLine />
 
             <div class="metric metric-adx">
                 <div class="metric-head">

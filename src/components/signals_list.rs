@@ -7,7 +7,9 @@ use regime_core::model::Side;
 use regime_view::lists::drawn_rows;
 
 use super::conn;
+use super::csv_export::ExportCsvButton;
 use super::format;
+use super::prefs::use_prefs;
 use super::states::{EmptyState, Skeleton};
 use crate::connection::SignalRow;
 
@@ -25,7 +27,7 @@ pub fn symbol_matches(filter: &str, symbol: &str) -> bool {
 }
 
 /// Whether a row passes both filters.
-fn row_matches(symbol: &str, side: &str, row: &SignalRow) -> bool {
+pub fn row_matches(symbol: &str, side: &str, row: &SignalRow) -> bool {
     symbol_matches(symbol, &row.signal.symbol) && side_matches(side, &row.signal.side)
 }
 
@@ -71,6 +73,14 @@ pub fn SignalsList() -> impl IntoView {
         });
         names
     });
+
+    let prefs = use_prefs();
+    let zone_name = move || {
+        prefs
+            .zone
+            .get()
+            .name(super::tz_offset_min(super::wall_now()))
+    };
 
     let total = move || c.signals.with(|s| s.len());
     let shown = move || filtered.with(|f| f.len());
@@ -124,6 +134,7 @@ pub fn SignalsList() -> impl IntoView {
                             <option value="flat">"Flat"</option>
                         </select>
                     </label>
+                    <ExportCsvButton symbol_filter=symbol_filter side_filter=side_filter />
                 </div>
             </div>
             // Focusable and labelled: a keyboard user can scroll the list.
@@ -131,7 +142,7 @@ pub fn SignalsList() -> impl IntoView {
                 <table class="signals">
                     <thead>
                         <tr>
-                            <th scope="col">"Time"</th>
+                            <th scope="col" data-testid="signals-time-head">{move || format!("Time ({})", zone_name())}</th>
                             <th scope="col">"Symbol"</th>
                             <th scope="col">"TF"</th>
                             <th scope="col">"Side"</th>
@@ -184,6 +195,18 @@ fn SignalRowView(row: SignalRow) -> impl IntoView {
     let received_at = row.received_at;
     let before_restart = row.before_restart;
     let ms = s.timestamp.millis();
+    let zone = use_prefs().zone;
+    // In the zone the trader chose; the date too when it is not from today.
+    let shown_time = move || {
+        let zone = zone.get();
+        let now = super::wall_now();
+        regime_view::times::signal_time(
+            ms,
+            super::shown_offset_min(zone, ms),
+            now,
+            super::shown_offset_min(zone, now),
+        )
+    };
     let is_new = move || c.now.get() - received_at < NEW_ROW_MS;
     let side_text = s.side.as_str().to_string();
     view! {
@@ -197,7 +220,7 @@ fn SignalRowView(row: SignalRow) -> impl IntoView {
             data-side=side_text.clone()
         >
             <td class="num muted" data-testid="signal-time" title=format::utc_iso(s.timestamp)>
-                {format::local_hms(ms, super::tz_offset_min(ms))}
+                {shown_time}
             </td>
             <td class="sym" data-testid="signal-symbol">
                 {s.symbol.clone()}

@@ -131,6 +131,7 @@ pub fn Sparkline(
     guides: &'static [f64],
 ) -> impl IntoView {
     let hover = RwSignal::new(None::<usize>);
+    let zone = super::prefs::use_prefs().zone;
 
     // The geometry is recomputed only when the history changes.
     let geometry = Memo::new(move |_| {
@@ -175,7 +176,7 @@ pub fn Sparkline(
                 Some(p) => {
                     let v = pick(p).map(fmt).unwrap_or_else(|| DASH.to_string());
                     let ms = p.timestamp.millis();
-                    let when = format::local_hm(ms, super::tz_offset_min(ms));
+                    let when = format::local_hm(ms, super::shown_offset_min(zone.get(), ms));
                     format!("{v} · {when} · {}", format::regime_words(&p.regime))
                 }
                 None => DASH.to_string(),

@@ -146,7 +146,18 @@ pub fn Toasts() -> impl IntoView {
                 key=|t| t.key
                 children=move |t| {
                     let key = t.key;
-                    let time = format::local_hms(t.at_ms, super::tz_offset_min(t.at_ms));
+                    let at = t.at_ms;
+                    // The time of the change, in the zone the trader chose.
+                    let time = move || {
+                        let zone = prefs.zone.get();
+                        let now = super::wall_now();
+                        regime_view::times::signal_time(
+                            at,
+                            super::shown_offset_min(zone, at),
+                            now,
+                            super::shown_offset_min(zone, now),
+                        )
+                    };
                     let message = t.message.clone().map(|m| match message_head(&m) {
                         // Long: its start, opening to the whole on a click.
                         Some(head) => view! {
@@ -163,7 +174,7 @@ pub fn Toasts() -> impl IntoView {
                             <div class="toast-body">
                                 <p class="toast-text">
                                     {t.text.clone()}
-                                    <span class="toast-time" data-testid="toast-time">{time}</span>
+                                    <span class="toast-time num" data-testid="toast-time">{time}</span>
                                 </p>
                                 {message}
                             </div>

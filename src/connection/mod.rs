@@ -18,6 +18,7 @@
 //! | [`test_hook`] | `window.__regime` |
 //! | [`panic`] | the panic message for the health panel |
 //! | [`clock`] | `performance.now()` for the core |
+//! | [`stored_view`] | the last view in `localStorage`: painted at load, kept while fresh data comes |
 //!
 //! # `window.__regime`: the test and diagnostic hook
 //!
@@ -50,6 +51,7 @@ mod published;
 pub mod rest;
 pub mod settings_loader;
 pub mod socket;
+pub mod stored_view;
 pub mod test_hook;
 
 use std::cell::RefCell;
@@ -78,6 +80,10 @@ pub struct UseConnectionOptions {
     /// frames, `window.__regime`, URL write-back. Defaults to
     /// [`DriverOptions::default`].
     pub driver: DriverOptions,
+    /// Paint the view kept in `localStorage` at once, before the network
+    /// answers, and keep the view there (see [`stored_view`]). Defaults to
+    /// true.
+    pub stored_view: bool,
 }
 
 impl Default for UseConnectionOptions {
@@ -86,9 +92,14 @@ impl Default for UseConnectionOptions {
             settings: None,
             config_url: "config.json".to_string(),
             driver: DriverOptions::default(),
+            stored_view: true,
         }
     }
 }
+
+/// How often the view is kept in `localStorage` while fresh data changes,
+/// in seconds (and when the page is left).
+const KEEP_VIEW_EVERY_S: u32 = 5;
 
 /// The driver once the settings are read, and what was asked before that.
 #[derive(Default)]
@@ -118,7 +129,14 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
         settings,
         config_url,
         driver: driver_options,
+        stored_view: use_storage,
     } = options;
+    // The stored view goes on screen now, before the settings are read.
+    let keeper = use_storage.then(|| {
+        let restoration = stored_view::restore(signals, clock::now_f64());
+        stored_view::StoredViewKeeper::new(signals, restoration)
+    });
+    let frame_keeper = keeper.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let (mut settings, problems) = match settings {
             Some(s) => (s, Vec::new()),
@@ -136,21 +154,40 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
             .setting_problems
             .extend(problems.iter().map(|p| p.sentence()));
         let driver = Driver::new(settings, driver_options);
-        driver.set_on_frame(move |update| signals.apply(update));
+        driver.set_on_frame(move |mut update| {
+            if let Some(k) = &frame_keeper {
+                k.filter(&mut update);
+            }
+            signals.apply(update)
+        });
         slot.borrow_mut().driver = Some(driver.clone());
         driver.start();
     });
 
+    let tick_keeper = keeper.clone();
+    let ticks = std::cell::Cell::new(0u32);
     let ticker = set_interval_with_handle(
         move || {
             let _ = signals.now.try_set(clock::now_f64());
+            // The view is kept every few seconds while fresh data changes.
+            ticks.set(ticks.get().wrapping_add(1));
+            if ticks.get() % KEEP_VIEW_EVERY_S == 0 {
+                if let Some(k) = &tick_keeper {
+                    k.keep();
+                }
+            }
         },
         Duration::from_secs(1),
     )
     .ok();
+    // And when the page is left (a reload, a closed tab).
+    let pagehide = keeper.map(|k| window_event_listener(leptos::ev::pagehide, move |_| k.keep()));
     on_cleanup(move || {
         if let Some(t) = ticker {
             t.clear();
+        }
+        if let Some(h) = pagehide {
+            h.remove();
         }
         let driver = stored
             .try_with_value(|slot| {

@@ -44,6 +44,9 @@ macro_rules! hook_signals {
             /// `performance.now()` ms, ticking once a second, for ages and
             /// countdowns.
             pub now: Signal<f64>,
+            /// The stored view painted at load, while it is on screen (see
+            /// [`regime_view::stored`]); `None` once fresh data replaced it.
+            pub restored: Signal<Option<regime_view::stored::RestoredNote>>,
             pub reconnect: Callback<()>,
             /// Select (symbol, timeframe): re-subscribes, refetches,
             /// cancels the old.
@@ -58,6 +61,8 @@ macro_rules! hook_signals {
             $( $(#[$doc])* pub $name: RwSignal<$ty>, )*
             /// `performance.now()` ms, set by the hook's ticker.
             pub now: RwSignal<f64>,
+            /// The stored view's note, set by the hook.
+            pub restored: RwSignal<Option<regime_view::stored::RestoredNote>>,
         }
 
         impl ViewSignals {
@@ -66,6 +71,7 @@ macro_rules! hook_signals {
                 ViewSignals {
                     $( $name: RwSignal::new(page.$name), )*
                     now: RwSignal::new(now),
+                    restored: RwSignal::new(None),
                 }
             }
 
@@ -85,6 +91,7 @@ macro_rules! hook_signals {
                 UseConnectionReturn {
                     $( $name: self.$name.into(), )*
                     now: self.now.into(),
+                    restored: self.restored.into(),
                     reconnect,
                     select,
                 }

@@ -21,9 +21,14 @@
 //! | [`lists`] | how long the signals list is: kept, published and drawn, from one setting |
 //! | [`badge`] | what the connection badge says: Live only while live data flows, amber when connected with none |
 //! | [`adx`] | the ADX bands: no trend, emerging from 20, trending from 25 |
+//! | [`runs`] | time in regime: every run of the history, the current one and the typical length |
+//! | [`times`] | times in UTC or the trader's zone: clock, date, a signal's time, the zone's name |
+//! | [`stored`] | the last view kept in browser storage, bounded and versioned, and its restoration |
+//! | [`export`] | the signals list as an RFC 4180 CSV file, formula cells neutralised |
 
 pub mod adx;
 pub mod badge;
+pub mod export;
 pub mod frame;
 pub mod freshness;
 pub mod health;
@@ -33,7 +38,10 @@ pub mod mode_hold;
 pub mod pacing;
 pub mod parts;
 pub mod price;
+pub mod runs;
 pub mod selection;
+pub mod stored;
+pub mod times;
 
 pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
 pub use badge::Badge;
@@ -45,6 +53,7 @@ pub use market::{PriceView, SignalRow, SnapshotView};
 pub use mode_hold::ModeHold;
 pub use parts::{FrameUpdate, PageView};
 pub use price::{age_ms, newest_price, PriceCandidate, PriceSource};
+pub use times::TimeZoneChoice;
 
 // The published parts' types are written with `$crate::regime_core::…`
 // paths, so that the list means the same wherever it is expanded.

@@ -13,7 +13,8 @@ use super::axis::{
     value_label, TimeDomain,
 };
 use super::palette::{regime_rgb, Palette};
-use crate::components::tz_offset_min;
+use crate::components::prefs::TimeZoneChoice;
+use crate::components::{format, shown_offset_min};
 
 /// Runs of equal regimes as (from index, to index inclusive).
 pub fn regime_runs(points: &[RegimePoint]) -> Vec<(usize, usize)> {
@@ -49,6 +50,7 @@ pub fn draw(
     points: &[RegimePoint],
     pal: &Palette,
     dpr: f64,
+    zone: TimeZoneChoice,
 ) -> DrawResult {
     let backend =
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
@@ -147,12 +149,12 @@ pub fn draw(
         pal.adx.stroke_width(px(1.5)),
     ))?;
 
-    // Time labels under the lower pane, in the trader's own zone.
+    // Time labels under the lower pane, in the zone the trader chose.
     let max_ticks = time_tick_budget(f64::from(w), dpr);
-    let offset_mid = tz_offset_min(domain.mid() as i64);
+    let offset_mid = shown_offset_min(zone, domain.mid() as i64);
     for tick in time_ticks(x0, x1, max_ticks, offset_mid) {
         let ms = tick.round() as i64;
-        let text = time_label(ms, tz_offset_min(ms), domain.span_days());
+        let text = time_label(ms, shown_offset_min(zone, ms), domain.span_days());
         let (tx, ty) = bottom.backend_coord(&(tick, 0.0));
         // A label that would be cut by the canvas's left edge or run into
         // the price axis is left out.

@@ -3,8 +3,8 @@
 //!
 //! The canvas's pixel size follows its CSS size times `devicePixelRatio`
 //! (crisp on high-DPI screens); it redraws when its box resizes
-//! (`ResizeObserver`), when the history changes and when the theme
-//! changes. "Save PNG" downloads exactly what is drawn.
+//! (`ResizeObserver`), when the history changes, when the theme changes
+//! and when the trader switches between UTC and local times. "Save PNG" downloads exactly what is drawn.
 //!
 //! | module | job |
 //! |---|---|
@@ -85,6 +85,7 @@ pub fn HistoryChart() -> impl IntoView {
     Effect::new(move |_| {
         let (w, h, dpr) = size.get();
         let light = prefs.is_light();
+        let zone = prefs.zone.get();
         let Some(canvas) = canvas_ref.get() else {
             return;
         };
@@ -97,7 +98,7 @@ pub fn HistoryChart() -> impl IntoView {
             canvas.set_height(ph);
         }
         let pal = Palette::of_theme(light);
-        let result = c.history.with(|pts| draw(&canvas, pts, &pal, dpr));
+        let result = c.history.with(|pts| draw(&canvas, pts, &pal, dpr, zone));
         failed.set(result.err().map(|e| e.to_string()));
     });
 
