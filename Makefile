@@ -94,14 +94,14 @@ profile-dist:
 # Where the page's wasm bytes are, by crate: the release build linked with its
 # function names, through wasm-bindgen and wasm-opt -Oz as Trunk does (-g keeps
 # the names), then scripts/wasm-size.py. TOP=20 also lists the largest functions.
-WASM_SIZES := target/wasm-sizes
+WASM_SIZES := $(or $(CARGO_TARGET_DIR),target)/wasm-sizes
 WASM_FEATURES := $(shell sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' index.html)
 wasm-sizes:
 	@$(INSTALL) wasm-target wasm-bindgen wasm-opt
 	cargo rustc --release --target wasm32-unknown-unknown --bin regime-dashboard -- -C strip=none
 	mkdir -p $(WASM_SIZES)
 	wasm-bindgen --target web --no-typescript --out-dir $(WASM_SIZES) --out-name page \
-	  target/wasm32-unknown-unknown/release/regime-dashboard.wasm
+	  $(or $(CARGO_TARGET_DIR),target)/wasm32-unknown-unknown/release/regime-dashboard.wasm
 	wasm-opt -Oz -g $(WASM_FEATURES) -o $(WASM_SIZES)/page-opt.wasm $(WASM_SIZES)/page_bg.wasm
 	python3 scripts/wasm-size.py $(WASM_SIZES)/page-opt.wasm --top $(or $(TOP),0)
 
