@@ -15,7 +15,7 @@ DEV_BACKEND_PORT ?= 8081
 SERVER_BIN := target/server/demo-server
 INSTALL := scripts/install-tools.sh
 
-.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist screenshots profile profile-dist
+.PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist screenshots profile profile-dist wasm-sizes
 
 help:
 	@echo "make demo   build the page and serve it with the demo backend on http://127.0.0.1:$(PORT) (PORT= to change)"
@@ -90,6 +90,20 @@ profile-dist:
 	@$(INSTALL) wasm-target trunk wasm-bindgen
 	sed 's|data-wasm-opt="z"|data-wasm-opt="0" data-keep-debug|' index.html > profile.html
 	trunk build --release --cargo-profile profiling --dist dist-profile profile.html; status=$$?; rm -f profile.html; exit $$status
+
+# Where the page's wasm bytes are, by crate: the release build linked with its
+# function names, through wasm-bindgen and wasm-opt -Oz as Trunk does (-g keeps
+# the names), then scripts/wasm-size.py. TOP=20 also lists the largest functions.
+WASM_SIZES := $(or $(CARGO_TARGET_DIR),target)/wasm-sizes
+WASM_FEATURES := $(shell sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' index.html)
+wasm-sizes:
+	@$(INSTALL) wasm-target wasm-bindgen wasm-opt
+	cargo rustc --release --target wasm32-unknown-unknown --bin regime-dashboard -- -C strip=none
+	mkdir -p $(WASM_SIZES)
+	wasm-bindgen --target web --no-typescript --out-dir $(WASM_SIZES) --out-name page \
+	  $(or $(CARGO_TARGET_DIR),target)/wasm32-unknown-unknown/release/regime-dashboard.wasm
+	wasm-opt -Oz -g $(WASM_FEATURES) -o $(WASM_SIZES)/page-opt.wasm $(WASM_SIZES)/page_bg.wasm
+	python3 scripts/wasm-size.py $(WASM_SIZES)/page-opt.wasm --top $(or $(TOP),0)
 
 # The README's screenshots under docs/, in three sizes and both themes.
 screenshots: dist server

@@ -79,8 +79,22 @@ export function renderReport({ machine: m, figures, weights, date, tookMs, metho
   return lines.join('\n');
 }
 
+/**
+ * The hand-written sections at the end of the report, kept from one run to
+ * the next: everything from the first heading named in `KEPT_SECTIONS` on
+ * (what was tried for the page weight and what it measured, by hand).
+ */
+export const KEPT_SECTIONS = ['## Page weight: what was tried'];
+
+export function keptSections(previous) {
+  const starts = KEPT_SECTIONS.map((h) => previous.indexOf(`\n${h}\n`)).filter((i) => i >= 0);
+  return starts.length ? previous.slice(Math.min(...starts) + 1) : '';
+}
+
 export function writeReport(out, root, report) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, renderReport(report));
+  const previous = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+  const kept = keptSections(previous);
+  fs.writeFileSync(out, renderReport(report) + (kept ? `\n${kept}` : ''));
   console.log(`bench: wrote ${path.relative(root, out)}`);
 }

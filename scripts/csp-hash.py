@@ -33,7 +33,11 @@ hashes = " ".join(
     for s in inline
 )
 
-csp = re.search(r'(http-equiv="Content-Security-Policy"\s+content=")([^"]*)(")', page)
+# Release builds minify the page first, which may drop the quotes that an
+# attribute value without spaces does not need and reorder the attributes:
+# find the meta tag, then its content.
+meta = re.search(r'<meta\s[^>]*\bhttp-equiv="?Content-Security-Policy\b[^>]*>', page, re.I)
+csp = meta and re.compile(r'(content=")([^"]*)(")').search(page, meta.start(), meta.end())
 if not csp:
     sys.exit("csp-hash: index.html has no Content-Security-Policy meta")
 policy = csp.group(2)

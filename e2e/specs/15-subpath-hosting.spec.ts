@@ -24,7 +24,8 @@ test('dist/ under /a/b/ with only a config.json: Live against a backend on anoth
   // Nothing in the built page names the host's root or another host.
   const html = fs.readFileSync(path.join(distDir(), 'index.html'), 'utf8');
   const urls = [
-    ...Array.from(html.matchAll(/\s(?:src|href)="([^"]*)"/g), (m) => m[1]),
+    // Quoted or not: the release build's minified page drops quotes it does not need.
+    ...Array.from(html.matchAll(/\s(?:src|href)=(?:"([^"]*)"|([^\s"'>]+))/g), (m) => m[1] ?? m[2]),
     ...Array.from(html.matchAll(/'([^']*\.(?:js|wasm))'/g), (m) => m[1]),
   ];
   expect(urls.length, 'the built page links its assets').toBeGreaterThanOrEqual(4);
