@@ -96,7 +96,16 @@ async fn one_market_clock_never_ahead_of_the_wall_and_ids_follow_time() {
     let start = wall_ms();
     // speed 120: the 1m series closes 120 candles a second, the 1h series 2
     let srv = server(&["--speed", "120", "--signals-per-sec", "20"]).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Wait for the simulator's live work rather than a fixed time: on a
+    // loaded machine 1.5 s was sometimes not enough for a live di-cross or a
+    // 1h close. 20 s is a bound, not the expected time (about 1.5 s).
+    let deadline = wall_ms() + 20_000;
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if live_work_done(&srv, start).await || wall_ms() > deadline {
+            break;
+        }
+    }
     let emitted = emit(&srv, r#"{"type":"signal","data":{"note":"now"}}"#).await;
     let alert = emit(&srv, r#"{"type":"regime:alert","data":{}}"#).await;
     let now = wall_ms();
@@ -162,6 +171,33 @@ async fn one_market_clock_never_ahead_of_the_wall_and_ids_follow_time() {
         }
     }
     srv.shutdown().await;
+}
+
+/// Has the simulator, since `start`, stamped a live di-cross signal and
+/// closed a live candle in every series?
+async fn live_work_done(srv: &Server, start: i64) -> bool {
+    let signals: SignalsResponse =
+        match serde_json::from_value(get(srv, "/api/signals?limit=100000").await.json()) {
+            Ok(s) => s,
+            Err(_) => return false,
+        };
+    let live_cross = signals
+        .signals
+        .iter()
+        .any(|s| s.strategy.as_deref() == Some("di-cross") && s.timestamp.millis() >= start);
+    if !live_cross {
+        return false;
+    }
+    for sym in ["BTCUSDT", "ETHUSDT", "SOLUSDT"] {
+        for tf in ["1m", "5m", "1h"] {
+            let r = get(srv, &format!("/api/regime?symbol={sym}&timeframe={tf}")).await;
+            match serde_json::from_value::<RegimeSnapshot>(r.json()) {
+                Ok(s) if s.timestamp.millis() >= start => {}
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 #[tokio::test]
