@@ -7,6 +7,7 @@
 //! | `lib.rs` | the router and [`start`] |
 //! | `state.rs` | shared state, publish, dropping live sockets |
 //! | `rest.rs` | `/api/…` |
+//! | `auth.rs` | `--token`: REST Bearer, the plain socket's `?token=`, Socket.IO's CONNECT auth |
 //! | `plain_ws.rs` | `/ws`, `/ws/price` |
 //! | `plain_codec.rs` | the server's side of the plain envelope: client frames read, events and errors written |
 //! | `socketio.rs` | `/socket.io/` (socketioxide) |
@@ -21,6 +22,7 @@
 //! | `control.rs` | `/control/…` |
 //! | `static_files.rs` | `--static DIR` |
 
+pub mod auth;
 pub mod cli;
 pub mod control;
 pub mod faults;
