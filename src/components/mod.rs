@@ -14,6 +14,7 @@ pub mod format;
 pub mod header;
 pub mod health_panel;
 pub mod history_chart;
+pub mod link_notice;
 pub mod overview;
 pub mod panic;
 pub mod prefs;
@@ -23,6 +24,7 @@ pub mod sparkline;
 pub mod states;
 pub mod toast_queue;
 pub mod toasts;
+pub mod token_field;
 
 use crate::connection::UseConnectionReturn;
 

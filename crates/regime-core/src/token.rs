@@ -112,6 +112,11 @@ impl BoundToken {
         self.hosts.contains(&host).then_some(&self.token)
     }
 
+    /// The token itself, whatever the host.
+    pub fn secret(&self) -> &Token {
+        &self.token
+    }
+
     /// The hosts it belongs to.
     pub fn hosts(&self) -> &[String] {
         &self.hosts

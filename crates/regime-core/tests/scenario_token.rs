@@ -242,3 +242,20 @@ fn the_probe_and_the_reachability_check_carry_no_token() {
     });
     assert_eq!(probe, Some(true));
 }
+
+#[test]
+fn a_browser_that_quotes_the_url_with_the_token_is_shown_without_it() {
+    let mut sim = Sim::new(
+        server(Protocol::Native),
+        with_token(Protocol::Native, SECRET),
+    );
+    sim.browser_refuses = Some(format!(
+        "SyntaxError: Failed to construct 'WebSocket': The URL 'ws://backend.test/ws?token={}' is invalid.",
+        "s3cr3t-Tok%2Bn%2F%3D"
+    ));
+    sim.start();
+    sim.run_for(1_000);
+    let text = shown(&sim);
+    assert!(text.contains("[redacted]"), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+}

@@ -48,6 +48,12 @@ pub struct HealthView {
     pub pongs_supported: Option<bool>,
     /// The first internal error (a Rust panic) of this page, if any.
     pub panic: Option<String>,
+    /// A token is set for this backend: the panel says "token: set" or
+    /// "token: none", never the token.
+    pub token_set: bool,
+    /// The host that the link's `api` or `ws` point the data at, when it is
+    /// not the page's own backend (see `regime_core::settings::link_points_elsewhere`).
+    pub link_elsewhere: Option<String>,
 }
 
 /// The health panel's view of the core's status.
@@ -95,6 +101,8 @@ pub fn health_view(status: &Status, poll_ms: u64, state: &ViewState) -> HealthVi
         recovered: status.recovered,
         backend_version: status.backend_version.clone(),
         setting_problems: state.setting_problems.clone(),
+        token_set: status.token_set,
+        link_elsewhere: state.link_elsewhere.clone(),
         poll_ms: poll_ms as f64,
         messages_total: status.messages_total,
         binary_skipped: status.binary_skipped,

@@ -68,6 +68,26 @@ impl Connection {
         }
     }
 
+    /// A browser's words (a refused socket's exception, a close reason) with
+    /// the token, raw or percent-coded, replaced by `[redacted]`: the
+    /// browser quotes the URL it was given, and the plain socket's carries
+    /// the token.
+    pub(super) fn scrub(&self, text: &str) -> String {
+        let Some(token) = &self.settings.token else {
+            return text.to_string();
+        };
+        let secret = token.secret();
+        let coded = with_query_param("", "t", secret.expose());
+        let coded = coded.trim_start_matches("?t=");
+        let mut out = redact_token(text);
+        for form in [secret.expose(), coded] {
+            if !form.is_empty() {
+                out = out.replace(form, "[redacted]");
+            }
+        }
+        out
+    }
+
     /// The token for the Socket.IO CONNECT's auth payload.
     pub(super) fn socketio_token(&self) -> Option<Token> {
         self.token_for(&self.settings.live_url(TransportKind::SocketIo))

@@ -601,6 +601,7 @@ impl Connection {
         let Some(a) = self.attempt.as_ref().filter(|a| a.socket == socket) else {
             return self.after_input(now);
         };
+        let reason = &self.scrub(reason);
         let quoted = if reason.is_empty() {
             String::new()
         } else {
@@ -632,6 +633,7 @@ impl Connection {
             .as_ref()
             .is_some_and(|a| a.socket == socket && !a.opened());
         if opening {
+            let reason = self.scrub(reason);
             // Worded as a socket that never opened, with the browser's reason.
             let cause = format!(
                 "closed with code 1006 before opening: the browser refused to open it: {reason}"
