@@ -13,7 +13,7 @@ use super::attempt::{Attempt, Failure};
 use super::rest::{InFlight, RestState};
 use super::{Command, Connection, RestRequest};
 use crate::diagnosis::{Diagnosis, DiagnosisKind};
-use crate::live::{SessionEnd, TransportKind};
+use crate::live::{clip, SessionEnd, TransportKind};
 use crate::model::ErrorResponse;
 use crate::token::{is_token_refusal, BoundToken, Token};
 use crate::wire::url::{redact_token, with_query_param};
@@ -104,21 +104,23 @@ impl Connection {
 
     /// REST answered 401 or 403.
     pub(super) fn rest_refused_token(&mut self, req: &InFlight, status: u16, body: &str) {
+        // An answer to a request sent with an older token says nothing of
+        // the new one; it is asked again (see `set_token`).
+        if req.token_generation != self.auth.generation {
+            return;
+        }
         self.rest.state = RestState::Failing;
-        let error = serde_json::from_str::<ErrorResponse>(body)
-            .ok()
-            .map(|e| format!(": {:?}", e.error))
-            .unwrap_or_default();
         self.status.last_error = Some(format!(
             "REST: {} answered HTTP {status}",
             req.what.endpoint()
         ));
         self.changes.status = true;
-        if req.token_generation != self.auth.generation {
-            return;
-        }
         self.auth.refused_by_rest = true;
         self.auth.accepted_by_rest = false;
+        let error = serde_json::from_str::<ErrorResponse>(body)
+            .ok()
+            .map(|e| format!(": {:?}", clip(&e.error, 200)))
+            .unwrap_or_default();
         let evidence = format!("GET {} → {status}{error}", req.url);
         self.set_problem(Diagnosis::token_refused(self.token_is_set(), &evidence));
     }
