@@ -12,13 +12,15 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 
 PORT ?= 8080
 DEV_BACKEND_PORT ?= 8081
+# `make demo TOKEN=…`: the demo backend asks for that token (PROTOCOL.md §2).
+TOKEN ?=
 SERVER_BIN := target/server/demo-server
 INSTALL := scripts/install-tools.sh
 
 .PHONY: help demo test dev dist bench server test-native test-wasm test-e2e tools clean-dist screenshots profile profile-dist wasm-sizes
 
 help:
-	@echo "make demo   build the page and serve it with the demo backend on http://127.0.0.1:$(PORT) (PORT= to change)"
+	@echo "make demo   build the page and serve it with the demo backend on http://127.0.0.1:$(PORT) (PORT= to change, TOKEN= to ask for a token)"
 	@echo "make test   run every test: native cargo tests, wasm-bindgen tests in Chromium, Playwright"
 	@echo "make dev    trunk serve with hot reload, proxied to a demo backend"
 	@echo "make dist   release build of the page into dist/, ready for a static host"
@@ -41,8 +43,9 @@ server:
 # ---- the two commands ------------------------------------------------------
 
 demo: dist server
-	@echo "Dashboard and demo backend: http://127.0.0.1:$(PORT)  (Ctrl-C stops)"
-	$(SERVER_BIN) --port $(PORT) --static dist
+	@echo "Dashboard and demo backend: http://127.0.0.1:$(PORT)$(if $(TOKEN),/?token=<TOKEN>,)  (Ctrl-C stops)"
+	@echo "$(SERVER_BIN) --port $(PORT) --static dist$(if $(TOKEN), --token …)"
+	@$(SERVER_BIN) --port $(PORT) --static dist $(if $(TOKEN),--token "$(TOKEN)")
 
 test: test-native test-wasm test-e2e
 	@echo "make test: native, wasm-bindgen (Chromium) and Playwright suites all passed"

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::components::header::Header;
 use crate::components::health_panel::HealthPanel;
 use crate::components::history_chart::HistoryChart;
+use crate::components::link_notice::LinkNotice;
 use crate::components::overview::OverviewStrip;
 use crate::components::prefs::provide_prefs;
 use crate::components::regime_widget::RegimeWidget;
@@ -35,6 +36,7 @@ pub fn Dashboard() -> impl IntoView {
         <div class="page">
             <a class="skip-link" href="#signals-title">"Skip to signals"</a>
             <Header />
+            <LinkNotice />
             // Offline, every card shows the last data received: each is
             // marked so, not only the regime card.
             <main

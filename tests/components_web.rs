@@ -37,6 +37,7 @@ struct FakeConnection {
     view: ViewSignals,
     reconnects: RwSignal<u32>,
     selected: RwSignal<Vec<(String, String)>>,
+    tokens: RwSignal<Vec<(String, bool)>>,
 }
 
 impl std::ops::Deref for FakeConnection {
@@ -75,6 +76,7 @@ impl FakeConnection {
             view: ViewSignals::new(page, 100_000.0),
             reconnects: RwSignal::new(0),
             selected: RwSignal::new(Vec::new()),
+            tokens: RwSignal::new(Vec::new()),
         }
     }
 
@@ -83,6 +85,7 @@ impl FakeConnection {
         self.view.read_only(
             Callback::new(move |_| self.reconnects.update(|n| *n += 1)),
             Callback::new(move |sel| self.selected.update(|v| v.push(sel))),
+            Callback::new(move |t| self.tokens.update(|v| v.push(t))),
         )
     }
 }
@@ -450,6 +453,28 @@ async fn health_panel_opens_when_something_is_wrong() {
     );
     assert_eq!(page.text("health-retries"), "3");
     assert_eq!(page.text("health-next-retry"), "in 5 s");
+}
+
+#[wasm_bindgen_test]
+async fn the_token_field_hands_a_new_token_to_the_hook_and_keeps_none() {
+    let conn = FakeConnection::new();
+    let page = mount(conn, || view! { <HealthPanel /> });
+    settle().await;
+    assert_eq!(page.text("token-state"), "token: none");
+    let input: web_sys::HtmlInputElement = page.one("token-input").unchecked_into();
+    assert_eq!(input.type_(), "password");
+    input.set_value("s3cr3t");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    page.one("token-connect").click();
+    settle().await;
+    assert_eq!(conn.tokens.get_untracked(), [("s3cr3t".to_string(), false)]);
+    assert_eq!(input.value(), "", "the field lets go of the secret");
+    conn.health.update(|h| h.token_set = true);
+    settle().await;
+    assert_eq!(page.text("token-state"), "token: set");
+    assert!(!page.root.inner_html().contains("s3cr3t"));
 }
 
 #[wasm_bindgen_test]

@@ -199,6 +199,14 @@ pub struct Args {
     /// answer 400, Engine.IO polling still answers.
     #[arg(long)]
     pub websocket_upgrade_refused: bool,
+
+    /// Ask for this token (PROTOCOL.md §2 "Authentication"): REST wants
+    /// `Authorization: Bearer T`, the plain WebSocket `?token=T`, Socket.IO
+    /// `{"token":"T"}` in its CONNECT; otherwise REST answers 401, the plain
+    /// socket is closed with 1008 and Socket.IO answers CONNECT_ERROR
+    /// `unauthorized`. Static files and /control/ stay open.
+    #[arg(long, value_name = "T")]
+    pub token: Option<String>,
 }
 
 impl Args {

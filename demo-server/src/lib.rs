@@ -7,6 +7,7 @@
 //! | `lib.rs` | the router and [`start`] |
 //! | `state.rs` | shared state, publish, dropping live sockets |
 //! | `rest.rs` | `/api/…` |
+//! | `auth.rs` | `--token`: REST Bearer, the plain socket's `?token=`, Socket.IO's CONNECT auth |
 //! | `plain_ws.rs` | `/ws`, `/ws/price` |
 //! | `plain_codec.rs` | the server's side of the plain envelope: client frames read, events and errors written |
 //! | `socketio.rs` | `/socket.io/` (socketioxide) |
@@ -21,6 +22,7 @@
 //! | `control.rs` | `/control/…` |
 //! | `static_files.rs` | `--static DIR` |
 
+pub mod auth;
 pub mod cli;
 pub mod control;
 pub mod faults;
@@ -52,7 +54,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowOrigin, Any, CorsLayer};
 
 pub use cli::Args;
 pub use state::AppState;
@@ -99,10 +101,12 @@ fn cors(args: &Args) -> anyhow::Result<CorsLayer> {
             HeaderValue::from_str(o).context("--cors-origin is not a valid header value")?,
         ),
     };
+    // The headers asked for are mirrored rather than `*`: a wildcard never
+    // covers `Authorization`, which a backend with `--token` wants.
     Ok(CorsLayer::new()
         .allow_origin(origin)
         .allow_methods(Any)
-        .allow_headers(Any))
+        .allow_headers(AllowHeaders::mirror_request()))
 }
 
 /// The whole app: REST, both live transports, control, static files.

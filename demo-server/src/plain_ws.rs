@@ -17,8 +17,8 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
@@ -34,7 +34,22 @@ use crate::state::AppState;
 /// The most frames written before one flush.
 const BATCH: usize = 256;
 
-pub async fn handler(ws: WebSocketUpgrade, State(st): State<AppState>) -> Response {
+pub async fn handler(
+    ws: WebSocketUpgrade,
+    State(st): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if !crate::auth::query_ok(&st, query.as_deref()) {
+        // Accepted, then closed at once: a browser reads the close code
+        // and reason, never the HTTP status of a refused upgrade.
+        return ws.on_upgrade(|mut socket| async move {
+            let close = CloseFrame {
+                code: 1008,
+                reason: Utf8Bytes::from_static(crate::auth::UNAUTHORIZED),
+            };
+            let _ = socket.send(Message::Close(Some(close))).await;
+        });
+    }
     ws.max_message_size(64 * 1024)
         .on_upgrade(move |socket| run(socket, st))
 }

@@ -245,7 +245,8 @@ pub fn router(st: AppState) -> Router<AppState> {
         .method_not_allowed_fallback(|| async {
             error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
         })
-        .layer(middleware::from_fn_with_state(st, faults))
+        .layer(middleware::from_fn_with_state(st.clone(), faults))
+        .layer(middleware::from_fn_with_state(st, crate::auth::rest))
 }
 
 /// `restEnabled`, `restLatencyMs` and `restFailRate`.

@@ -36,6 +36,7 @@ use std::time::Duration;
 use regime_core::model::Subscription;
 use socketioxide::adapter::Emitter;
 use socketioxide::extract::{Data, SocketRef, State};
+use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide::SocketIo;
 use socketioxide_core::adapter::{
@@ -373,7 +374,7 @@ pub fn build(st: &AppState) -> SocketIoLayer<DemoAdapter> {
         .with_adapter::<DemoAdapter>(st.sio_registry.clone())
         .build_layer();
     for ns in NAMESPACES {
-        io.dyn_ns(*ns, on_connect)
+        io.dyn_ns(*ns, on_connect.with(crate::auth::socketio))
             .expect("static namespace paths are valid");
     }
     st.set_io(io);

@@ -6,6 +6,7 @@ use regime_core::machine::Mode;
 
 use super::conn;
 use super::format::{self, DASH};
+use super::token_field::TokenField;
 use crate::connection::HealthView;
 
 /// True when the panel should open by itself: a problem of severity
@@ -139,6 +140,7 @@ pub fn HealthPanel() -> impl IntoView {
                         }}
                     </ul>
                 </Show>
+                <TokenField />
                 <dl class="health-grid">
                     <div><dt>"Mode"</dt><dd data-testid="health-mode">{move || c.health.with(|h| regime_view::Badge::of(c.mode.get(), h.no_live_data).text())}</dd></div>
                     <div><dt>"Transport"</dt><dd data-testid="health-transport">{move || h(|h| or_dash(&h.transport))}</dd></div>

@@ -15,6 +15,7 @@ pub mod format;
 pub mod header;
 pub mod health_panel;
 pub mod history_chart;
+pub mod link_notice;
 pub mod overview;
 pub mod panic;
 pub mod prefs;
@@ -27,6 +28,7 @@ pub mod states;
 pub mod toast_queue;
 pub mod toasts;
 pub mod zone_toggle;
+pub mod token_field;
 
 use crate::connection::UseConnectionReturn;
 

@@ -21,6 +21,7 @@ use regime_core::machine::{
     Command, Connection, Mode, Policy, RequestId, RestOutcome, SocketId, Status,
 };
 use regime_core::settings::Settings;
+use regime_core::token::Token;
 use regime_core::Millis;
 use regime_view::{build_frame, FrameUpdate, ViewState};
 use wasm_bindgen::closure::Closure;
@@ -63,6 +64,9 @@ pub struct DriverOptions {
     /// Settings that could not be used, as sentences for the health panel.
     /// Defaults to none.
     pub setting_problems: Vec<String>,
+    /// The host the link points the data at, when it is not the page's own
+    /// backend, for the notice. Defaults to none.
+    pub link_elsewhere: Option<String>,
 }
 
 impl Default for DriverOptions {
@@ -75,6 +79,7 @@ impl Default for DriverOptions {
             test_hook: true,
             write_url: true,
             setting_problems: Vec::new(),
+            link_elsewhere: None,
         }
     }
 }
@@ -99,6 +104,9 @@ pub(crate) enum Input {
     Visibility(bool),
     Reconnect,
     Select(String, String),
+    /// A new token from the Token field (none: forget it), and whether to
+    /// remember it on this device.
+    SetToken(Option<Token>, bool),
 }
 
 /// The core and the browser resources its commands created.
@@ -158,7 +166,8 @@ impl Driver {
     /// A driver for these settings; nothing happens until [`Driver::start`].
     pub fn new(settings: Settings, options: DriverOptions) -> Driver {
         let connection = Connection::new(settings, options.policy, options.seed.max(1));
-        let view = ViewState::new(options.setting_problems.clone());
+        let mut view = ViewState::new(options.setting_problems.clone());
+        view.link_elsewhere = options.link_elsewhere.clone();
         let shared = Rc::new(Shared {
             core: RefCell::new(Core {
                 connection,
@@ -217,6 +226,13 @@ impl Driver {
     /// "Reconnect now".
     pub fn reconnect(&self) {
         Shared::input(&self.shared, Input::Reconnect);
+    }
+
+    /// A new token, typed into the Token field: kept for this backend (on
+    /// this device too when `remember`), and used at once. An empty or
+    /// unusable text forgets the token.
+    pub fn set_token(&self, text: &str, remember: bool) {
+        Shared::input(&self.shared, Input::SetToken(Token::new(text), remember));
     }
 
     /// Shows another symbol/timeframe.
@@ -396,6 +412,10 @@ impl Shared {
                 c.handle_timeout(now);
             }
             Input::Reconnect => c.user_reconnect(now),
+            Input::SetToken(token, remember) => {
+                c.set_token(now, token);
+                super::token_store::save(c.settings().token.as_ref(), remember);
+            }
             Input::Select(symbol, timeframe) => c.select(now, &symbol, &timeframe),
         }
     }
@@ -443,13 +463,21 @@ impl Shared {
                     url,
                     what: _,
                     opaque,
+                    authorization,
                 } => {
+                    let authorization = authorization.map(|t| t.bearer());
                     let controller = super::rest::abort_controller();
                     let signal = controller.as_ref().map(|c| c.signal());
                     core.fetches.insert(request, controller);
                     let weak = Rc::downgrade(this);
                     wasm_bindgen_futures::spawn_local(async move {
-                        let outcome = super::rest::get(&url, opaque, signal.as_ref()).await;
+                        let outcome = super::rest::get(
+                            &url,
+                            opaque,
+                            authorization.as_deref(),
+                            signal.as_ref(),
+                        )
+                        .await;
                         Shared::send_input(&weak, Input::Rest(request, outcome));
                     });
                 }

@@ -14,7 +14,8 @@
 //! | [`driver`] | performs the core's commands, feeds browser events back, one timer, frames |
 //! | [`socket`] | one `web_sys::WebSocket` and its four handlers |
 //! | [`rest`] | gloo-net fetch with an AbortController per request |
-//! | [`settings_loader`] | defaults, `config.json`, query string |
+//! | [`settings_loader`] | defaults, `config.json`, query string; the link's token out of the address bar |
+//! | [`token_store`] | the token in `sessionStorage` / `localStorage`, with its hosts |
 //! | [`test_hook`] | `window.__regime` |
 //! | [`panic`] | the panic message for the health panel |
 //! | [`clock`] | `performance.now()` for the core |
@@ -53,6 +54,7 @@ pub mod settings_loader;
 pub mod socket;
 pub mod stored_view;
 pub mod test_hook;
+pub mod token_store;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -138,9 +140,12 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
     });
     let frame_keeper = keeper.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let (mut settings, problems) = match settings {
-            Some(s) => (s, Vec::new()),
-            None => settings_loader::load(&config_url).await,
+        let (mut settings, problems, link_elsewhere) = match settings {
+            Some(s) => (s, Vec::new(), None),
+            None => {
+                let loaded = settings_loader::load(&config_url).await;
+                (loaded.settings, loaded.problems, loaded.link_elsewhere)
+            }
         };
         if slot.borrow().disposed {
             return;
@@ -153,6 +158,7 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
         driver_options
             .setting_problems
             .extend(problems.iter().map(|p| p.sentence()));
+        driver_options.link_elsewhere = link_elsewhere;
         let driver = Driver::new(settings, driver_options);
         driver.set_on_frame(move |mut update| {
             if let Some(k) = &frame_keeper {
@@ -221,7 +227,12 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
             }
         },
     );
-    signals.read_only(reconnect, select)
+    let set_token = Callback::new(move |(text, remember): (String, bool)| {
+        if let Some(d) = current() {
+            d.set_token(&text, remember);
+        }
+    });
+    signals.read_only(reconnect, select, set_token)
 }
 
 /// Reads the settings, starts the driver and puts its [`UseConnectionReturn`]

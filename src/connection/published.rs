@@ -51,6 +51,10 @@ macro_rules! hook_signals {
             /// Select (symbol, timeframe): re-subscribes, refetches,
             /// cancels the old.
             pub select: Callback<(String, String)>,
+            /// A new token (text, "remember on this device"): kept for
+            /// this backend, and the connection starts again with it at
+            /// once. An empty text forgets the token.
+            pub set_token: Callback<(String, bool)>,
         }
 
         /// The writable half of every published signal, and the clock.
@@ -87,6 +91,7 @@ macro_rules! hook_signals {
                 &self,
                 reconnect: Callback<()>,
                 select: Callback<(String, String)>,
+                set_token: Callback<(String, bool)>,
             ) -> UseConnectionReturn {
                 UseConnectionReturn {
                     $( $name: self.$name.into(), )*
@@ -94,6 +99,7 @@ macro_rules! hook_signals {
                     restored: self.restored.into(),
                     reconnect,
                     select,
+                    set_token,
                 }
             }
         }

@@ -24,12 +24,21 @@ pub fn abort_controller() -> Option<AbortController> {
     AbortController::new().ok()
 }
 
-/// GETs `url` and says how it ended. Never panics; every failure is an
-/// outcome for the core.
-pub async fn get(url: &str, opaque: bool, signal: Option<&AbortSignal>) -> RestOutcome {
+/// GETs `url` and says how it ended; `authorization` is the
+/// `Authorization` header's value (`Bearer …`), when the core gives one.
+/// Never panics; every failure is an outcome for the core.
+pub async fn get(
+    url: &str,
+    opaque: bool,
+    authorization: Option<&str>,
+    signal: Option<&AbortSignal>,
+) -> RestOutcome {
     let mut builder = gloo_net::http::Request::get(url)
         .cache(RequestCache::NoStore)
         .abort_signal(signal);
+    if let Some(value) = authorization {
+        builder = builder.header("Authorization", value);
+    }
     if opaque {
         builder = builder.mode(RequestMode::NoCors);
     }

@@ -36,6 +36,8 @@ impl Severity {
 /// HTTP errors, which are kept per endpoint).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DiagnosisKind {
+    /// The backend refused the token, or asks for one and none is set.
+    TokenRefused,
     /// Socket.IO was asked of a backend that has only a plain WebSocket.
     SocketIoNotOffered,
     /// A plain WebSocket was asked of a Socket.IO backend.
@@ -454,6 +456,24 @@ impl Diagnosis {
                 seconds(used)
             ),
             format!("Engine.IO open packet: {field} {sent} outside the usable range"),
+        )
+    }
+
+    /// The backend refused the token (REST 401/403, a Socket.IO
+    /// CONNECT_ERROR such as `unauthorized`, a plain socket closed as it
+    /// opened). `token_set`: whether one was sent; `evidence`: what said
+    /// so, never the token.
+    pub fn token_refused(token_set: bool, evidence: &str) -> Self {
+        let sentence = if token_set {
+            "The backend refused the token: type the right one into Token and press Connect."
+        } else {
+            "The backend asks for a token and none is set: type it into Token and press Connect."
+        };
+        d(
+            DiagnosisKind::TokenRefused,
+            Severity::Error,
+            sentence.into(),
+            clip(evidence, SHOWN_TEXT_MAX),
         )
     }
 

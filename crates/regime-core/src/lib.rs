@@ -14,6 +14,7 @@
 //! | [`wire::engineio`], [`wire::socketio`] | Engine.IO 4 and Socket.IO 5 packets (§4); also at [`engineio`], [`socketio`] |
 //! | [`session`] | one live connection's protocol logic: handshake, heartbeat, events; `LiveSession` in `session/mod.rs`, one file per protocol |
 //! | [`settings`] | defaults, `config.json` and query string, validated (§5) |
+//! | [`token`] | the backend's token, never printed, bound to the hosts it was given for |
 //! | [`backoff`] | reconnect delays: exponential, full jitter, capped |
 //! | [`store`] | bounded, de-duplicated data the page draws |
 //! | [`diagnosis`] | a failure as one sentence a trader can act on |
@@ -36,6 +37,7 @@ pub mod session;
 pub mod settings;
 pub mod store;
 pub mod time;
+pub mod token;
 pub mod wire;
 
 // The codecs by their short paths, which the tests and the benchmarks use.

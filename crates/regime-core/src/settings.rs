@@ -11,7 +11,8 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::live::TransportKind;
-use crate::wire::url::{self, normalise_api, normalise_ws, parse_query};
+use crate::token::{BoundToken, Token};
+use crate::wire::url::{self, host_of, normalise_api, normalise_ws, parse_query};
 
 /// `protocol`: which live transport to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,8 +148,16 @@ const POLL: Key = Key {
     apply: |s, value| parse_poll(value).map(|ms| s.poll_ms = ms),
 };
 
+/// `token` sets [`Settings::token`], bound to the backend the other
+/// settings name once every source is read.
+const TOKEN: Key = Key {
+    name: "token",
+    expected: "the backend's token: 1 to 4096 characters, no control characters",
+    apply: |s, value| Token::new(value).map(|t| s.token = Some(BoundToken::unbound(t))),
+};
+
 /// Every key the settings read.
-const KEYS: &[&Key] = &[&API, &WS, &PROTOCOL, &NS, &SYMBOL, &TF, &POLL];
+const KEYS: &[&Key] = &[&API, &WS, &PROTOCOL, &NS, &SYMBOL, &TF, &POLL, &TOKEN];
 
 /// A setting that was given but could not be used: shown to the user, and
 /// the default is used instead.
@@ -169,7 +178,12 @@ impl SettingProblem {
     fn new(key: &str, value: &str, expected: &str, source: &str) -> Self {
         SettingProblem {
             key: key.to_string(),
-            value: crate::live::excerpt(value, 80),
+            // A token's text is a secret, even when it cannot be used.
+            value: if key == TOKEN.name {
+                "[redacted]".to_string()
+            } else {
+                crate::live::excerpt(value, 80)
+            },
             expected: expected.to_string(),
             source: source.to_string(),
         }
@@ -218,6 +232,9 @@ pub struct Settings {
     pub timeframe: Option<String>,
     /// REST polling period in API mode, ms (`poll`). Defaults to 5000.
     pub poll_ms: u64,
+    /// The backend's token (`token`), with the hosts it may be sent to.
+    /// Defaults to none.
+    pub token: Option<BoundToken>,
 }
 
 impl Settings {
@@ -234,6 +251,7 @@ impl Settings {
             symbol: None,
             timeframe: None,
             poll_ms: DEFAULT_POLL_MS,
+            token: None,
         }
     }
 
@@ -250,7 +268,23 @@ impl Settings {
             settings.apply_json(json, SOURCE_CONFIG_JSON, &mut problems);
         }
         settings.apply_query(query, &mut problems);
+        settings.bind_token();
         (settings, problems)
+    }
+
+    /// A token given by a source belongs to the backend the settings name
+    /// once every source is read.
+    pub fn bind_token(&mut self) {
+        if let Some(mut token) = self.token.take() {
+            token.bind(self);
+            self.token = Some(token);
+        }
+    }
+
+    /// The token for a request to `url`: `None` without one, or when `url`
+    /// is on another host than the one the token was given for.
+    pub fn token_for(&self, url: &str) -> Option<&Token> {
+        self.token.as_ref().and_then(|t| t.for_url(url))
     }
 
     /// Applies a JSON object of settings (`config.json`). Unknown keys and
@@ -356,8 +390,54 @@ pub fn query_with_selection(
 ) -> String {
     url::query_with(
         current_query,
-        &[(SYMBOL.name, symbol), (TF.name, timeframe)],
+        &[
+            (SYMBOL.name, symbol),
+            (TF.name, timeframe),
+            (TOKEN.name, None),
+        ],
     )
+}
+
+/// `current_query` without its `token` parameter, every other parameter
+/// kept: what the address bar keeps once the token is read.
+pub fn query_without_token(current_query: &str) -> String {
+    url::query_with(current_query, &[(TOKEN.name, None)])
+}
+
+/// Whether the query string holds a `token`.
+pub fn query_has_token(query: &str) -> bool {
+    parse_query(query).iter().any(|(k, _)| k == TOKEN.name)
+}
+
+/// The host a link points the page's data at, when it is not the page's
+/// own backend: `api` or `ws` came from the query string and name another
+/// host than `config.json` does (or, without one, than the page's origin).
+/// Named by its real host (see [`host_of`]): `https://good.example@evil.example`
+/// is `evil.example`. `None` when the link changes no host.
+pub fn link_points_elsewhere(
+    page_origin: &str,
+    config_json: Option<&str>,
+    query: &str,
+) -> Option<String> {
+    let keys = parse_query(query);
+    if !keys.iter().any(|(k, _)| k == API.name || k == WS.name) {
+        return None;
+    }
+    let (own, _) = Settings::load(page_origin, config_json, "");
+    let (linked, _) = Settings::load(page_origin, config_json, query);
+    let hosts = |s: &Settings| {
+        [
+            s.api.clone(),
+            s.live_url(TransportKind::Plain),
+            s.live_url(TransportKind::SocketIo),
+        ]
+        .map(|u| host_of(&u))
+    };
+    let own_hosts = hosts(&own);
+    hosts(&linked)
+        .into_iter()
+        .flatten()
+        .find(|h| !own_hosts.iter().flatten().any(|o| o == h))
 }
 
 fn json_kind(v: &Value) -> &'static str {
@@ -668,6 +748,72 @@ mod tests {
         let (s, p) = query("ws=ws://[::1]:80/x");
         assert!(p.is_empty());
         assert_eq!(s.live_url(TransportKind::Plain), "ws://[::1]:80/x");
+    }
+
+    #[test]
+    fn a_token_is_read_bound_to_the_linked_backend_and_kept_out_of_links() {
+        let (s, problems) = query("api=http://10.0.0.2:8001&token=s3cr3t&symbol=BTCUSDT");
+        assert!(problems.is_empty(), "{problems:?}");
+        let token = s.token.as_ref().expect("a token");
+        assert_eq!(token.hosts(), ["10.0.0.2:8001"]);
+        assert_eq!(
+            s.token_for("http://10.0.0.2:8001/api/health")
+                .map(|t| t.expose()),
+            Some("s3cr3t")
+        );
+        assert_eq!(s.token_for("http://localhost:8080/api/health"), None);
+        // The token never goes back into the address bar.
+        assert_eq!(
+            s.to_query("?api=x&token=s3cr3t&b=2"),
+            "?api=x&b=2&symbol=BTCUSDT"
+        );
+        assert_eq!(query_without_token("?a=1&token=s&b=2&token=t"), "?a=1&b=2");
+        assert_eq!(query_without_token("?token=s"), "");
+        assert!(query_has_token("?a=1&token=") && !query_has_token("?tokens=1"));
+        // A token that cannot be used is a problem that does not show it.
+        let (s, problems) = query("token=a%0Ab");
+        assert!(s.token.is_none());
+        assert_eq!(problems[0].value, "[redacted]");
+        assert!(!problems[0].sentence().contains("a\nb"));
+    }
+
+    #[test]
+    fn a_link_that_points_elsewhere_is_named_by_its_real_host() {
+        let page = "https://dash.example";
+        let config = Some(r#"{"api":"https://good.example"}"#);
+        let cases: &[(Option<&str>, &str, Option<&str>)] = &[
+            (None, "", None),
+            (None, "symbol=BTCUSDT&token=x", None),
+            (None, "api=https://dash.example/", None),
+            (None, "ws=/ws/price", None),
+            (None, "api=https://evil.example", Some("evil.example")),
+            (
+                None,
+                "ws=wss://evil.example:8443/ws",
+                Some("evil.example:8443"),
+            ),
+            (config, "api=https://good.example", None),
+            (config, "ws=wss://good.example/ws", None),
+            (
+                config,
+                "api=https://good.example@evil.example",
+                Some("evil.example"),
+            ),
+            (
+                config,
+                "api=https://evil.example%5C@good.example",
+                Some("evil.example"),
+            ),
+            (config, "api=https://dash.example", Some("dash.example")),
+            (config, "api=not a url", None),
+        ];
+        for (config, q, host) in cases {
+            assert_eq!(
+                link_points_elsewhere(page, *config, q).as_deref(),
+                *host,
+                "{config:?} {q}"
+            );
+        }
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct ViewState {
     fresh_generation: u64,
     /// Settings that could not be used, as sentences.
     pub setting_problems: Vec<String>,
+    /// The host a link points the data at, when it is not the page's own
+    /// backend. Defaults to none.
+    pub link_elsewhere: Option<String>,
     /// A panic message to show, once one happened.
     pub panic: Option<String>,
     /// The lowest and highest signal id accepted since load (the test hook's
@@ -78,6 +81,7 @@ impl ViewState {
             first: true,
             fresh_generation: 0,
             setting_problems,
+            link_elsewhere: None,
             panic: None,
             first_signal_id: None,
             last_signal_id: None,

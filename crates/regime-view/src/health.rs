@@ -53,6 +53,12 @@ pub struct HealthView {
     /// Signals taken in since the page opened (duplicates not counted): the
     /// store keeps only the newest, and the list's count says so.
     pub signals_received: u64,
+    /// A token is set for this backend: the panel says "token: set" or
+    /// "token: none", never the token.
+    pub token_set: bool,
+    /// The host that the link's `api` or `ws` point the data at, when it is
+    /// not the page's own backend (see `regime_core::settings::link_points_elsewhere`).
+    pub link_elsewhere: Option<String>,
 }
 
 /// The health panel's view of the core's status.
@@ -105,6 +111,8 @@ pub fn health_view(
         recovered: status.recovered,
         backend_version: status.backend_version.clone(),
         setting_problems: state.setting_problems.clone(),
+        token_set: status.token_set,
+        link_elsewhere: state.link_elsewhere.clone(),
         poll_ms: poll_ms as f64,
         messages_total: status.messages_total,
         binary_skipped: status.binary_skipped,

@@ -31,6 +31,8 @@ pub(super) struct Attempt {
     pub(super) first_alert_seen: bool,
     /// The handshake's heartbeat timings had to be clamped.
     pub(super) bad_handshake: bool,
+    /// It carried the token (`?token=`, or Socket.IO's auth payload).
+    pub(super) with_token: bool,
 }
 
 /// How far an attempt got.
@@ -218,19 +220,18 @@ impl Connection {
         };
         let socket = self.next_socket;
         self.next_socket += 1;
-        let url = self.settings.live_url(kind);
+        // `url` may carry the token; `shown` never does.
+        let (url, shown, with_token) = self.live_urls(kind);
         self.choice.tried.insert(kind);
-        self.status.live_url = url.clone();
+        self.status.live_url = shown.clone();
         self.changes.status = true;
-        self.commands.push_back(Command::OpenSocket {
-            socket,
-            url: url.clone(),
-            kind,
-        });
+        self.commands
+            .push_back(Command::OpenSocket { socket, url, kind });
         self.attempt = Some(Attempt {
             socket,
             kind,
-            url,
+            url: shown,
+            with_token,
             started_at: now,
             phase: Phase::Opening,
             saw_regime: false,
@@ -341,6 +342,7 @@ impl Connection {
         }
         let kind = a.kind;
         let bad_handshake = a.bad_handshake;
+        self.live_accepted_token(kind);
         let reconnect = self.was_live;
         self.was_live = true;
         self.backoff.handle_connected(now);
@@ -459,8 +461,14 @@ impl Connection {
         let delay = self.backoff.handle_failure(now, &mut self.rng);
         self.status.retries = self.backoff.failures();
         let label = a.kind.label();
+        let token_refused = self.live_refused_token(now, &a, &failure);
         let cause = match &failure {
             Failure::BeforeOpen(c) | Failure::Closed { cause: c, .. } => c.clone(),
+            Failure::Ended(SessionEnd::NamespaceRefused { namespace, message })
+                if token_refused =>
+            {
+                format!("namespace {namespace} refused the token: {message}")
+            }
             Failure::Ended(end) => self.explain_end(&a, end),
         };
         self.status.last_error = Some(format!("{label}: {cause}"));

@@ -23,8 +23,10 @@
 //! | `problems` | what the health panel lists, and when it is gone |
 //! | `traffic` | live messages counted, and their rate |
 //! | `mode` | the badge: Connecting, Live, API or Offline |
+//! | `auth` | the token: what each request carries, refusals, a new token |
 
 mod attempt;
+mod auth;
 mod deadlines;
 mod mode;
 mod policy;
@@ -42,9 +44,11 @@ use crate::model::{ClipTexts, RegimeAlert, RegimeSnapshot};
 use crate::session::{LiveSession, PlainSessionConfig, SocketIoSessionConfig};
 use crate::settings::{Protocol, Settings};
 use crate::store::{Insert, Store, WallClock};
+use crate::wire::url::redact_token;
 use crate::Millis;
 
 use attempt::{Attempt, Failure, FailureStreak, TransportChoice};
+use auth::Auth;
 use problems::Problems;
 use recovery::{Feed, FeedQuery, Recovery};
 use rest::Rest;
@@ -75,11 +79,14 @@ pub enum Command {
     CloseSocket { socket: SocketId },
     /// GET `url`; report with `handle_rest(request, …)`. `opaque`: a
     /// `no-cors` request, whose answer is opaque (status 0).
+    /// `authorization`: send `Authorization: Bearer <token>` (see
+    /// [`Token::bearer`](crate::token::Token::bearer)).
     Fetch {
         request: RequestId,
         url: String,
         what: RestRequest,
         opaque: bool,
+        authorization: Option<crate::token::Token>,
     },
     /// Abort a fetch; its answer, if it still comes, is ignored.
     CancelFetch { request: RequestId },
@@ -179,6 +186,8 @@ pub struct Status {
     pub pongs_supported: Option<bool>,
     /// REST answers that could not be read.
     pub rest_invalid: u64,
+    /// A token is set for this backend ("token: set"); never the token.
+    pub token_set: bool,
 }
 
 /// An alert that is news (live or recovered), for a toast. `run` tells the
@@ -260,6 +269,8 @@ pub struct Connection {
     traffic: Traffic,
     /// A live connection was Ready at least once.
     was_live: bool,
+    /// The token's refusals and acceptances.
+    auth: Auth,
 }
 
 impl Connection {
@@ -276,8 +287,8 @@ impl Connection {
         let live_url = match settings.protocol {
             Protocol::Auto => format!(
                 "{} or {}",
-                settings.live_url(TransportKind::Plain),
-                settings.live_url(TransportKind::SocketIo)
+                redact_token(&settings.live_url(TransportKind::Plain)),
+                redact_token(&settings.live_url(TransportKind::SocketIo))
             ),
             Protocol::Native | Protocol::SocketIo | Protocol::Off => String::new(),
         };
@@ -303,9 +314,10 @@ impl Connection {
             backend_version: None,
             pongs_supported: None,
             rest_invalid: 0,
+            token_set: false,
         };
         let choice = TransportChoice::new(settings.protocol);
-        Connection {
+        let mut connection = Connection {
             store: Store::new(policy.limits),
             settings,
             policy,
@@ -330,7 +342,10 @@ impl Connection {
             problems: Problems::default(),
             traffic: Traffic::default(),
             was_live: false,
-        }
+            auth: Auth::default(),
+        };
+        connection.status.token_set = connection.token_is_set();
+        connection
     }
 
     /// This computer's clock: `wall_ms` (epoch ms) at the caller's `now`.
@@ -552,6 +567,7 @@ impl Connection {
             namespace: self.settings.namespace.clone(),
             handshake_timeout_ms: self.policy.connect_timeout_ms,
             recovery: self.socketio_recovery.clone(),
+            token: self.socketio_token(),
         };
         let mut out = Vec::new();
         match self.attempt.as_mut() {
@@ -602,6 +618,7 @@ impl Connection {
         let Some(a) = self.attempt.as_ref().filter(|a| a.socket == socket) else {
             return self.after_input(now);
         };
+        let reason = &self.scrub(reason);
         let quoted = if reason.is_empty() {
             String::new()
         } else {
@@ -633,6 +650,7 @@ impl Connection {
             .as_ref()
             .is_some_and(|a| a.socket == socket && !a.opened());
         if opening {
+            let reason = self.scrub(reason);
             // Worded as a socket that never opened, with the browser's reason.
             let cause = format!(
                 "closed with code 1006 before opening: the browser refused to open it: {reason}"

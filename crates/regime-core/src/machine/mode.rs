@@ -1,7 +1,6 @@
 //! The badge: which of Connecting, Live, API and Offline holds (PROTOCOL.md
 //! §6), decided afresh at the end of every input.
 
-use super::attempt::Attempt;
 use super::rest::RestState;
 use super::Connection;
 use crate::settings::Protocol;
@@ -53,7 +52,10 @@ impl Connection {
     pub(super) fn settle_mode(&mut self, now: Millis) {
         // A grace that is over ended with its deadline.
         let in_grace = self.grace_end().is_some_and(|end| now < end);
-        let live = self.attempt.as_ref().is_some_and(Attempt::is_ready);
+        let live = self
+            .attempt
+            .as_ref()
+            .is_some_and(|a| a.is_ready() && self.live_allowed(a));
         let mode = if !self.online {
             Mode::Offline
         } else if live {

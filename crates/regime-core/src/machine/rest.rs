@@ -16,7 +16,7 @@ use crate::model::{
     SignalsResponse, SymbolsResponse,
 };
 use crate::store::{Insert, Store};
-use crate::wire::url::percent_encode;
+use crate::wire::url::{percent_encode, redact_token};
 use crate::Millis;
 
 /// REST's side of the connection: the requests in flight, whether REST
@@ -78,6 +78,8 @@ pub(super) struct InFlight {
     pub(super) deadline: Millis,
     pub(super) feed_query: Option<FeedQuery>,
     pub(super) probe: Option<ProbePurpose>,
+    /// The token generation it was sent with (see `auth.rs`).
+    pub(super) token_generation: u32,
 }
 
 impl Connection {
@@ -137,16 +139,21 @@ impl Connection {
         self.rest.next_request += 1;
         let url = self.url_of(&what, feed_query);
         let opaque = what == RestRequest::Reachability;
+        let authorization = self.authorization_for(&what, &url);
+        // What the diagnosis may quote: never a token a user put in a URL.
+        let shown = redact_token(&url);
         self.commands.push_back(Command::Fetch {
             request,
-            url: url.clone(),
+            url,
             what: what.clone(),
             opaque,
+            authorization,
         });
         self.rest.in_flight.push(InFlight {
             request,
             what,
-            url,
+            url: shown,
+            token_generation: self.auth.generation,
             deadline: now.saturating_add(self.policy.rest_timeout_ms),
             feed_query,
             probe,
@@ -273,7 +280,7 @@ impl Connection {
 
     /// A failed request must not lose its place: feeds and health checks
     /// are asked again with back-off, in every mode (Live included).
-    fn request_failed(&mut self, now: Millis, req: &InFlight) {
+    pub(super) fn request_failed(&mut self, now: Millis, req: &InFlight) {
         if req.what == RestRequest::Health {
             self.end_epoch_hold(now);
             if self.recovery.epoch.is_some() {
@@ -396,6 +403,12 @@ impl Connection {
         }
         self.rest.cors_ok_at = Some(now);
         let endpoint = req.what.endpoint();
+        if status == 401 || status == 403 {
+            // One sentence for the refused token, not one per endpoint.
+            self.rest_refused_token(&req, status, body);
+            self.request_failed(now, &req);
+            return;
+        }
         if status == 0 || status >= 500 {
             self.rest_failed(now, format!("{endpoint} answered HTTP {status}"), false);
         } else {
@@ -413,6 +426,7 @@ impl Connection {
             return;
         }
         self.clear_problem_for(DiagnosisKind::RestHttpError, ProblemKey::Endpoint(endpoint));
+        self.rest_accepted_token(&req);
         match self.read_answer(now, &req, body) {
             Ok(()) => {
                 self.rest.retry.reset();

@@ -5,6 +5,7 @@
 use super::{reject, FIRST_FRAME_EXCERPT};
 use crate::live::{excerpt, FrameError, SessionEnd, SessionEvent, HEARTBEAT_BOUNDS};
 use crate::model::Subscription;
+use crate::token::Token;
 use crate::wire::engineio::{self, EngineIoPacket};
 use crate::wire::socketio::{self, PacketType, ServerEvent, SocketIoPacket};
 use crate::Millis;
@@ -21,6 +22,10 @@ pub struct SocketIoSessionConfig {
     /// `(pid, offset)` from the previous connection, to ask the server for
     /// connection-state recovery. Defaults to none.
     pub recovery: Option<(String, String)>,
+    /// The backend's token, sent in the CONNECT's auth payload
+    /// (`{"token":"…"}`, PROTOCOL.md §2 "Authentication") on every
+    /// connection. Defaults to none.
+    pub token: Option<Token>,
 }
 
 impl Default for SocketIoSessionConfig {
@@ -29,6 +34,7 @@ impl Default for SocketIoSessionConfig {
             namespace: "/signals".to_string(),
             handshake_timeout_ms: 10_000,
             recovery: None,
+            token: None,
         }
     }
 }
@@ -147,12 +153,14 @@ impl SocketIoSession {
                     self.heartbeat_ms = Some(interval.saturating_add(timeout));
                     self.last_ping_at = now;
                     self.phase = SocketIoPhase::AwaitingConnect;
-                    let connect = match &self.cfg.recovery {
-                        Some((pid, offset)) => {
-                            socketio::encode_connect_with_recovery(&self.cfg.namespace, pid, offset)
-                        }
-                        None => socketio::encode_connect(&self.cfg.namespace, None),
-                    };
+                    let connect = socketio::encode_connect_with(
+                        &self.cfg.namespace,
+                        self.cfg.token.as_ref().map(Token::expose),
+                        self.cfg
+                            .recovery
+                            .as_ref()
+                            .map(|(p, o)| (p.as_str(), o.as_str())),
+                    );
                     out.push(SessionEvent::Send(connect));
                 }
                 _ => self.end(

@@ -570,6 +570,33 @@ pub fn encode_connect_with_recovery(namespace: &str, pid: &str, offset: &str) ->
     encode_connect(namespace, Some(&auth))
 }
 
+/// CONNECT with whatever auth payload applies: the backend's token
+/// (`{"token":"…"}`, PROTOCOL.md §2), connection-state recovery
+/// (`{"pid":"…","offset":"…"}`), both in one object, or none
+/// (`40/signals,`).
+pub fn encode_connect_with(
+    namespace: &str,
+    token: Option<&str>,
+    recovery: Option<(&str, &str)>,
+) -> String {
+    let mut fields = Vec::new();
+    if let Some(token) = token {
+        fields.push(format!(r#""token":{}"#, to_json(token)));
+    }
+    if let Some((pid, offset)) = recovery {
+        fields.push(format!(
+            r#""pid":{},"offset":{}"#,
+            to_json(pid),
+            to_json(offset)
+        ));
+    }
+    if fields.is_empty() {
+        encode_connect(namespace, None)
+    } else {
+        encode_connect(namespace, Some(&format!("{{{}}}", fields.join(","))))
+    }
+}
+
 /// An EVENT with one argument (JSON text): `42/signals,["name",{…}]`.
 pub fn encode_event(namespace: &str, name: &str, argument: &str) -> String {
     let payload = format!("[{},{argument}]", to_json(name));
@@ -596,6 +623,30 @@ pub fn encode_disconnect(namespace: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::Timestamp;
+
+    #[test]
+    fn the_connect_packet_carries_the_token_and_recovery_in_one_auth_object() {
+        let cases = [
+            ("/signals", None, None, "40/signals,"),
+            ("/signals", Some("t"), None, r#"40/signals,{"token":"t"}"#),
+            ("/", Some("a\"b"), None, r#"40{"token":"a\"b"}"#),
+            (
+                "/signals",
+                Some("t"),
+                Some(("p", "o")),
+                r#"40/signals,{"token":"t","pid":"p","offset":"o"}"#,
+            ),
+            (
+                "/signals",
+                None,
+                Some(("p", "o")),
+                r#"40/signals,{"pid":"p","offset":"o"}"#,
+            ),
+        ];
+        for (ns, token, recovery, frame) in cases {
+            assert_eq!(encode_connect_with(ns, token, recovery), frame);
+        }
+    }
 
     fn packet<'a>(
         packet_type: PacketType,

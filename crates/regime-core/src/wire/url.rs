@@ -99,15 +99,104 @@ fn valid_authority(authority: &str) -> bool {
 }
 
 /// Splits an absolute URL into (lower-case scheme, authority, rest starting
-/// at the path, query or fragment), or `None` when it is not one.
+/// at the path, query or fragment), or `None` when it is not one. A `\\`
+/// ends the authority as `/` does: browsers read `https://evil.example\\@good.example`
+/// as a path on `evil.example`, and so does this.
 fn split_url(url: &str) -> Option<(String, &str, &str)> {
     let (scheme, rest) = split_scheme(url)?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if !valid_authority(authority) || tail.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
     Some((scheme.to_ascii_lowercase(), authority, tail))
+}
+
+/// The host a URL really names, lower-cased, with its port when it is not
+/// the scheme's default: `https://good.example@evil.example/x` is
+/// `evil.example` (what comes before `@` is a user name, not a host),
+/// `http://h:8081` is `h:8081`, `wss://H:443/ws` is `h`. `None` for text
+/// that is not an absolute URL with a usable host.
+pub fn host_of(url: &str) -> Option<String> {
+    let (scheme, authority, _) = split_url(url.trim())?;
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host_port = host_port.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" | "ws" => ":80",
+        "https" | "wss" => ":443",
+        _ => "",
+    };
+    let host = match host_port.strip_suffix(default_port) {
+        Some(host) if !default_port.is_empty() && !host.ends_with(':') => host,
+        _ => host_port.as_str(),
+    };
+    Some(host.trim_end_matches('.').to_string())
+}
+
+/// `url` with the value of every `token` query parameter replaced by
+/// `[redacted]`, for anything that shows or logs a URL: a token a user
+/// wrote into the `ws` setting is never displayed.
+pub fn redact_token(url: &str) -> String {
+    let Some((before, after)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let (query, fragment) = match after.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (after, None),
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let key = pair.split('=').next().unwrap_or("");
+            if percent_decode(key).eq_ignore_ascii_case("token") {
+                format!("{key}=[redacted]")
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect();
+    let mut out = format!("{before}?{}", parts.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// `url` with `key=value` added to its query (before any fragment), the
+/// value percent-encoded.
+pub fn with_query_param(url: &str, key: &str, value: &str) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let sep = if !base.contains('?') {
+        "?"
+    } else if base.ends_with('?') || base.ends_with('&') {
+        ""
+    } else {
+        "&"
+    };
+    let mut out = format!("{base}{sep}{key}={}", percent_encode_all(value));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Encodes everything but unreserved characters (RFC 3986), for a value
+/// that must come back exactly as it went in.
+fn percent_encode_all(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A REST base URL (the `api` setting): an http(s) URL with a usable host;
@@ -289,6 +378,67 @@ pub fn query_with(current_query: &str, replace: &[(&str, Option<&str>)]) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_is_named_by_its_real_host() {
+        let cases = [
+            ("https://good.example@evil.example", Some("evil.example")),
+            (
+                "https://good.example@evil.example/api",
+                Some("evil.example"),
+            ),
+            (
+                "https://user:pw@good.example:8443/x",
+                Some("good.example:8443"),
+            ),
+            ("https://a@b@evil.example", Some("evil.example")),
+            ("https://evil.example\\@good.example", Some("evil.example")),
+            ("https://evil.example#@good.example", Some("evil.example")),
+            ("https://evil.example?@good.example", Some("evil.example")),
+            ("HTTPS://Evil.Example.:443/", Some("evil.example")),
+            ("http://127.0.0.1:8081", Some("127.0.0.1:8081")),
+            ("ws://127.0.0.1:80/ws", Some("127.0.0.1")),
+            ("wss://[::1]:9000/ws", Some("[::1]:9000")),
+            ("/ws/price", None),
+            ("evil.example", None),
+            ("https://", None),
+        ];
+        for (url, host) in cases {
+            assert_eq!(host_of(url).as_deref(), host, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_url_with_a_token_is_shown_redacted() {
+        assert_eq!(
+            redact_token("wss://h/ws?token=s3cr3t&x=1"),
+            "wss://h/ws?token=[redacted]&x=1"
+        );
+        assert_eq!(
+            redact_token("wss://h/rt/?EIO=4&TOKEN=a%20b#f"),
+            "wss://h/rt/?EIO=4&TOKEN=[redacted]#f"
+        );
+        assert_eq!(redact_token("wss://h/ws"), "wss://h/ws");
+        assert_eq!(redact_token("wss://h/ws?tokens=1"), "wss://h/ws?tokens=1");
+    }
+
+    #[test]
+    fn a_query_parameter_is_added_exactly() {
+        assert_eq!(
+            with_query_param("ws://h/ws", "token", "a b/+&"),
+            "ws://h/ws?token=a%20b%2F%2B%26"
+        );
+        assert_eq!(
+            with_query_param("ws://h/ws?x=1#f", "token", "t"),
+            "ws://h/ws?x=1&token=t#f"
+        );
+        assert_eq!(
+            with_query_param("ws://h/ws?", "token", "t"),
+            "ws://h/ws?token=t"
+        );
+        let (_, value) = parse_query("token=a%20b%2F%2B%26").remove(0);
+        assert_eq!(value, "a b/+&");
+    }
 
     #[test]
     fn percent_decoding_is_lenient() {

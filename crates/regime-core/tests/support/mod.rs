@@ -87,6 +87,12 @@ pub struct Server {
     /// The WebSocket upgrade is refused (a proxy that drops it) while
     /// Engine.IO polling still answers.
     pub upgrade_refused: bool,
+    /// The backend's token, when it asks for one: REST wants
+    /// `Authorization: Bearer`, the plain socket `?token=`, Socket.IO the
+    /// CONNECT's auth payload.
+    pub token: Option<String>,
+    /// The `Authorization` of every REST request, in order.
+    pub authorizations: Vec<Option<String>>,
     sockets: HashMap<SocketId, ServerSocket>,
 }
 
@@ -118,6 +124,8 @@ impl Server {
             huge_errors: None,
             rest_status: None,
             upgrade_refused: false,
+            token: None,
+            authorizations: Vec::new(),
             sockets: HashMap::new(),
         }
     }
@@ -141,8 +149,16 @@ impl Server {
     }
 
     /// One REST answer from the in-memory model.
-    fn answer(&mut self, now: Millis, url: &str, what: &RestRequest, opaque: bool) -> RestOutcome {
+    fn answer(
+        &mut self,
+        now: Millis,
+        url: &str,
+        what: &RestRequest,
+        opaque: bool,
+        authorization: Option<String>,
+    ) -> RestOutcome {
         self.requests.push((now, url.to_string()));
+        self.authorizations.push(authorization.clone());
         let failed = RestOutcome::NetworkError {
             message: "TypeError: Failed to fetch".into(),
         };
@@ -161,6 +177,17 @@ impl Server {
         if self.gateway_fail_next > 0 {
             self.gateway_fail_next -= 1;
             return failed;
+        }
+        if let Some(token) = &self.token {
+            let wanted = format!("Bearer {token}");
+            if *what != RestRequest::SocketIoProbe
+                && authorization.as_deref() != Some(wanted.as_str())
+            {
+                return RestOutcome::Answered {
+                    status: 401,
+                    body: r#"{"error":"unauthorized"}"#.into(),
+                };
+            }
         }
         if let Some(status) = self.rest_status {
             let error = "e".repeat(self.huge_errors.unwrap_or(10));
@@ -421,11 +448,15 @@ impl Sim {
                     url,
                     what,
                     opaque,
+                    authorization,
                 } => {
                     if self.hold_rest {
                         self.held.push((request, what, url));
                     } else {
-                        let outcome = self.server.answer(self.now, &url, &what, opaque);
+                        let authorization = authorization.map(|t| t.bearer());
+                        let outcome =
+                            self.server
+                                .answer(self.now, &url, &what, opaque, authorization);
                         let at = self.now + self.latency * 2;
                         self.push(at, Delivery::Rest(request, outcome.into()));
                     }
@@ -451,9 +482,13 @@ impl Sim {
     pub fn release_rest(&mut self) {
         let held = std::mem::take(&mut self.held);
         for (request, what, url) in held {
-            let outcome =
-                self.server
-                    .answer(self.now, &url, &what, what == RestRequest::Reachability);
+            let outcome = self.server.answer(
+                self.now,
+                &url,
+                &what,
+                what == RestRequest::Reachability,
+                None,
+            );
             let at = self.now + self.latency;
             self.push(at, Delivery::Rest(request, outcome.into()));
         }
@@ -474,6 +509,15 @@ impl Sim {
                 Speaks::Plain => !sio_path,
                 Speaks::SocketIo { .. } => sio_path,
                 Speaks::Nothing => false,
+            }
+            && match (&self.server.token, self.server.speaks == Speaks::Plain) {
+                (Some(token), true) => {
+                    let query = url.split_once('?').map_or("", |(_, q)| q);
+                    regime_core::wire::url::parse_query(query)
+                        .iter()
+                        .any(|(k, v)| k == "token" && v == token)
+                }
+                _ => true,
             };
         if !accepted {
             // What a browser shows for a refused upgrade: error, then 1006.
@@ -534,7 +578,13 @@ impl Sim {
                 "/".into()
             };
             let prefix = Server::sio_prefix(&ns);
-            if namespaces.contains(&ns) {
+            let authorized = match &self.server.token {
+                Some(token) => rest.contains(&format!(r#""token":"{token}""#)),
+                None => true,
+            };
+            if namespaces.contains(&ns) && !authorized {
+                self.send_to_client(socket, format!(r#"44{prefix}{{"message":"unauthorized"}}"#));
+            } else if namespaces.contains(&ns) {
                 s.namespace_joined = Some(ns.clone());
                 self.send_to_client(socket, format!(r#"40{prefix}{{"sid":"sio{socket}"}}"#));
             } else {
