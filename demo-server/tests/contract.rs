@@ -175,7 +175,7 @@ async fn one_market_clock_never_ahead_of_the_wall_and_ids_follow_time() {
 
 /// Has the simulator, since `start`, stamped a live di-cross signal and
 /// closed a live candle in every series?
-async fn live_work_done(srv: &Server, start: i64) -> bool {
+async fn live_work_done(srv: &demo_server::Server, start: i64) -> bool {
     let signals: SignalsResponse =
         match serde_json::from_value(get(srv, "/api/signals?limit=100000").await.json()) {
             Ok(s) => s,

@@ -27,8 +27,8 @@ pub mod sparkline;
 pub mod states;
 pub mod toast_queue;
 pub mod toasts;
-pub mod zone_toggle;
 pub mod token_field;
+pub mod zone_toggle;
 
 use crate::connection::UseConnectionReturn;
 
