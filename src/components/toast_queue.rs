@@ -26,8 +26,6 @@ pub struct Toast {
     /// The regime the market went to, for the toast's colour.
     pub to_class: &'static str,
     pub arrived_at: f64,
-    /// When the regime changed (the alert's timestamp), epoch ms.
-    pub at_ms: i64,
 }
 
 /// A toast message longer than this many characters shows its start and
@@ -115,7 +113,6 @@ impl ToastQueue {
                 to_class: super::format::regime_class(&a.to),
                 at_ms: a.timestamp.millis(),
                 arrived_at: now,
-                at_ms: a.timestamp.millis(),
             };
             self.items.push_front(toast.clone());
             added.push(toast);

@@ -7,7 +7,6 @@ use std::cell::RefCell;
 use leptos::prelude::*;
 
 use super::conn;
-use super::format;
 use super::prefs::{notification_granted, use_prefs};
 use super::toast_queue::{message_head, RateLimiter, Toast, ToastQueue};
 

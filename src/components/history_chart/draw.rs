@@ -14,7 +14,7 @@ use super::axis::{
 };
 use super::palette::{regime_rgb, Palette};
 use crate::components::prefs::TimeZoneChoice;
-use crate::components::{format, shown_offset_min};
+use crate::components::shown_offset_min;
 
 /// Runs of equal regimes as (from index, to index inclusive).
 pub fn regime_runs(points: &[RegimePoint]) -> Vec<(usize, usize)> {
