@@ -49,7 +49,9 @@ test.describe('an unknown Socket.IO namespace', () => {
 
 test.describe('a Socket.IO server that never sends an event', () => {
   test.use({ backendArgs: ['--speed', '0.001', '--socketio-silent'] });
-  test('diagnosis "sends no regime events", still Live', async ({ backend, dashboard, figure }) => {
+  // Connected by the protocol's rules but no data: the diagnosis, and the
+  // badge amber ("◐ Live, no data"), never a reconnect loop.
+  test('diagnosis "sends no regime events", amber "no data", still connected', async ({ backend, dashboard, figure }) => {
     test.setTimeout(120_000);
     const { symbol, tf } = await firstSeries(backend.url);
     const d = await dashboard({ protocol: 'socketio', symbol, tf }, backend.url);
@@ -58,7 +60,8 @@ test.describe('a Socket.IO server that never sends an event', () => {
     const diagnosis = d.healthDiagnosis.filter({ hasText: 'sends no regime events' });
     await expect(diagnosis).toHaveCount(1, { timeout: 45_000 });
     figure('silent_socketio_diagnosis_after_load_ms', await d.page.evaluate(() => performance.now()), 0);
-    expect(await d.mode()).toBe('live');
+    await expect(d.badge).toHaveText('◐ Live, no data');
+    expect(await d.mode()).toBe('quiet');
     await expect(d.healthPanel).toHaveAttribute('open', '');
   });
 });
