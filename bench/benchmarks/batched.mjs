@@ -3,9 +3,9 @@
 // every event stored, and the p95 animation-frame interval.
 
 import { startBackend } from '../backend.mjs';
-import { median, quantile, record } from '../lib/figures.mjs';
-import { DIST, ROOT, RUNS, diag, log, openPage, settle, sleep, waitLive } from '../lib/harness.mjs';
-import { FLOOD_WINDOW_MS } from './flood.mjs';
+import { median, record } from '../lib/figures.mjs';
+import { DIST, ROOT, RUNS, log, openPage, sleep, waitLive } from '../lib/harness.mjs';
+import { FLOOD_WINDOW_MS, floodStep } from './flood.mjs';
 
 export const section = 'batched';
 
@@ -15,35 +15,11 @@ export const BATCH = { batchMax: 1000, batchMs: 16 };
 
 export const method = `- **Batched flood**: the flood ingest again, for each transport, with the backend batching (\`batchMax\` ${BATCH.batchMax}, \`batchMs\` ${BATCH.batchMs}: at most ${BATCH.batchMax} events a frame, a batch waiting at most ${BATCH.batchMs} ms), at each rate of the ladder ${BATCHED_LADDER.map((r) => r / 1000 + 'k').join(', ')} events per second for ${FLOOD_WINDOW_MS / 1000} s until a step fails. A step passes when the backend skipped nothing, the page counted every frame sent and at least one batch (\`window.__regime.batches\`), stored every new id, and the p95 of requestAnimationFrame intervals stayed ≤ 20 ms. The figures are the events per second the backend achieved at the highest passing step, that step's p95 frame interval, and (going up the ladder past slow frames) the highest rate at which every event was still stored.`;
 
+/** A flood step, judged as a batched one: events (not frames) per second, and at least one batch taken. */
 async function batchedStep(be, page, rate) {
-  const s0 = (await be.state()).counters;
-  const d0 = await diag(page);
-  const b0 = await page.evaluate(() => window.__regime.batches);
-  await page.evaluate(() => {
-    window.__raf.d = [];
-    window.__raf.on = true;
-  });
-  const t0 = Date.now();
-  await be.faults({ floodPerSec: rate });
-  await sleep(FLOOD_WINDOW_MS);
-  await be.faults({ floodPerSec: 0 });
-  const secs = (Date.now() - t0) / 1000;
-  await settle(page);
-  const raf = await page.evaluate(() => {
-    window.__raf.on = false;
-    return window.__raf.d;
-  });
-  const s1 = (await be.state()).counters;
-  const d1 = await diag(page);
-  const batches = (await page.evaluate(() => window.__regime.batches)) - b0;
-  const sent = s1.messagesSent - s0.messagesSent;
-  const skipped = s1.plainLagged - s0.plainLagged + (s1.socketioDropped - s0.socketioDropped);
-  const counted = d1.framesTotal - d0.framesTotal;
-  const ids = s1.lastSignalId - s0.lastSignalId;
-  const accepted = d1.signalsAccepted - d0.signalsAccepted;
-  const p95 = quantile(raf, 0.95);
-  const whole = skipped === 0 && counted >= sent && counted - sent <= 10 && accepted === ids && d1.lastSignalId === s1.lastSignalId;
-  return { rate, achieved: ids / secs, sent, counted, batches, skipped, ids, accepted, p95, whole: whole && batches > 0, ok: whole && batches > 0 && p95 <= 20 };
+  const r = await floodStep(be, page, rate);
+  const whole = r.everyFrame && r.batches > 0;
+  return { ...r, achieved: r.ids / r.secs, whole, ok: whole && r.p95 <= 20 };
 }
 
 export async function run(browser) {
