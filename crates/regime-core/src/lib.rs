@@ -16,6 +16,7 @@
 //! | [`settings`] | defaults, `config.json` and query string, validated (§5) |
 //! | [`token`] | the backend's token, never printed, bound to the hosts it was given for |
 //! | [`backoff`] | reconnect delays: exponential, full jitter, capped |
+//! | [`sort`] | the one stable sort every list uses (one copy of the sort in the wasm) |
 //! | [`store`] | bounded, de-duplicated data the page draws |
 //! | [`diagnosis`] | a failure as one sentence a trader can act on |
 //! | [`machine`] | the connection: modes Connecting/Live/API/Offline (§6), commands out; its public face in `machine/mod.rs`, one file per job below |
@@ -35,6 +36,7 @@ pub mod machine;
 pub mod model;
 pub mod session;
 pub mod settings;
+pub mod sort;
 pub mod store;
 pub mod time;
 pub mod token;

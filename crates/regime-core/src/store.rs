@@ -414,7 +414,7 @@ impl Store {
                 .position(|i| i.symbol == sym)
                 .unwrap_or(usize::MAX)
         };
-        out.sort_by(|a, b| {
+        crate::sort::sort_by(&mut out, |a, b| {
             (rank(&a.value.symbol), &a.value.symbol).cmp(&(rank(&b.value.symbol), &b.value.symbol))
         });
         out
@@ -432,7 +432,7 @@ impl Store {
         if !self.history.contains_key(&k) && self.history.len() >= self.limits.keys {
             return false;
         }
-        points.sort_by_key(|p| p.timestamp);
+        crate::sort::sort_by_key(&mut points, |p| p.timestamp);
         points.dedup_by_key(|p| p.timestamp);
         let skip = points.len().saturating_sub(self.limits.history_points);
         let ring: VecDeque<RegimePoint> = points.into_iter().skip(skip).collect();

@@ -77,7 +77,7 @@ fn median(mut lengths: Vec<usize>) -> Option<usize> {
     if lengths.is_empty() {
         return None;
     }
-    lengths.sort_unstable();
+    regime_core::sort::sort_by_key(&mut lengths, |&n| n);
     Some(lengths[(lengths.len() - 1) / 2])
 }
 

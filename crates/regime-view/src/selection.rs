@@ -17,7 +17,7 @@ pub fn selection_from_live(
     seen: &[(String, String)],
 ) -> Option<(String, String)> {
     let mut seen: Vec<&(String, String)> = seen.iter().collect();
-    seen.sort();
+    regime_core::sort::sort_by(&mut seen, |a, b| a.cmp(b));
     let symbol_ok = |s: &str| wanted_symbol.is_none_or(|w| w == s);
     let tf_ok = |t: &str| wanted_timeframe.is_none_or(|w| w == t);
     seen.iter()
@@ -30,7 +30,7 @@ pub fn selection_from_live(
 /// The pickers' symbol list from the same pairs, in name order.
 pub fn symbols_from_live(seen: &[(String, String)]) -> Vec<SymbolInfo> {
     let mut seen: Vec<&(String, String)> = seen.iter().collect();
-    seen.sort();
+    regime_core::sort::sort_by(&mut seen, |a, b| a.cmp(b));
     let mut out: Vec<SymbolInfo> = Vec::new();
     for (s, t) in seen {
         match out.last_mut() {

@@ -104,7 +104,7 @@ impl Problems {
     /// The most important first: by severity, then kind, then key.
     fn listed(&self) -> Vec<Diagnosis> {
         let mut list: Vec<&(ProblemKey, Diagnosis)> = self.held.iter().collect();
-        list.sort_by_key(|(key, p)| (p.severity, p.kind, key.name()));
+        crate::sort::sort_by_key(&mut list, |(key, p)| (p.severity, p.kind, key.name()));
         list.into_iter().map(|(_, p)| p.clone()).collect()
     }
 }

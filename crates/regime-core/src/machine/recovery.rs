@@ -482,7 +482,7 @@ impl Connection {
         ring: impl Fn(&Store) -> &IdRing<T>,
         put: impl Fn(&mut Self, Millis, T, bool) -> bool,
     ) {
-        items.sort_by_key(HasId::id);
+        crate::sort::sort_by_key(&mut items, HasId::id);
         items.dedup_by_key(|i| i.id());
         let query = req
             .feed_query
