@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use regime_core::machine::Mode;
 
+use super::alert_rules::AlertRulesButton;
 use super::badge::ConnectionBadge;
 use super::conn;
 use super::prefs::{enable_notifications, notifications_supported, use_prefs};
@@ -165,6 +166,7 @@ pub fn Header() -> impl IntoView {
                     <span class="toggle-word">{move || if prefs.notify.get() { "Notify on" } else { "Notify off" }}</span>
                 </button>
                 <ZoneToggle />
+                <AlertRulesButton />
             </div>
             <ConnectionBadge />
             <button
