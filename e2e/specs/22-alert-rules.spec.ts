@@ -93,6 +93,7 @@ test('a burst is one toast that counts it', async ({ page, backend, dashboard })
   }
   await expect(d.toast).toHaveCount(1);
   await expect(d.toast).toContainText(/^5 regime changes in \d+ s/);
+  await expect(d.toast.getByTestId('toast-message')).toHaveText('Newest: BURST5USDT 1m: range → volatile · ADX 22.0');
   await openRules(page);
   await expect(page.getByTestId('alert-history-item')).toHaveCount(5);
 });

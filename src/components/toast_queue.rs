@@ -140,13 +140,14 @@ impl ToastQueue {
 
     /// Shows a burst as one toast: the burst's own toasts (those that came
     /// since `since`) make way for it, and a later alert of the same burst
-    /// updates it in place, its time to live starting again.
+    /// updates it in place, its time to live starting again. Its message
+    /// names the newest change (`newest`, the alert that came last).
     pub fn show_burst(
         &mut self,
         seq: u64,
         text: String,
         since: f64,
-        at_ms: i64,
+        newest: &FreshAlert,
         now: f64,
     ) -> Toast {
         let key = (BURST_RUN, seq);
@@ -155,9 +156,9 @@ impl ToastQueue {
         let toast = Toast {
             key,
             text,
-            message: None,
+            message: Some(format!("Newest: {}", alert_text(&newest.alert))),
             to_class: "toast-burst",
-            at_ms,
+            at_ms: newest.alert.timestamp.millis(),
             arrived_at: now,
         };
         self.items.push_front(toast.clone());
@@ -336,13 +337,29 @@ mod tests {
         for f in &fresh {
             q.push_alert(f, 20_000.0);
         }
-        q.show_burst(1, "4 regime changes in 3 s".into(), 20_000.0, 0, 23_000.0);
+        q.show_burst(
+            1,
+            "4 regime changes in 3 s".into(),
+            20_000.0,
+            &fresh[1],
+            23_000.0,
+        );
         let keys: Vec<ToastKey> = q.visible().iter().map(|t| t.key).collect();
         assert_eq!(keys, vec![(BURST_RUN, 1), (0, 1)]);
-        q.show_burst(1, "5 regime changes in 4 s".into(), 20_000.0, 0, 24_000.0);
+        q.show_burst(
+            1,
+            "5 regime changes in 4 s".into(),
+            20_000.0,
+            &alert(9),
+            24_000.0,
+        );
         assert_eq!(q.len(), 2);
         assert_eq!(q.visible()[0].text, "5 regime changes in 4 s");
         assert_eq!(q.visible()[0].arrived_at, 24_000.0);
+        assert_eq!(
+            q.visible()[0].message.as_deref(),
+            Some("Newest: BTCUSDT 1h: range → trend up · ADX 27.1")
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -123,7 +123,7 @@ pub fn Toasts() -> impl IntoView {
                             *seq,
                             Toasting::burst_text(*count, *span_ms),
                             *since,
-                            f.alert.timestamp.millis(),
+                            f,
                             now,
                         ),
                     });
