@@ -203,7 +203,7 @@ pub fn AlertRulesButton() -> impl IntoView {
             title="Alert rules: which regime changes alert, cooldown, notifications, history"
             on:click=show
         >
-            <span class="toggle-icon" aria-hidden="true">"🔔︎"</span>
+            <span class="toggle-icon" aria-hidden="true">"⚠"</span>
             <span class="toggle-word">"Alert rules"</span>
         </button>
         <dialog

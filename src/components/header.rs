@@ -153,7 +153,7 @@ pub fn Header() -> impl IntoView {
                     data-testid="notify-toggle"
                     aria-pressed=move || prefs.notify.get().to_string()
                     disabled=!notifications_supported()
-                    title="A desktop notification on a regime change (at most one per 10 s); the browser asks for permission"
+                    title="A desktop notification on a regime change while this tab is hidden (at most one per 10 s); the browser asks for permission"
                     on:click=move |_| {
                         if prefs.notify.get_untracked() {
                             prefs.notify.set(false);

@@ -106,7 +106,10 @@ pub fn Toasts() -> impl IntoView {
             queue.update_untracked(|q| fresh = q.take_new(*generation, alerts));
             fresh
         });
-        let now = super::perf_now();
+        // The hook's clock, which the toasts' expiry follows; it ticks once
+        // a second (less often in a hidden tab), so the page's own clock
+        // when that is later: cooldowns and bursts are measured to the ms.
+        let now = c.now.get_untracked().max(super::perf_now());
         let shown = alerts.decide(&fresh, now);
         let mut added = Vec::new();
         if !shown.is_empty() {
