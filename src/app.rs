@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
     // After the connection layer's hook, so the banner chains onto it.
     panic::install_panic_banner();
     provide_prefs();
+    crate::components::alert_rules::provide_alerts();
     install_shortcuts();
     view! { <Dashboard /> }
 }

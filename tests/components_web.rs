@@ -385,14 +385,16 @@ async fn signals_list_says_when_there_are_none_yet() {
 }
 
 #[wasm_bindgen_test]
-async fn toasts_show_three_count_the_rest_and_go() {
+async fn toasts_show_three_group_a_burst_and_go() {
     let conn = FakeConnection::new();
+    // The hook's clock ahead of the page's own, so the test drives it.
+    conn.now.set(1e12);
     let page = mount(conn, || view! { <Toasts /> });
     settle().await;
     assert_eq!(page.attr("toasts", "aria-live"), "polite");
     assert!(page.all("toast").is_empty());
 
-    conn.fresh_alerts.set((1, (1..=5).map(fresh).collect()));
+    conn.fresh_alerts.set((1, (1..=3).map(fresh).collect()));
     settle().await;
     let toasts = page.all("toast");
     assert_eq!(toasts.len(), 3);
@@ -400,24 +402,32 @@ async fn toasts_show_three_count_the_rest_and_go() {
         .text_content()
         .unwrap()
         .contains("BTCUSDT 1h: range → trend up · ADX 27.1"));
-    assert_eq!(page.text("toast-more"), "+2 more");
-
-    // Closing one brings a waiting one forward.
-    page.one("toast-dismiss").click();
-    settle().await;
-    assert_eq!(page.all("toast").len(), 3);
-    assert_eq!(page.text("toast-more"), "+1 more");
+    assert!(page.find("toast-more").is_none());
 
     // The same batch again does not toast again.
-    conn.fresh_alerts.set((1, (1..=5).map(fresh).collect()));
+    conn.fresh_alerts.set((1, (1..=3).map(fresh).collect()));
     settle().await;
-    assert_eq!(page.text("toast-more"), "+1 more");
+    assert_eq!(page.all("toast").len(), 3);
 
-    // Eight seconds later they are gone.
+    // Two more within ten seconds: a burst, one toast for all five.
+    conn.now.update(|n| *n += 2_000.0);
+    conn.fresh_alerts.set((2, (4..=5).map(fresh).collect()));
+    settle().await;
+    let toasts = page.all("toast");
+    assert_eq!(toasts.len(), 1);
+    assert!(toasts[0]
+        .text_content()
+        .unwrap()
+        .contains("5 regime changes in 2 s"));
+    assert_eq!(
+        page.text("toast-message"),
+        "Newest: BTCUSDT 1h: range → trend up · ADX 27.1"
+    );
+
+    // Eight seconds later it is gone.
     conn.now.update(|n| *n += 8_000.0);
     settle().await;
     assert!(page.all("toast").is_empty());
-    assert!(page.find("toast-more").is_none());
 }
 
 #[wasm_bindgen_test]

@@ -25,18 +25,31 @@ for (const colorScheme of ['dark', 'light'] as const) {
     const scrolls = await page.getByTestId('signals-list').locator('.signals-scroll').evaluate((e) => e.scrollHeight > e.clientHeight);
     expect(scrolls, 'the signals list is long enough to scroll').toBe(true);
     await page.addScriptTag({ path: AXE });
-    const violations: { id: string; impact: string; help: string; nodes: number; target: string }[] = await page.evaluate(async () => {
-      const r = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v: any) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.length,
-        target: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')).join(' | '),
-      }));
-    });
+    const axe = async () => {
+      const violations: { id: string; impact: string; help: string; nodes: number; target: string }[] = await page.evaluate(async () => {
+        const r = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v: any) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.length,
+          target: v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')).join(' | '),
+        }));
+      });
+      for (const v of violations) console.log(`axe ${v.impact}: ${v.id} (${v.nodes}×) ${v.help} — ${v.target}`);
+      return violations;
+    };
+    const violations = await axe();
     figure(`axe_violations_${colorScheme}`, violations.length);
-    for (const v of violations) console.log(`axe ${v.impact}: ${v.id} (${v.nodes}×) ${v.help} — ${v.target}`);
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+
+    // The "Alert rules" dialog, open, with a rule and its history.
+    await backend.control.emit('regime:alert', { from: 'range', to: 'trend_up', adx: 27 });
+    await page.getByRole('button', { name: 'Alert rules' }).click();
+    await expect(page.getByRole('dialog', { name: 'Alert rules' })).toBeVisible();
+    await expect(page.getByTestId('alert-history-item')).toHaveCount(1);
+    const inDialog = await axe();
+    figure(`axe_violations_alert_rules_${colorScheme}`, inDialog.length);
+    expect(inDialog.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
   });
 }

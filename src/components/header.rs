@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use regime_core::machine::Mode;
 
+use super::alert_rules::AlertRulesButton;
 use super::badge::ConnectionBadge;
 use super::conn;
 use super::prefs::{enable_notifications, notifications_supported, use_prefs};
@@ -152,7 +153,7 @@ pub fn Header() -> impl IntoView {
                     data-testid="notify-toggle"
                     aria-pressed=move || prefs.notify.get().to_string()
                     disabled=!notifications_supported()
-                    title="A desktop notification on a regime change (at most one per 10 s); the browser asks for permission"
+                    title="A desktop notification on a regime change while this tab is hidden (at most one per 10 s); the browser asks for permission"
                     on:click=move |_| {
                         if prefs.notify.get_untracked() {
                             prefs.notify.set(false);
@@ -165,6 +166,7 @@ pub fn Header() -> impl IntoView {
                     <span class="toggle-word">{move || if prefs.notify.get() { "Notify on" } else { "Notify off" }}</span>
                 </button>
                 <ZoneToggle />
+                <AlertRulesButton />
             </div>
             <ConnectionBadge />
             <button

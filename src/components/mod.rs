@@ -9,6 +9,7 @@
 //! of [`sparkline`]; the rules of what is drawn (freshness, ADX bands, how
 //! many signal rows) live in the `regime-view` crate, tested natively.
 
+pub mod alert_rules;
 pub mod badge;
 pub mod csv_export;
 pub mod format;

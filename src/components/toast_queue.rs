@@ -11,6 +11,9 @@ use super::format::alert_text;
 /// (backend run, alert id).
 pub type ToastKey = (u32, u64);
 
+/// The run half of a burst toast's key (no backend run gets this far).
+pub const BURST_RUN: u32 = u32::MAX;
+
 /// One toast: an alert, its text, and when it arrived (ms, any clock).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Toast {
@@ -90,13 +93,21 @@ impl ToastQueue {
     /// ignored; an alert id already toasted is ignored. Answers how many
     /// toasts were added (for sound and notification).
     pub fn ingest(&mut self, generation: u64, alerts: &[FreshAlert], now: f64) -> Vec<Toast> {
+        let fresh = self.take_new(generation, alerts);
+        fresh.iter().map(|a| self.push_alert(a, now)).collect()
+    }
+
+    /// The alerts of a `fresh_alerts` batch not seen before (a generation
+    /// already taken in brings none), without toasting them: the alert
+    /// rules decide which do.
+    pub fn take_new(&mut self, generation: u64, alerts: &[FreshAlert]) -> Vec<FreshAlert> {
         if generation <= self.generation && generation != 0 {
             return Vec::new();
         }
         self.generation = generation;
-        let mut added = Vec::new();
-        for FreshAlert { run, alert: a } in alerts {
-            let key = (*run, a.id);
+        let mut fresh = Vec::new();
+        for f in alerts {
+            let key = (f.run, f.alert.id);
             if !self.seen.insert(key) {
                 continue;
             }
@@ -106,19 +117,52 @@ impl ToastQueue {
                     self.seen.remove(&old);
                 }
             }
-            let toast = Toast {
-                key,
-                text: alert_text(a),
-                message: a.message.clone().filter(|m| !m.trim().is_empty()),
-                to_class: super::format::regime_class(&a.to),
-                at_ms: a.timestamp.millis(),
-                arrived_at: now,
-            };
-            self.items.push_front(toast.clone());
-            added.push(toast);
+            fresh.push(f.clone());
         }
+        fresh
+    }
+
+    /// Toasts one alert.
+    pub fn push_alert(&mut self, f: &FreshAlert, now: f64) -> Toast {
+        let a = &f.alert;
+        let toast = Toast {
+            key: (f.run, a.id),
+            text: alert_text(a),
+            message: a.message.clone().filter(|m| !m.trim().is_empty()),
+            to_class: super::format::regime_class(&a.to),
+            at_ms: a.timestamp.millis(),
+            arrived_at: now,
+        };
+        self.items.push_front(toast.clone());
         self.items.truncate(Self::MAX_QUEUED);
-        added
+        toast
+    }
+
+    /// Shows a burst as one toast: the burst's own toasts (those that came
+    /// since `since`) make way for it, and a later alert of the same burst
+    /// updates it in place, its time to live starting again. Its message
+    /// names the newest change (`newest`, the alert that came last).
+    pub fn show_burst(
+        &mut self,
+        seq: u64,
+        text: String,
+        since: f64,
+        newest: &FreshAlert,
+        now: f64,
+    ) -> Toast {
+        let key = (BURST_RUN, seq);
+        self.items
+            .retain(|t| t.key != key && (t.key.0 == BURST_RUN || t.arrived_at < since));
+        let toast = Toast {
+            key,
+            text,
+            message: Some(format!("Newest: {}", alert_text(&newest.alert))),
+            to_class: "toast-burst",
+            at_ms: newest.alert.timestamp.millis(),
+            arrived_at: now,
+        };
+        self.items.push_front(toast.clone());
+        toast
     }
 
     /// Drops toasts older than the time to live. Answers whether any went.
@@ -281,6 +325,41 @@ mod tests {
         q.dismiss((0, 2));
         assert!(q.is_empty());
         assert_eq!(q.next_expiry(), None);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_burst_replaces_its_own_toasts_and_updates_in_place() {
+        let mut q = ToastQueue::new();
+        q.ingest(1, &[alert(1)], 0.0);
+        let fresh = q.take_new(2, &[alert(1), alert(2), alert(3)]);
+        assert_eq!(fresh.len(), 2, "alert 1 was toasted already");
+        for f in &fresh {
+            q.push_alert(f, 20_000.0);
+        }
+        q.show_burst(
+            1,
+            "4 regime changes in 3 s".into(),
+            20_000.0,
+            &fresh[1],
+            23_000.0,
+        );
+        let keys: Vec<ToastKey> = q.visible().iter().map(|t| t.key).collect();
+        assert_eq!(keys, vec![(BURST_RUN, 1), (0, 1)]);
+        q.show_burst(
+            1,
+            "5 regime changes in 4 s".into(),
+            20_000.0,
+            &alert(9),
+            24_000.0,
+        );
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.visible()[0].text, "5 regime changes in 4 s");
+        assert_eq!(q.visible()[0].arrived_at, 24_000.0);
+        assert_eq!(
+            q.visible()[0].message.as_deref(),
+            Some("Newest: BTCUSDT 1h: range → trend up · ADX 27.1")
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

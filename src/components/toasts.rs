@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::conn;
 use super::prefs::{notification_granted, use_prefs};
 use super::toast_queue::{message_head, RateLimiter, Toast, ToastQueue};
+use regime_view::alert_rules::Toasting;
 
 thread_local! {
     /// One audio context for the page, created on the trader's click (the
@@ -96,19 +97,46 @@ pub fn Toasts() -> impl IntoView {
     let sound_limit = StoredValue::new(RateLimiter::new(RateLimiter::ALERT_INTERVAL_MS));
     let notify_limit = StoredValue::new(RateLimiter::new(RateLimiter::ALERT_INTERVAL_MS));
 
-    // New alerts become toasts; at most one beep and one notification per
-    // interval, however many alerts came.
+    // New alerts become toasts, as the alert rules say; at most one beep
+    // and one notification per interval, however many alerts came.
+    let alerts = super::alert_rules::use_alerts();
     Effect::new(move |_| {
-        let now = c.now.get_untracked();
-        let added = c.fresh_alerts.with(|(generation, alerts)| {
-            let mut added = Vec::new();
-            queue.update(|q| added = q.ingest(*generation, alerts, now));
-            added
+        let fresh = c.fresh_alerts.with(|(generation, alerts)| {
+            let mut fresh = Vec::new();
+            queue.update_untracked(|q| fresh = q.take_new(*generation, alerts));
+            fresh
         });
+        // The hook's clock, which the toasts' expiry follows; it ticks once
+        // a second (less often in a hidden tab), so the page's own clock
+        // when that is later: cooldowns and bursts are measured to the ms.
+        let now = c.now.get_untracked().max(super::perf_now());
+        let shown = alerts.decide(&fresh, now);
+        let mut added = Vec::new();
+        if !shown.is_empty() {
+            queue.update(|q| {
+                for (f, how) in &shown {
+                    added.push(match how {
+                        Toasting::Single => q.push_alert(f, now),
+                        Toasting::Burst {
+                            seq,
+                            count,
+                            span_ms,
+                            since,
+                        } => q.show_burst(
+                            *seq,
+                            Toasting::burst_text(*count, *span_ms),
+                            *since,
+                            f,
+                            now,
+                        ),
+                    });
+                }
+            });
+        }
         if added.is_empty() {
             return;
         }
-        let wall = super::perf_now();
+        let wall = now;
         if prefs.sound.get_untracked()
             && sound_limit
                 .try_update_value(|l| l.allow(wall))
@@ -116,7 +144,9 @@ pub fn Toasts() -> impl IntoView {
         {
             beep();
         }
+        // Only while the trader is elsewhere: on the page, the toast says it.
         if prefs.notify.get_untracked()
+            && super::alert_rules::page_hidden()
             && notify_limit
                 .try_update_value(|l| l.allow(wall))
                 .unwrap_or(false)

@@ -25,8 +25,10 @@
 //! | [`times`] | times in UTC or the trader's zone: clock, date, a signal's time, the zone's name |
 //! | [`stored`] | the last view kept in browser storage, bounded and versioned, and its restoration |
 //! | [`export`] | the signals list as an RFC 4180 CSV file, formula cells neutralised |
+//! | [`alert_rules`] | which regime changes alert: rules, cooldown, bursts as one toast, the history, the title's unread count |
 
 pub mod adx;
+pub mod alert_rules;
 pub mod badge;
 pub mod export;
 pub mod frame;
