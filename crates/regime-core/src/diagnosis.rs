@@ -85,6 +85,9 @@ pub enum DiagnosisKind {
     WebSocketUpgradeBlocked,
     /// The Socket.IO handshake asked for heartbeat timings that cannot work.
     BadHandshake,
+    /// The page fell behind a fast live feed: the live Worker skipped
+    /// messages, which are fetched again over REST.
+    PageFellBehind,
 }
 
 /// One problem as the health panel shows it.
@@ -315,6 +318,22 @@ impl Diagnosis {
             Severity::Info,
             "This server does not answer pings; the connection is judged by its traffic.".into(),
             "no {\"type\":\"pong\"} to {\"type\":\"ping\"}: only silence now counts as a dead connection".into(),
+        )
+    }
+
+    /// The live Worker skipped `dropped` live messages while the page was
+    /// busy (`gaps` times, `skipped` messages in all since load). Nothing is
+    /// lost: signals and alerts are fetched again, prices and regimes are
+    /// state that the next messages repair.
+    pub fn page_fell_behind(dropped: u64, gaps: u64, skipped: u64) -> Self {
+        d(
+            DiagnosisKind::PageFellBehind,
+            Severity::Info,
+            format!(
+                "The page fell behind a fast feed; {} live message(s) were skipped and their signals and alerts fetched again.",
+                group_thousands(dropped)
+            ),
+            format!("live queue full {gaps} time(s), {skipped} message(s) skipped since load; recovered through REST `after`"),
         )
     }
 
@@ -621,4 +640,17 @@ mod tests {
         assert_eq!(seconds(30_000), "30 s");
         assert_eq!(seconds(1_250), "1.2 s");
     }
+}
+
+/// `12345` as `12 345`: a count a trader reads at a glance.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
 }
