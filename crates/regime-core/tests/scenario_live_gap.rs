@@ -36,7 +36,10 @@ fn gap_mid_flood(protocol: Protocol, server: Server) {
         }
         sim.run_for(2);
     }
-    assert_eq!(sim.lost, 123, "the fake Worker skipped the middle of the flood");
+    assert_eq!(
+        sim.lost, 123,
+        "the fake Worker skipped the middle of the flood"
+    );
     // The Worker's gap report came ahead of the first frame it kept after
     // the gap (signal 161), as the Worker posts it.
     sim.run_for(2_000);
@@ -45,7 +48,11 @@ fn gap_mid_flood(protocol: Protocol, server: Server) {
     for id in &emitted {
         assert!(ids.contains(id), "signal {id} is back after recovery");
     }
-    assert_eq!(ids.len(), held_before + emitted.len(), "every id exactly once");
+    assert_eq!(
+        ids.len(),
+        held_before + emitted.len(),
+        "every id exactly once"
+    );
     let alerts = sim.conn.store().alerts().len();
     assert_eq!(alerts, sim.server.alerts.len(), "every alert back");
     let status = sim.conn.status();
@@ -60,7 +67,11 @@ fn gap_mid_flood(protocol: Protocol, server: Server) {
     );
     let after_gap = sim.fetches(|w| matches!(w, RestRequest::Signals { after: Some(_) }));
     assert!(after_gap.len() > before_gap.len(), "REST `after` was asked");
-    assert_eq!(sim.mode(), Mode::Live, "a gap is no reconnect: the session stays up");
+    assert_eq!(
+        sim.mode(),
+        Mode::Live,
+        "a gap is no reconnect: the session stays up"
+    );
     assert_eq!(sim.open_socket(), Some(socket));
 
     // The diagnosis fades once the page keeps up again.
