@@ -608,18 +608,15 @@ impl Shared {
             view.set_panic(super::panic::message());
             view.now = clock::now() as f64;
             let update = build_frame(&mut core.connection, &mut view);
+            let live = Shared::live_path(&core);
             if view.signals_pending || view.traffic_pending || view.mode_pending() {
                 // The list, the traffic figures or a change of the badge
                 // were held back this frame: come back for them.
                 drop(view);
                 drop(core);
                 Shared::request_frame(this);
-                let core = this.core.borrow();
-                (update, Shared::live_path(&core))
-            } else {
-                let live = Shared::live_path(&core);
-                (update, live)
             }
+            (update, live)
         };
         if let Some(hook) = this.hook.borrow_mut().as_mut() {
             hook.update(&update.counters);
