@@ -477,13 +477,12 @@ impl Shared {
                     }
                 }
                 Command::Send { socket, text } => match core.sockets.get(&socket) {
-                    Some(Socket::Page(live)) => {
-                        if live.send(&text).is_err() {
-                            this.queue
-                                .borrow_mut()
-                                .push_back(Input::SocketError(socket));
-                        }
+                    Some(Socket::Page(live)) if live.send(&text).is_err() => {
+                        this.queue
+                            .borrow_mut()
+                            .push_back(Input::SocketError(socket));
                     }
+                    Some(Socket::Page(_)) => {}
                     Some(Socket::Worker(_)) => {
                         // A send the Worker's socket refuses comes back as
                         // an error record.

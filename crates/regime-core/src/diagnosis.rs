@@ -507,6 +507,19 @@ impl Diagnosis {
     }
 }
 
+/// `12345` as `12 345`: a count a trader reads at a glance.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,21 +649,15 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(group_thousands(7), "7");
+        assert_eq!(group_thousands(12_345), "12 345");
+        assert_eq!(group_thousands(1_000_000), "1 000 000");
+    }
+
+    #[test]
     fn seconds_read_naturally() {
         assert_eq!(seconds(30_000), "30 s");
         assert_eq!(seconds(1_250), "1.2 s");
     }
-}
-
-/// `12345` as `12 345`: a count a trader reads at a glance.
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
 }
