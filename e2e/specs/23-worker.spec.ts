@@ -9,7 +9,8 @@
 // (b) a slower flood (it fits the page's 500-signal store) with a Worker
 //     queue of 50 frames: the Worker skips frames and says so, the page
 //     asks REST `after`, and every id is stored in the end, still Live;
-// and `liveWorker=off` keeps the page's own socket.
+// and `liveWorker=off`, or a worker.js that does not load, leaves the page
+// its own socket, Live.
 
 import { test, expect, sleep } from '../support/fixtures';
 import { firstSeries } from '../support/rest';
@@ -117,4 +118,20 @@ test('liveWorker=off keeps the page its own socket', async ({ page, backend, das
   const d = await dashboard({ symbol, tf, protocol: 'socketio', liveWorker: 'off' }, backend.url);
   await d.waitForMode('live', 10_000);
   expect((await live(page)).liveSocket).toBe('page');
+});
+
+test('a worker.js that fails to load: the page opens the socket itself, Live at once', async ({ page, backend, dashboard }) => {
+  let asked = 0;
+  await page.context().route('**/worker.js*', (route) => {
+    asked++;
+    return route.fulfill({ status: 404, body: 'not here' });
+  });
+  const { symbol, tf } = await firstSeries(backend.url);
+  const d = await dashboard({ symbol, tf, protocol: 'native' }, backend.url);
+  await d.waitForMode('live', 10_000);
+  const s = await live(page);
+  expect(asked, 'the page asked for its Worker').toBeGreaterThan(0);
+  expect(s.liveSocket).toBe('page');
+  const c = (await backend.control.state()).counters;
+  expect(c.plainConnectionsTotal, 'no failed attempt first: one connection').toBe(1);
 });
