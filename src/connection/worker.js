@@ -1,7 +1,7 @@
 // The live socket's dedicated Worker (docs/ARCHITECTURE.md, "The live socket
 // in a Worker"). It owns the WebSockets of both transports and only moves
 // bytes: it never reads a frame (the page's core decides the protocol). Once
-// per tick (a 16 ms timer, which keeps running in a hidden tab) it posts the
+// per tick (a 16 ms timer, the Worker's own, not the page's) it posts the
 // page one message with everything since the last one, and waits for the
 // page's `ack` before posting the next: while the page is busy, frames wait
 // here, at most `max` of them; past that it skips frames, counts them and
