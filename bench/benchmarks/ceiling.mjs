@@ -3,7 +3,7 @@
 // says what the flood figure can reach on this machine and browser.
 
 import { startBackend } from '../backend.mjs';
-import { openBare } from '../lib/bare.mjs';
+import { openBare, openBareWorker } from '../lib/bare.mjs';
 import { record } from '../lib/figures.mjs';
 import { DIST, ROOT, RUNS, log, settle, sleep } from '../lib/harness.mjs';
 import { FLOOD_WINDOW_MS, LADDER } from './flood.mjs';
@@ -11,7 +11,7 @@ import { FLOOD_WINDOW_MS, LADDER } from './flood.mjs';
 export const section = 'ceiling';
 
 export const method =
-  '- **Browser ceiling**: the flood ladder again, for a blank page (`/api/health`) holding one raw socket of the transport whose `onmessage` only runs `JSON.parse` and counts. A step passes when the backend skipped nothing and the page counted every frame sent. No page can ingest more than this on the same machine and browser: the flood figure is read against it.';
+  '- **Browser ceiling**: the flood ladder again, for a blank page (`/api/health`) holding one raw socket of the transport whose `onmessage` only runs `JSON.parse` and counts. A step passes when the backend skipped nothing and the page counted every frame sent. No page can ingest more than this on the same machine and browser: the flood figure is read against it. The **bare Worker** is the same blank page whose socket lives in a dedicated Worker that only receives and counts (posting its count every 50 ms): the ceiling of the page\'s Worker path.';
 
 async function bareStep(be, page, rate) {
   const s0 = (await be.state()).counters;
@@ -30,17 +30,22 @@ async function bareStep(be, page, rate) {
 }
 
 export async function run(browser) {
-  for (const protocol of ['socketio', 'native']) {
+  for (const [protocol, inWorker] of [
+    ['socketio', false],
+    ['socketio', true],
+    ['native', false],
+    ['native', true],
+  ]) {
     const be = await startBackend(ROOT, DIST, ['--speed', '0.001']);
     const results = [];
     try {
       for (let run = 0; run < RUNS; run++) {
-        const { context, page } = await openBare(browser, be, protocol);
+        const { context, page } = await (inWorker ? openBareWorker : openBare)(browser, be, protocol);
         let highest = 0;
         for (const rate of LADDER) {
           const r = await bareStep(be, page, rate);
           log(
-            `ceiling ${protocol} run ${run + 1} at ${rate}/s: sent ${r.sent} (${Math.round(r.achieved)}/s), counted ${r.counted}, ` +
+            `ceiling ${protocol}${inWorker ? ' (bare Worker)' : ''} run ${run + 1} at ${rate}/s: sent ${r.sent} (${Math.round(r.achieved)}/s), counted ${r.counted}, ` +
               `skipped ${r.skipped} → ${r.ok ? 'ok' : 'FAIL'}`,
           );
           if (!r.ok) break;
@@ -54,7 +59,9 @@ export async function run(browser) {
       await be.stop();
     }
     record(
-      `browser ceiling, ${protocol === 'socketio' ? 'Socket.IO' : 'plain WebSocket'}: bare page, receive + JSON.parse only`,
+      `browser ceiling, ${protocol === 'socketio' ? 'Socket.IO' : 'plain WebSocket'}: ${
+        inWorker ? 'bare Worker, receive + count only' : 'bare page, receive + JSON.parse only'
+      }`,
       results,
       'frames/s',
       '—',

@@ -13,7 +13,7 @@ const COST_WINDOW_MS = 3_000;
 const CAPTURE_RATE = 10_000;
 const CAPTURE_FRAMES = 20_000;
 
-export const method = `- **Cost per frame**: the page's main-thread task time (Chrome DevTools \`Performance.getMetrics\` TaskDuration, idle time subtracted) during a ${COST_RATE / 1000}k/s flood, divided by the frames counted; against the best per-frame time of a bare loop doing only \`JSON.parse\` on 20 000 frames of the same flood, captured raw in the same page by a second socket of the same transport (for Socket.IO the \`42/signals,\` prefix is cut off before timing). The second floor is the bare page of the ceiling, timed like the page during the same flood rate: it includes the browser's own cost of delivering each WebSocket message to a handler.`;
+export const method = `- **Cost per frame**: the page's main-thread task time (with the live socket in its Worker, the default; and again with \`liveWorker=off\`, the page's own socket; a Worker's thread is not the page's main thread and is not counted) (Chrome DevTools \`Performance.getMetrics\` TaskDuration, idle time subtracted) during a ${COST_RATE / 1000}k/s flood, divided by the frames counted; against the best per-frame time of a bare loop doing only \`JSON.parse\` on 20 000 frames of the same flood, captured raw in the same page by a second socket of the same transport (for Socket.IO the \`42/signals,\` prefix is cut off before timing). The second floor is the bare page of the ceiling, timed like the page during the same flood rate: it includes the browser's own cost of delivering each WebSocket message to a handler.`;
 
 async function taskSeconds(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -66,6 +66,32 @@ function bareParse(socketio) {
   return best * 1000; // µs
 }
 
+/** Main-thread µs per frame of the page with these settings during a COST_RATE flood, idle subtracted. */
+async function pageCost(browser, be, settings) {
+  const { context, page } = await openPage(browser, be.url, settings);
+  await waitLive(page);
+  await sleep(1_000);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  let t0 = Date.now();
+  let a = await taskSeconds(cdp);
+  await sleep(COST_WINDOW_MS);
+  const idlePerMs = ((await taskSeconds(cdp)) - a) / (Date.now() - t0);
+  const d0 = await diag(page);
+  t0 = Date.now();
+  a = await taskSeconds(cdp);
+  await be.faults({ floodPerSec: COST_RATE });
+  await sleep(COST_WINDOW_MS);
+  await be.faults({ floodPerSec: 0 });
+  await settle(page);
+  const busy = (await taskSeconds(cdp)) - a - idlePerMs * (Date.now() - t0);
+  const frames = (await diag(page)).framesTotal - d0.framesTotal;
+  const path = await page.evaluate(() => window.__regime.liveSocket);
+  await cdp.detach();
+  await context.close();
+  return { us: (busy / frames) * 1e6, frames, path };
+}
+
 /** Main-thread µs per frame of the bare receiver during a COST_RATE flood, idle subtracted. */
 async function receiveFloor(browser, be, protocol) {
   const { context, page } = await openBare(browser, be, protocol);
@@ -97,6 +123,7 @@ export async function run(browser) {
     const ratio = [];
     const floor = [];
     const floorRatio = [];
+    const inPage = [];
     try {
       for (let run = 0; run < RUNS; run++) {
         const { context, page } = await openPage(browser, be.url, { protocol });
@@ -142,6 +169,10 @@ export async function run(browser) {
         // The floor with the browser's own share: a blank page whose socket
         // handler only parses and counts, timed the same way.
         const floorUs = await receiveFloor(browser, be, protocol);
+        // The page's own socket (the fallback), timed the same way.
+        const own = await pageCost(browser, be, { protocol, liveWorker: 'off' });
+        log(`cost ${protocol} run ${run + 1}: liveWorker=off (${own.path}): ${own.frames} frames, ${own.us.toFixed(2)} µs/frame`);
+        inPage.push(own.us);
         log(
           `cost ${protocol} run ${run + 1}: ${frames} frames, app ${appUs.toFixed(2)} µs/frame, bare JSON.parse ${bareUs.toFixed(2)} µs/frame over ${n} frames, ` +
             `bare receive + parse ${floorUs.toFixed(2)} µs/frame`,
@@ -156,7 +187,8 @@ export async function run(browser) {
       await be.stop();
     }
     const label = protocol === 'socketio' ? 'Socket.IO' : 'plain WebSocket';
-    record(`cost per frame, ${label}: page`, app, 'µs', '—', null, 2);
+    record(`cost per frame, ${label}: page, live socket in the Worker`, app, 'µs', '≤ 10 µs', (f) => f.median <= 10, 2);
+    record(`cost per frame, ${label}: page, its own socket (liveWorker=off)`, inPage, 'µs', '—', null, 2);
     record(`cost per frame, ${label}: bare JSON.parse`, bare, 'µs', '—', null, 2);
     record(`cost per frame, ${label}: ratio`, ratio, '×', '≤ 3×', (f) => f.median <= 3, 2);
     record(`cost per frame, ${label}: bare page, receive + JSON.parse`, floor, 'µs', '—', null, 2);

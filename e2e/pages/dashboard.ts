@@ -28,7 +28,7 @@ export interface ModeChange {
   wall: number;
 }
 
-export type Settings = Partial<Record<'api' | 'ws' | 'protocol' | 'ns' | 'symbol' | 'tf' | 'poll' | 'token', string | number>>;
+export type Settings = Partial<Record<'api' | 'ws' | 'protocol' | 'ns' | 'symbol' | 'tf' | 'poll' | 'token' | 'liveWorker' | 'liveQueue', string | number>>;
 
 /**
  * Runs in the page before its own scripts: records every change of the

@@ -56,6 +56,9 @@ test('dist/ under /a/b/ with only a config.json: Live against a backend on anoth
     figure('subpath_time_to_data_ms', await d.timeToData(), 0);
     await expect(d.badge).toHaveText('● Live');
     await d.expectNoBadText();
+    // The live socket's Worker came from beside the page, under the prefix.
+    expect(await page.evaluate(() => (window as any).__regime.liveSocket), 'the Worker holds the live socket').toBe('worker');
+    expect(site.requests.some((r) => r.path === `${PREFIX}worker.js` && r.status === 200), 'worker.js from under the prefix').toBe(true);
 
     // config.json was read: the live URL is the backend's, not the page's origin.
     await expect(page.getByTestId('health-url')).toContainText(`127.0.0.1:${backend.port}/`);

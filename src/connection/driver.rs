@@ -31,6 +31,7 @@ use web_sys::{AbortController, Event, EventTarget};
 use super::clock;
 use super::socket::LiveSocket;
 use super::test_hook::TestHook;
+use super::worker_socket::{split_frames, Piece, Record, WorkerLink, WorkerNews};
 
 /// Inputs waiting past this many (only possible if the core stayed borrowed
 /// after a panic) are dropped, so a flood cannot grow memory without bound.
@@ -107,12 +108,32 @@ pub(crate) enum Input {
     /// A new token from the Token field (none: forget it), and whether to
     /// remember it on this device.
     SetToken(Option<Token>, bool),
+    /// The live Worker posted something (see [`super::worker_socket`]).
+    Worker(WorkerNews),
+}
+
+/// A live socket: the page's own, or one the Worker holds.
+enum Socket {
+    Page(LiveSocket),
+    /// Held by the Worker; its URL, to open it here should the Worker fail
+    /// to load.
+    Worker(String),
+}
+
+/// Where the Worker stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WorkerState {
+    /// Started; its script may still be loading (messages to it wait).
+    Loading,
+    Ready,
 }
 
 /// The core and the browser resources its commands created.
 struct Core {
     connection: Connection,
-    sockets: HashMap<SocketId, LiveSocket>,
+    sockets: HashMap<SocketId, Socket>,
+    /// The live Worker, while the sockets go through it.
+    worker: Option<(WorkerLink, WorkerState)>,
     fetches: HashMap<RequestId, Option<AbortController>>,
     /// The armed `setTimeout`: (handle, deadline).
     timer: Option<(i32, Millis)>,
@@ -172,6 +193,7 @@ impl Driver {
             core: RefCell::new(Core {
                 connection,
                 sockets: HashMap::new(),
+                worker: None,
                 fetches: HashMap::new(),
                 timer: None,
                 after_timeout: false,
@@ -216,6 +238,7 @@ impl Driver {
             Shared::listen(s);
         }
         Shared::start_tick(s);
+        Shared::start_worker(s);
         Shared::input(s, Input::Start);
         let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
         if !online {
@@ -376,6 +399,9 @@ impl Shared {
     }
 
     fn apply(this: &Rc<Shared>, core: &mut Core, now: Millis, input: Input) {
+        if let Input::Worker(news) = input {
+            return Shared::worker_news(this, core, now, news);
+        }
         let c = &mut core.connection;
         match input {
             Input::Start => {
@@ -392,12 +418,13 @@ impl Shared {
                 reason,
                 was_clean,
             } => {
-                if let Some(gone) = core.sockets.remove(&socket) {
+                if let Some(Socket::Page(gone)) = core.sockets.remove(&socket) {
                     this.graveyard.borrow_mut().push(gone);
                 }
                 core.connection
                     .handle_socket_closed(now, socket, code, &reason, was_clean);
             }
+            Input::Worker(_) => {}
             Input::SocketError(id) => c.handle_socket_error(now, id),
             Input::Rest(id, outcome) => {
                 core.fetches.remove(&id);
@@ -432,9 +459,15 @@ impl Shared {
                     url,
                     kind: _,
                 } => {
+                    if let Some((link, _)) = &core.worker {
+                        let max = core.connection.settings().live_queue;
+                        link.open(socket, &url, max);
+                        core.sockets.insert(socket, Socket::Worker(url));
+                        continue;
+                    }
                     match LiveSocket::open(&url, socket, Rc::downgrade(this)) {
                         Ok(live) => {
-                            core.sockets.insert(socket, live);
+                            core.sockets.insert(socket, Socket::Page(live));
                         }
                         Err(message) => {
                             // No event will come for a socket the browser
@@ -443,21 +476,34 @@ impl Shared {
                         }
                     }
                 }
-                Command::Send { socket, text } => {
-                    if let Some(live) = core.sockets.get(&socket) {
-                        if live.send(&text).is_err() {
-                            this.queue
-                                .borrow_mut()
-                                .push_back(Input::SocketError(socket));
+                Command::Send { socket, text } => match core.sockets.get(&socket) {
+                    Some(Socket::Page(live)) if live.send(&text).is_err() => {
+                        this.queue
+                            .borrow_mut()
+                            .push_back(Input::SocketError(socket));
+                    }
+                    Some(Socket::Page(_)) => {}
+                    Some(Socket::Worker(_)) => {
+                        // A send the Worker's socket refuses comes back as
+                        // an error record.
+                        if let Some((link, _)) = &core.worker {
+                            link.send(socket, &text);
                         }
                     }
-                }
-                Command::CloseSocket { socket } => {
-                    if let Some(live) = core.sockets.remove(&socket) {
+                    None => {}
+                },
+                Command::CloseSocket { socket } => match core.sockets.remove(&socket) {
+                    Some(Socket::Page(live)) => {
                         live.close();
                         this.graveyard.borrow_mut().push(live);
                     }
-                }
+                    Some(Socket::Worker(_)) => {
+                        if let Some((link, _)) = &core.worker {
+                            link.close(socket);
+                        }
+                    }
+                    None => {}
+                },
                 Command::Fetch {
                     request,
                     url,
@@ -553,7 +599,7 @@ impl Shared {
         if this.stopped.get() {
             return None;
         }
-        let update = {
+        let (update, live) = {
             let Ok(mut core) = this.core.try_borrow_mut() else {
                 return None;
             };
@@ -561,6 +607,7 @@ impl Shared {
             view.set_panic(super::panic::message());
             view.now = clock::now() as f64;
             let update = build_frame(&mut core.connection, &mut view);
+            let live = Shared::live_path(&core);
             if view.signals_pending || view.traffic_pending || view.mode_pending() {
                 // The list, the traffic figures or a change of the badge
                 // were held back this frame: come back for them.
@@ -568,10 +615,11 @@ impl Shared {
                 drop(core);
                 Shared::request_frame(this);
             }
-            update
+            (update, live)
         };
         if let Some(hook) = this.hook.borrow_mut().as_mut() {
             hook.update(&update.counters);
+            hook.update_live(live.0, live.1, live.2);
         }
         // Take the receiver out while it runs, so that it may use the driver.
         let receiver = this.on_frame.borrow_mut().take();
@@ -624,6 +672,116 @@ impl Shared {
                 "",
                 Some(&format!("{path}{query}{hash}")),
             );
+        }
+    }
+
+    /// Which path the live socket takes (`worker` or `page`), and the
+    /// Worker's gaps and the frames skipped in them, for `window.__regime`.
+    fn live_path(core: &Core) -> (&'static str, u64, u64) {
+        let status = core.connection.status();
+        let path = if core.worker.is_some() {
+            "worker"
+        } else {
+            "page"
+        };
+        (path, status.live_gaps, status.live_skipped)
+    }
+
+    /// Starts the live Worker, unless `liveWorker=off`, REST only, or the
+    /// browser has none: then the page opens its sockets itself.
+    fn start_worker(this: &Rc<Shared>) {
+        let Ok(mut core) = this.core.try_borrow_mut() else {
+            return;
+        };
+        let settings = core.connection.settings();
+        if !settings.live_worker || settings.protocol == regime_core::settings::Protocol::Off {
+            return;
+        }
+        core.worker = WorkerLink::start(Rc::downgrade(this)).map(|l| (l, WorkerState::Loading));
+    }
+
+    /// What the Worker posted: a tick of socket events goes to the core in
+    /// order (a run of texts in one call), then the Worker may post the
+    /// next; a Worker that failed gives its sockets to the page.
+    fn worker_news(this: &Rc<Shared>, core: &mut Core, now: Millis, news: WorkerNews) {
+        match news {
+            WorkerNews::Ready => {
+                if let Some((_, state)) = &mut core.worker {
+                    *state = WorkerState::Ready;
+                }
+            }
+            WorkerNews::Failed => Shared::worker_failed(this, core, now),
+            WorkerNews::Tick(tick) => {
+                let mut offset = 0;
+                for record in tick.records {
+                    let c = &mut core.connection;
+                    match record {
+                        Record::Opened(s) => c.handle_socket_open(now, s),
+                        Record::Frames(s, lens) => {
+                            split_frames(&tick.bytes, &mut offset, &lens, |piece| match piece {
+                                Piece::Texts(texts) => c.handle_socket_texts(now, s, texts),
+                                Piece::Binary(len) => c.handle_socket_binary(now, s, len),
+                            })
+                        }
+                        Record::Closed {
+                            socket,
+                            code,
+                            reason,
+                            was_clean,
+                        } => {
+                            core.sockets.remove(&socket);
+                            c.handle_socket_closed(now, socket, code, &reason, was_clean);
+                        }
+                        Record::Error(s) => c.handle_socket_error(now, s),
+                        Record::Refused(s, words) => {
+                            core.sockets.remove(&s);
+                            c.handle_socket_refused(now, s, &words);
+                        }
+                        Record::Gap(s, dropped) => c.handle_socket_gap(now, s, dropped),
+                    }
+                }
+                if let Some((link, _)) = &core.worker {
+                    link.ack();
+                }
+            }
+        }
+    }
+
+    /// The Worker's script did not load or stopped. Sockets it never
+    /// reported on (it never ran) open here under the same ids, so the core
+    /// cannot tell; sockets of a Worker that ran are lost, which the core
+    /// hears as an error and reconnects (on the page from now on).
+    fn worker_failed(this: &Rc<Shared>, core: &mut Core, now: Millis) {
+        let Some((_, state)) = core.worker.take() else {
+            return;
+        };
+        let held: Vec<(SocketId, String)> = core
+            .sockets
+            .iter()
+            .filter_map(|(id, s)| match s {
+                Socket::Worker(url) => Some((*id, url.clone())),
+                Socket::Page(_) => None,
+            })
+            .collect();
+        for (socket, url) in held {
+            core.sockets.remove(&socket);
+            if state == WorkerState::Loading {
+                match LiveSocket::open(&url, socket, Rc::downgrade(this)) {
+                    Ok(live) => {
+                        core.sockets.insert(socket, Socket::Page(live));
+                    }
+                    Err(message) => core.connection.handle_socket_refused(now, socket, &message),
+                }
+            } else {
+                let mut queue = this.queue.borrow_mut();
+                queue.push_back(Input::SocketError(socket));
+                queue.push_back(Input::SocketClosed {
+                    socket,
+                    code: 1006,
+                    reason: String::new(),
+                    was_clean: false,
+                });
+            }
         }
     }
 
@@ -742,10 +900,14 @@ impl Shared {
             if let (Some(w), Some((h, _))) = (&window, core.timer.take()) {
                 w.clear_timeout_with_handle(h);
             }
-            for (_, live) in core.sockets.drain() {
-                live.close();
-                this.graveyard.borrow_mut().push(live);
+            for (_, socket) in core.sockets.drain() {
+                if let Socket::Page(live) = socket {
+                    live.close();
+                    this.graveyard.borrow_mut().push(live);
+                }
             }
+            // Terminating the Worker closes its sockets.
+            core.worker = None;
             for (_, controller) in core.fetches.drain() {
                 if let Some(c) = controller {
                     c.abort();

@@ -12,7 +12,8 @@
 //! | `mod.rs` | the hook: [`use_connection`], [`provide_connection`]; the view types, re-exported from `regime-view` |
 //! | `published.rs` | a Leptos signal per published part ([`ViewSignals`]) and the read-only [`UseConnectionReturn`], generated from regime-view's one list of parts |
 //! | [`driver`] | performs the core's commands, feeds browser events back, one timer, frames |
-//! | [`socket`] | one `web_sys::WebSocket` and its four handlers |
+//! | [`socket`] | one `web_sys::WebSocket` and its four handlers (the fallback) |
+//! | [`worker_socket`] | the live sockets in a dedicated Worker (`worker.js`), one tick at a time |
 //! | [`rest`] | gloo-net fetch with an AbortController per request |
 //! | [`settings_loader`] | defaults, `config.json`, query string; the link's token out of the address bar |
 //! | [`token_store`] | the token in `sessionStorage` / `localStorage`, with its hosts |
@@ -37,6 +38,8 @@
 //! | `malformed` | live frames skipped as malformed (a bad element of a batch counts as one) |
 //! | `recovered` | signals and alerts that REST `after` queries brought back |
 //! | `mode` | `connecting`, `live`, `api` or `offline` |
+//! | `liveSocket` | `worker` while a dedicated Worker holds the live socket, `page` when the page does (`liveWorker=off`, no Worker, or its script failed) |
+//! | `liveGaps`, `liveSkipped` | times the Worker's queue was full (the page fell behind), and the live frames it skipped then (recovered through REST) |
 //! | `panic` | the first panic message, or `null` |
 //! | `wasmMemoryBytes()` | the WebAssembly memory's size in bytes, now |
 //!
@@ -55,6 +58,7 @@ pub mod socket;
 pub mod stored_view;
 pub mod test_hook;
 pub mod token_store;
+pub mod worker_socket;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -19,6 +19,7 @@ pub struct TestHook {
     object: Object,
     _memory_bytes: Closure<dyn Fn() -> f64>,
     written: Option<HookCounters>,
+    written_live: Option<(&'static str, u64, u64)>,
 }
 
 /// The byte length of the WebAssembly memory: what the page's Rust side
@@ -54,6 +55,7 @@ impl TestHook {
             object,
             _memory_bytes: memory_bytes,
             written: None,
+            written_live: None,
         };
         hook.update(&HookCounters {
             mode: "connecting",
@@ -90,6 +92,24 @@ impl TestHook {
             }
         }
         self.written = Some(c.clone());
+    }
+}
+
+impl TestHook {
+    /// Writes `liveSocket`, `liveGaps` and `liveSkipped` when they changed.
+    pub fn update_live(&mut self, path: &'static str, gaps: u64, skipped: u64) {
+        let now = (path, gaps, skipped);
+        if self.written_live == Some(now) {
+            return;
+        }
+        set(&self.object, "liveSocket", &JsValue::from_str(path));
+        set(&self.object, "liveGaps", &JsValue::from_f64(gaps as f64));
+        set(
+            &self.object,
+            "liveSkipped",
+            &JsValue::from_f64(skipped as f64),
+        );
+        self.written_live = Some(now);
     }
 }
 

@@ -85,6 +85,9 @@ pub enum DiagnosisKind {
     WebSocketUpgradeBlocked,
     /// The Socket.IO handshake asked for heartbeat timings that cannot work.
     BadHandshake,
+    /// The page fell behind a fast live feed: the live Worker skipped
+    /// messages, which are fetched again over REST.
+    PageFellBehind,
 }
 
 /// One problem as the health panel shows it.
@@ -318,6 +321,22 @@ impl Diagnosis {
         )
     }
 
+    /// The live Worker skipped `dropped` live messages while the page was
+    /// busy (`gaps` times, `skipped` messages in all since load). Nothing is
+    /// lost: signals and alerts are fetched again, prices and regimes are
+    /// state that the next messages repair.
+    pub fn page_fell_behind(dropped: u64, gaps: u64, skipped: u64) -> Self {
+        d(
+            DiagnosisKind::PageFellBehind,
+            Severity::Info,
+            format!(
+                "The page fell behind a fast feed; {} live message(s) were skipped and their signals and alerts fetched again.",
+                group_thousands(dropped)
+            ),
+            format!("live queue full {gaps} time(s), {skipped} message(s) skipped since load; recovered through REST `after`"),
+        )
+    }
+
     pub fn malformed_frames(count: u64, last_reason: &str, last_excerpt: &str) -> Self {
         d(
             DiagnosisKind::MalformedFrames,
@@ -488,6 +507,19 @@ impl Diagnosis {
     }
 }
 
+/// `12345` as `12 345`: a count a trader reads at a glance.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,6 +646,13 @@ mod tests {
         assert!(p.sentence.contains("1048576 characters in all"));
         assert!(Diagnosis::server_error(&huge).sentence.len() < 500);
         assert!(Diagnosis::namespace_refused("/s", &huge).sentence.len() < 700);
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(group_thousands(7), "7");
+        assert_eq!(group_thousands(12_345), "12 345");
+        assert_eq!(group_thousands(1_000_000), "1 000 000");
     }
 
     #[test]

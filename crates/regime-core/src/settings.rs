@@ -156,8 +156,39 @@ const TOKEN: Key = Key {
     apply: |s, value| Token::new(value).map(|t| s.token = Some(BoundToken::unbound(t))),
 };
 
+/// `liveWorker` sets [`Settings::live_worker`].
+const LIVE_WORKER: Key = Key {
+    name: "liveWorker",
+    expected: "on or off",
+    apply: |s, value| parse_on_off(value).map(|on| s.live_worker = on),
+};
+
+/// `liveQueue` sets [`Settings::live_queue`].
+const LIVE_QUEUE: Key = Key {
+    name: "liveQueue",
+    expected: "a whole number of live messages from 10 to 1000000",
+    apply: |s, value| parse_live_queue(value).map(|n| s.live_queue = n),
+};
+
 /// Every key the settings read.
-const KEYS: &[&Key] = &[&API, &WS, &PROTOCOL, &NS, &SYMBOL, &TF, &POLL, &TOKEN];
+const KEYS: &[&Key] = &[
+    &API,
+    &WS,
+    &PROTOCOL,
+    &NS,
+    &SYMBOL,
+    &TF,
+    &POLL,
+    &TOKEN,
+    &LIVE_WORKER,
+    &LIVE_QUEUE,
+];
+
+/// The default bound of the live Worker's queue, in messages.
+pub const DEFAULT_LIVE_QUEUE: u32 = 50_000;
+/// The smallest and largest `liveQueue` accepted.
+pub const MIN_LIVE_QUEUE: u32 = 10;
+pub const MAX_LIVE_QUEUE: u32 = 1_000_000;
 
 /// A setting that was given but could not be used: shown to the user, and
 /// the default is used instead.
@@ -235,6 +266,14 @@ pub struct Settings {
     /// The backend's token (`token`), with the hosts it may be sent to.
     /// Defaults to none.
     pub token: Option<BoundToken>,
+    /// Whether a dedicated Worker owns the live socket (`liveWorker`, `on`
+    /// or `off`); off, or without Worker support, the page opens it itself.
+    /// Defaults to on.
+    pub live_worker: bool,
+    /// How many live messages the Worker holds for a page that is busy
+    /// before it skips (and reports) the rest (`liveQueue`). Defaults to
+    /// 50 000.
+    pub live_queue: u32,
 }
 
 impl Settings {
@@ -252,6 +291,8 @@ impl Settings {
             timeframe: None,
             poll_ms: DEFAULT_POLL_MS,
             token: None,
+            live_worker: true,
+            live_queue: DEFAULT_LIVE_QUEUE,
         }
     }
 
@@ -474,6 +515,20 @@ fn parse_poll(value: &str) -> Option<u64> {
         f as u64
     };
     (MIN_POLL_MS..=MAX_POLL_MS).contains(&ms).then_some(ms)
+}
+
+/// `on`/`off` (also `true`/`false`, `1`/`0`, `yes`/`no`), in any case.
+fn parse_on_off(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Some(true),
+        "off" | "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_live_queue(value: &str) -> Option<u32> {
+    let n: u32 = value.trim().parse().ok()?;
+    (MIN_LIVE_QUEUE..=MAX_LIVE_QUEUE).contains(&n).then_some(n)
 }
 
 /// A symbol or timeframe: 1..=32 characters of `[A-Za-z0-9._:-/]`.

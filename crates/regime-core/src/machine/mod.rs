@@ -179,6 +179,10 @@ pub struct Status {
     pub last_malformed_reason: Option<String>,
     /// Signals and alerts that REST `after` queries brought that were not held.
     pub recovered: u64,
+    /// Times the live Worker's queue was full because the page did not keep
+    /// up, and the live frames it skipped then (fetched again over REST).
+    pub live_gaps: u64,
+    pub live_skipped: u64,
     /// Binary attachments skipped (Socket.IO binary events).
     pub binary_skipped: u64,
     pub backend_version: Option<String>,
@@ -309,6 +313,8 @@ impl Connection {
             last_malformed_reason: None,
             recovered: 0,
             binary_skipped: 0,
+            live_gaps: 0,
+            live_skipped: 0,
             batches: 0,
             batched_elements: 0,
             backend_version: None,
@@ -593,6 +599,49 @@ impl Connection {
         }
         self.count_message(now);
         self.apply_session_events(now, out);
+        self.after_input(now);
+    }
+
+    /// Several text frames of one socket that arrived together (one tick of
+    /// the live Worker), in order: the same as [`Self::handle_socket_text`]
+    /// for each, but the deadlines are settled once, after the last. A frame
+    /// after one that ended the session (a server error, a close) is
+    /// ignored, as it would be one by one.
+    pub fn handle_socket_texts(&mut self, now: Millis, socket: SocketId, texts: &[&str]) {
+        let mut out = Vec::new();
+        for text in texts {
+            match self.current_session(socket) {
+                Some(session) => session.handle_text(now, text, &mut out),
+                None => break,
+            }
+            self.count_message(now);
+            self.apply_session_events(now, std::mem::take(&mut out));
+        }
+        self.after_input(now);
+    }
+
+    /// The live Worker skipped `dropped` frames of this socket because the
+    /// page did not keep up (its queue was full). Treated like a short
+    /// reconnect: counted, said in words, and what came meanwhile is asked
+    /// of REST (`after` the highest ids held); prices and regimes are
+    /// state, and the selected snapshot is fetched again. Ignored for a
+    /// socket that is not the current, ready one.
+    pub fn handle_socket_gap(&mut self, now: Millis, socket: SocketId, dropped: u64) {
+        let ready = self
+            .attempt
+            .as_ref()
+            .is_some_and(|a| a.socket == socket && a.is_ready());
+        if !ready || dropped == 0 {
+            return self.after_input(now);
+        }
+        self.status.live_gaps += 1;
+        self.status.live_skipped += dropped;
+        self.changes.status = true;
+        let (gaps, skipped) = (self.status.live_gaps, self.status.live_skipped);
+        self.set_transient(now, Diagnosis::page_fell_behind(dropped, gaps, skipped));
+        self.recover_feed(now, Feed::Signals, false);
+        self.recover_feed(now, Feed::Alerts, false);
+        self.fetch_selection(now);
         self.after_input(now);
     }
 

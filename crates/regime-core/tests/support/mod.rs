@@ -337,6 +337,8 @@ enum Delivery {
     /// The browser would not create the socket, in its words.
     Refused(SocketId, String),
     Rest(RequestId, RestOutcomeOrd),
+    /// The live Worker skipped this many frames (see `Sim::lose_live`).
+    Gap(SocketId, u64),
 }
 
 /// `RestOutcome` ordered for the event queue (ties broken by sequence anyway).
@@ -386,6 +388,12 @@ pub struct Sim {
     seq: u64,
     /// Sockets the client asked to open that the server accepted.
     live_sockets: Vec<SocketId>,
+    /// While set, live frames longer than a heartbeat are lost on the way
+    /// (as a full live Worker queue skips them) and counted in `lost`; the
+    /// next frame kept after them is preceded by the Worker's gap report.
+    pub lose_live: bool,
+    pub lost: u64,
+    lost_unreported: u64,
 }
 
 impl Sim {
@@ -406,6 +414,9 @@ impl Sim {
             queue: BinaryHeap::new(),
             seq: 0,
             live_sockets: Vec::new(),
+            lose_live: false,
+            lost: 0,
+            lost_unreported: 0,
         }
     }
 
@@ -424,6 +435,16 @@ impl Sim {
     }
 
     fn send_to_client(&mut self, socket: SocketId, text: String) {
+        if self.lose_live && text.len() > 16 {
+            self.lost += 1;
+            self.lost_unreported += 1;
+            return;
+        }
+        if !self.lose_live && self.lost_unreported > 0 {
+            let at = self.now + self.latency;
+            let n = std::mem::take(&mut self.lost_unreported);
+            self.push(at, Delivery::Gap(socket, n));
+        }
         if !self.server.silent {
             let at = self.now + self.latency;
             self.push(at, Delivery::Text(socket, text));
@@ -785,6 +806,7 @@ impl Sim {
             }
             Delivery::Refused(s, words) => self.conn.handle_socket_refused(now, s, &words),
             Delivery::Rest(r, o) => self.conn.handle_rest(now, r, o.into()),
+            Delivery::Gap(s, n) => self.conn.handle_socket_gap(now, s, n),
         }
     }
 
