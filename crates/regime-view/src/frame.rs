@@ -166,6 +166,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
             prices: true,
             symbols: true,
             selection: true,
+            matrix: true,
         };
     }
     let fresh = conn.drain_fresh_alerts();
@@ -240,6 +241,9 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
                 .collect(),
             None => Vec::new(),
         });
+    }
+    if changes.snapshots || changes.symbols || changes.matrix {
+        update.matrix = Some(crate::matrix::matrix_view(conn));
     }
     if changes.snapshots || changes.selection {
         update.snapshot = Some(
