@@ -109,6 +109,7 @@ pub fn HistoryChart() -> impl IntoView {
         }
     };
     let count = move || c.history.with(|h| h.len());
+    let changes = move || c.history.with(|h| draw::transitions(h).len());
 
     view! {
         <section class="card chart-card" aria-labelledby="chart-title">
@@ -126,6 +127,12 @@ pub fn HistoryChart() -> impl IntoView {
                     <li class="regime-trend-down">"trend down"</li>
                     <li class="regime-range">"range"</li>
                     <li class="regime-volatile">"volatile"</li>
+                    <li class="legend-change" data-testid="chart-changes" title="The ribbon along the price marks each regime change">
+                        {move || match changes() {
+                            1 => "1 regime change".to_string(),
+                            n => format!("{n} regime changes"),
+                        }}
+                    </li>
                 </ul>
                 <button
                     type="button"
@@ -145,7 +152,7 @@ pub fn HistoryChart() -> impl IntoView {
                     role="img"
                     aria-label=move || {
                         let (s, t) = c.selection.get();
-                        format!("{s} {t}: close price with regime shading, and ADX with the 20 and 25 lines")
+                        format!("{s} {t}: close price with regime shading and a ribbon marking {} regime changes, and ADX with the 20 and 25 lines", changes())
                     }
                 ></canvas>
                 {move || {
