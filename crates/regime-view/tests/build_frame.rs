@@ -620,3 +620,29 @@ fn the_matrix_has_a_row_per_symbol_and_a_column_per_listed_timeframe() {
     // An idle frame does not republish it.
     assert_eq!(build_frame(&mut conn, &mut state).matrix, None);
 }
+
+#[test]
+fn the_first_rows_are_published_at_once_whatever_the_pacing() {
+    // Cold (or a reload): the first frame comes before any REST answer,
+    // with an empty list.
+    let mut settings = Settings::defaults("http://backend.test");
+    settings.protocol = Protocol::Off;
+    let mut conn = Connection::new(settings, Policy::default(), 1);
+    conn.start(0);
+    let mut state = ViewState::new(Vec::new());
+    state.now = 1_000.0;
+    let first = build_frame(&mut conn, &mut state);
+    assert_eq!(first.signals, Some(Vec::new()));
+    // The signals answer 50 ms later: out in that frame, not 150 ms after
+    // (a stored list replaced by the fresh one must never go blank between).
+    answer_fetches(&mut conn, 50);
+    state.now = 1_050.0;
+    let frame = build_frame(&mut conn, &mut state);
+    let ids: Vec<u64> = frame
+        .signals
+        .expect("published at once")
+        .iter()
+        .map(|r| r.signal.id)
+        .collect();
+    assert_eq!(ids, [3, 2, 1]);
+}
