@@ -121,18 +121,24 @@ pub fn HistoryChart() -> impl IntoView {
                         n => format!("{n} candles"),
                     }}
                 </span>
+                // The ribbon along the price marks each change with a tick.
+                <span
+                    class="count chart-changes"
+                    data-testid="chart-changes"
+                    title="The ribbon under the price marks each regime change with a tick"
+                >
+                    {move || match (count(), changes()) {
+                        (0 | 1, _) => String::new(),
+                        (_, 1) => "· 1 regime change".to_string(),
+                        (_, n) => format!("· {n} regime changes"),
+                    }}
+                </span>
                 // What the shaded bands behind the close mean.
                 <ul class="chart-legend" data-testid="chart-legend" aria-label="Regime bands">
                     <li class="regime-trend-up">"trend up"</li>
                     <li class="regime-trend-down">"trend down"</li>
                     <li class="regime-range">"range"</li>
                     <li class="regime-volatile">"volatile"</li>
-                    <li class="legend-change" data-testid="chart-changes" title="The ribbon along the price marks each regime change">
-                        {move || match changes() {
-                            1 => "1 regime change".to_string(),
-                            n => format!("{n} regime changes"),
-                        }}
-                    </li>
                 </ul>
                 <button
                     type="button"
