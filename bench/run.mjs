@@ -9,7 +9,9 @@
 // Figures (each the median of BENCH_RUNS runs, default 5, with min and max),
 // one file each in bench/benchmarks/:
 //   weight    gzip -9 and brotli sizes of everything index.html loads
-//   load      navigation start → the regime widget shows REST data, → `● Live`
+//   load      navigation start → the regime widget shows REST data, → `● Live`;
+//             reloads: → the stored view painted (REST slowed), the signals
+//             list never blank while fresh data replaces it
 //   ceiling   the flood ladder for a bare page whose onmessage only
 //             JSON.parses and counts: what this browser and machine allow
 //   flood     highest signal rate (Socket.IO, plain WS) with every frame

@@ -78,6 +78,10 @@ const mode = (page, m, timeout = 30_000) =>
   page.locator(`[data-testid="badge"][data-mode="${m}"]`).waitFor({ timeout });
 
 const STATES = [
+  ['matrix', async (page) => {
+    await mode(page, 'live');
+    await page.getByTestId('regime-matrix').scrollIntoViewIfNeeded();
+  }],
   ['api', async (page, base) => {
     await mode(page, 'live');
     await control(base, 'faults', { liveEnabled: false });

@@ -10,6 +10,7 @@ use crate::components::history_chart::HistoryChart;
 use crate::components::link_notice::LinkNotice;
 use crate::components::overview::OverviewStrip;
 use crate::components::prefs::provide_prefs;
+use crate::components::regime_matrix::RegimeMatrix;
 use crate::components::regime_widget::RegimeWidget;
 use crate::components::restored_note::RestoredNoteLine;
 use crate::components::signals_list::SignalsList;
@@ -78,6 +79,9 @@ pub fn Dashboard() -> impl IntoView {
                 </section>
                 <div class="area-chart">
                     <HistoryChart />
+                </div>
+                <div class="area-matrix">
+                    <RegimeMatrix />
                 </div>
                 <div class="area-signals">
                     <SignalsList />

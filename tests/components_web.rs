@@ -559,4 +559,9 @@ async fn the_whole_page_draws_history_into_sparklines_and_chart() {
     assert!(canvas.width() > 0 && canvas.height() > 0);
     let save: web_sys::HtmlButtonElement = page.one("save-png").unchecked_into();
     assert!(!save.disabled());
+    // The ribbon's one change (range to trend up), counted beside the candles.
+    assert_eq!(
+        page.one("chart-changes").text_content().unwrap(),
+        "· 1 regime change"
+    );
 }

@@ -20,6 +20,7 @@ pub mod link_notice;
 pub mod overview;
 pub mod panic;
 pub mod prefs;
+pub mod regime_matrix;
 pub mod regime_run;
 pub mod regime_widget;
 pub mod restored_note;

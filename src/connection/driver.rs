@@ -105,6 +105,8 @@ pub(crate) enum Input {
     Visibility(bool),
     Reconnect,
     Select(String, String),
+    /// The "Regimes by timeframe" matrix shows this many rows.
+    MatrixRows(usize),
     /// A new token from the Token field (none: forget it), and whether to
     /// remember it on this device.
     SetToken(Option<Token>, bool),
@@ -264,6 +266,11 @@ impl Driver {
             &self.shared,
             Input::Select(symbol.to_string(), timeframe.to_string()),
         );
+    }
+
+    /// The matrix shows `rows` rows: the core fetches and subscribes to them.
+    pub fn set_matrix_rows(&self, rows: usize) {
+        Shared::input(&self.shared, Input::MatrixRows(rows));
     }
 
     /// Tells the core whether the browser is online (as the window events
@@ -444,6 +451,7 @@ impl Shared {
                 super::token_store::save(c.settings().token.as_ref(), remember);
             }
             Input::Select(symbol, timeframe) => c.select(now, &symbol, &timeframe),
+            Input::MatrixRows(rows) => c.set_matrix_rows(now, rows),
         }
     }
 

@@ -236,7 +236,14 @@ pub fn use_connection_with_options(options: UseConnectionOptions) -> UseConnecti
             d.set_token(&text, remember);
         }
     });
-    signals.read_only(reconnect, select, set_token)
+    let set_matrix_rows = Callback::new(move |rows: usize| {
+        if let Some(d) = current() {
+            d.set_matrix_rows(rows);
+        }
+    });
+    signals
+        .read_only(reconnect, select, set_token)
+        .with_matrix_rows(set_matrix_rows)
 }
 
 /// Reads the settings, starts the driver and puts its [`UseConnectionReturn`]

@@ -55,6 +55,17 @@ macro_rules! hook_signals {
             /// this backend, and the connection starts again with it at
             /// once. An empty text forgets the token.
             pub set_token: Callback<(String, bool)>,
+            /// Show this many rows of the "Regimes by timeframe" matrix
+            /// (the core fetches and subscribes to them). A no-op unless
+            /// [`Self::with_matrix_rows`] gave it.
+            pub set_matrix_rows: Callback<usize>,
+        }
+
+        impl UseConnectionReturn {
+            /// The handle with the matrix's "show more" action.
+            pub fn with_matrix_rows(self, set_matrix_rows: Callback<usize>) -> Self {
+                UseConnectionReturn { set_matrix_rows, ..self }
+            }
         }
 
         /// The writable half of every published signal, and the clock.
@@ -100,6 +111,7 @@ macro_rules! hook_signals {
                     reconnect,
                     select,
                     set_token,
+                    set_matrix_rows: Callback::new(|_| {}),
                 }
             }
         }

@@ -166,6 +166,7 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
             prices: true,
             symbols: true,
             selection: true,
+            matrix: true,
         };
     }
     let fresh = conn.drain_fresh_alerts();
@@ -241,6 +242,9 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
             None => Vec::new(),
         });
     }
+    if changes.snapshots || changes.symbols || changes.matrix {
+        update.matrix = Some(crate::matrix::matrix_view(conn));
+    }
     if changes.snapshots || changes.selection {
         update.snapshot = Some(
             selection
@@ -259,7 +263,13 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
         state.signals_pending = true;
     }
     let interval = pacing::signals_interval(state.signals_interval_ms, state.signals_flooding);
-    if state.signals_pending && pacing::due(state.signals_published_at, state.now, interval) {
+    // The first rows ever go out at once: after a reload, the stored list
+    // is replaced in the frame the fresh data comes in, never by a blank
+    // list that waits for the pacing.
+    let first_rows = state.newest_published.is_none();
+    if state.signals_pending
+        && (first_rows || pacing::due(state.signals_published_at, state.now, interval))
+    {
         state.signals_pending = false;
         state.signals_published_at = Some(state.now);
         let current_run = store.signals().run();

@@ -12,6 +12,7 @@
 //! | [`parts`] | the published parts, declared once: [`FrameUpdate`], [`PageView`], [`with_published_parts!`] |
 //! | [`frame`] | [`ViewState`], [`build_frame`]: the core's changes as a [`FrameUpdate`] |
 //! | [`pacing`] | how often the signals list and the traffic figures are republished |
+//! | [`matrix`] | the "Regimes by timeframe" matrix: cells, the agreement of a row, cell words |
 //! | [`market`] | the snapshot, signal rows and last price as the page holds them |
 //! | [`mode_hold`] | the badge's hysteresis: partial REST failure does not flip API and Offline every few seconds |
 //! | [`selection`] | the market shown from live data when `/api/symbols` has not answered |
@@ -36,6 +37,7 @@ pub mod freshness;
 pub mod health;
 pub mod lists;
 pub mod market;
+pub mod matrix;
 pub mod mode_hold;
 pub mod pacing;
 pub mod parts;
@@ -52,6 +54,7 @@ pub use freshness::{stale_when_offline, Freshness};
 pub use health::{health_view, DiagnosisView, HealthView};
 pub use lists::{SignalsListCaps, DRAWN_ROWS};
 pub use market::{PriceView, SignalRow, SnapshotView};
+pub use matrix::MatrixView;
 pub use mode_hold::ModeHold;
 pub use parts::{FrameUpdate, PageView};
 pub use price::{age_ms, newest_price, PriceCandidate, PriceSource};

@@ -65,6 +65,10 @@ macro_rules! with_published_parts {
             /// Every symbol's regime at the selected timeframe (overview strip).
             overview: ::std::vec::Vec<$crate::SnapshotView> = ::std::vec::Vec::new(),
                 $crate::parts::publish::Always;
+            /// The "Regimes by timeframe" matrix: the rows shown, every
+            /// timeframe listed.
+            matrix: $crate::MatrixView = $crate::MatrixView::default(),
+                $crate::parts::publish::Always;
             /// The selection's history, oldest first.
             history: ::std::vec::Vec<$crate::regime_core::model::RegimePoint>
                 = ::std::vec::Vec::new(),

@@ -306,12 +306,13 @@ fn a_selection_change_republishes_the_selection_parts() {
     let mut conn = rest_only_connection();
     let mut state = ViewState::new(Vec::new());
     build_frame(&mut conn, &mut state);
-    // 4h: not part of the 1h overview that was fetched with the symbols.
-    conn.select(20, "BTCUSDT", "4h");
+    // 15m: a timeframe the backend does not list, so neither the 1h
+    // overview nor the matrix (which fetches every listed one) holds it.
+    conn.select(20, "BTCUSDT", "15m");
     let frame = build_frame(&mut conn, &mut state);
     assert_eq!(
         frame.selection,
-        Some(("BTCUSDT".to_string(), "4h".to_string()))
+        Some(("BTCUSDT".to_string(), "15m".to_string()))
     );
     assert_eq!(
         frame.snapshot,
@@ -323,7 +324,7 @@ fn a_selection_change_republishes_the_selection_parts() {
     let frame = build_frame(&mut conn, &mut state);
     assert_eq!(
         frame.snapshot.flatten().map(|s| s.snapshot.timeframe),
-        Some("4h".to_string())
+        Some("15m".to_string())
     );
     assert_eq!(frame.loading, Some(false));
 }
@@ -582,4 +583,66 @@ fn no_history_is_said_only_once_an_answer_came_back_empty() {
     page.apply(build_frame(&mut conn, &mut state));
     assert!(page.history.is_empty());
     assert!(!page.history_waiting);
+}
+
+#[test]
+fn the_matrix_has_a_row_per_symbol_and_a_column_per_listed_timeframe() {
+    use regime_view::matrix::MatrixCell;
+    let (mut conn, socket) = live_native_connection();
+    let mut state = ViewState::new(Vec::new());
+    let matrix = build_frame(&mut conn, &mut state).matrix.unwrap();
+    assert_eq!(matrix.columns, ["1h", "4h"]);
+    assert_eq!(matrix.total, 2);
+    let symbols: Vec<&str> = matrix.rows.iter().map(|r| r.symbol.as_str()).collect();
+    assert_eq!(symbols, ["BTCUSDT", "ETHUSDT"]);
+    // BTCUSDT: both timeframes answered "range", so the row agrees;
+    // ETHUSDT lists 1h only, which agrees with nothing.
+    assert_eq!(
+        matrix.rows[0].agreed,
+        Some(regime_core::model::Regime::Range)
+    );
+    assert_eq!(matrix.rows[1].cells[1], MatrixCell::NotListed);
+    assert_eq!(matrix.rows[1].agreed, None);
+    // A live event for one cell republishes the matrix with it, and the
+    // row no longer agrees.
+    conn.handle_socket_text(
+        30,
+        socket,
+        r#"{"type":"regime","data":{"symbol":"BTCUSDT","timeframe":"4h","regime":"trend_up","adx":31.0,"atrPct":0.02,"timestamp":"2025-10-09T13:00:00Z"}}"#,
+    );
+    state.now = 40.0;
+    let matrix = build_frame(&mut conn, &mut state).matrix.unwrap();
+    assert!(matches!(
+        &matrix.rows[0].cells[1],
+        MatrixCell::Known { regime: regime_core::model::Regime::TrendUp, adx, .. } if *adx == 31.0
+    ));
+    assert_eq!(matrix.rows[0].agreed, None);
+    // An idle frame does not republish it.
+    assert_eq!(build_frame(&mut conn, &mut state).matrix, None);
+}
+
+#[test]
+fn the_first_rows_are_published_at_once_whatever_the_pacing() {
+    // Cold (or a reload): the first frame comes before any REST answer,
+    // with an empty list.
+    let mut settings = Settings::defaults("http://backend.test");
+    settings.protocol = Protocol::Off;
+    let mut conn = Connection::new(settings, Policy::default(), 1);
+    conn.start(0);
+    let mut state = ViewState::new(Vec::new());
+    state.now = 1_000.0;
+    let first = build_frame(&mut conn, &mut state);
+    assert_eq!(first.signals, Some(Vec::new()));
+    // The signals answer 50 ms later: out in that frame, not 150 ms after
+    // (a stored list replaced by the fresh one must never go blank between).
+    answer_fetches(&mut conn, 50);
+    state.now = 1_050.0;
+    let frame = build_frame(&mut conn, &mut state);
+    let ids: Vec<u64> = frame
+        .signals
+        .expect("published at once")
+        .iter()
+        .map(|r| r.signal.id)
+        .collect();
+    assert_eq!(ids, [3, 2, 1]);
 }

@@ -31,6 +31,16 @@ pub fn regime_runs(points: &[RegimePoint]) -> Vec<(usize, usize)> {
     runs
 }
 
+/// The regime changes of the history: the index of each point that starts
+/// a new run (never the first point). The ribbon marks each one.
+pub fn transitions(points: &[RegimePoint]) -> Vec<usize> {
+    regime_runs(points)
+        .into_iter()
+        .skip(1)
+        .map(|(start, _)| start)
+        .collect()
+}
+
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Text the chart writes itself through the 2D context: plotters' web font
@@ -110,6 +120,32 @@ pub fn draw(
             .filter_map(|p| p.close.filter(|c| c.is_finite()).map(|c| (t(p), c))),
         pal.close.stroke_width(px(1.5)),
     ))?;
+
+    // The regime ribbon: a thin solid band along the bottom of the upper
+    // pane, one colour per run, with a tick across it at every change.
+    let (ribbon_top, ribbon_bottom) = (
+        split.saturating_sub(px(8.0)) as i32,
+        split.saturating_sub(px(2.0)) as i32,
+    );
+    for (a, b) in &runs {
+        let (xa_px, _) = top.backend_coord(&(t(&points[*a]) - half, lo));
+        let (xb_px, _) = top.backend_coord(&(t(&points[*b]) + half, lo));
+        root.draw(&Rectangle::new(
+            [(xa_px, ribbon_top), (xb_px, ribbon_bottom)],
+            regime_rgb(&points[*a].regime).filled(),
+        ))?;
+    }
+    let tick = pal.text.stroke_width(px(2.0));
+    for i in transitions(points) {
+        let (x, _) = top.backend_coord(&(t(&points[i]) - half, lo));
+        root.draw(&PathElement::new(
+            vec![
+                (x, ribbon_top - px(3.0) as i32),
+                (x, ribbon_bottom + px(1.0) as i32),
+            ],
+            tick,
+        ))?;
+    }
 
     // Lower pane: ADX with the 20 and 25 thresholds.
     let adx_max = adx_top(points.iter().map(|p| p.adx));
@@ -231,5 +267,20 @@ mod tests {
         ];
         assert_eq!(regime_runs(&p), vec![(0, 1), (2, 2), (3, 3)]);
         assert!(regime_runs(&[]).is_empty());
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn transitions_are_where_a_new_run_starts() {
+        let p = [
+            pt(0, Regime::Range),
+            pt(1, Regime::Range),
+            pt(2, Regime::TrendUp),
+            pt(3, Regime::Range),
+            pt(4, Regime::Range),
+        ];
+        assert_eq!(transitions(&p), vec![2, 3]);
+        assert!(transitions(&p[..2]).is_empty(), "one run has no change");
+        assert!(transitions(&[]).is_empty());
     }
 }

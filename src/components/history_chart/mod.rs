@@ -109,6 +109,7 @@ pub fn HistoryChart() -> impl IntoView {
         }
     };
     let count = move || c.history.with(|h| h.len());
+    let changes = move || c.history.with(|h| draw::transitions(h).len());
 
     view! {
         <section class="card chart-card" aria-labelledby="chart-title">
@@ -118,6 +119,18 @@ pub fn HistoryChart() -> impl IntoView {
                     {move || match count() {
                         0 => String::new(),
                         n => format!("{n} candles"),
+                    }}
+                </span>
+                // The ribbon along the price marks each change with a tick.
+                <span
+                    class="count chart-changes"
+                    data-testid="chart-changes"
+                    title="The ribbon under the price marks each regime change with a tick"
+                >
+                    {move || match (count(), changes()) {
+                        (0 | 1, _) => String::new(),
+                        (_, 1) => "· 1 regime change".to_string(),
+                        (_, n) => format!("· {n} regime changes"),
                     }}
                 </span>
                 // What the shaded bands behind the close mean.
@@ -145,7 +158,7 @@ pub fn HistoryChart() -> impl IntoView {
                     role="img"
                     aria-label=move || {
                         let (s, t) = c.selection.get();
-                        format!("{s} {t}: close price with regime shading, and ADX with the 20 and 25 lines")
+                        format!("{s} {t}: close price with regime shading and a ribbon marking {} regime changes, and ADX with the 20 and 25 lines", changes())
                     }
                 ></canvas>
                 {move || {

@@ -387,23 +387,27 @@ impl Connection {
     /// Sends the subscription when both the session is ready and the
     /// selection is known: every known symbol, the selected timeframe.
     pub(super) fn subscribe(&mut self, now: Millis) {
-        let Some((symbol, timeframe)) = self.selection.clone() else {
+        let Some((_, timeframe)) = self.selection.clone() else {
             return;
         };
-        let mut symbols: Vec<String> = self
-            .store
-            .symbols()
-            .iter()
-            .map(|s| s.symbol.clone())
-            .collect();
-        if !symbols.contains(&symbol) {
-            symbols.insert(0, symbol);
+        // What the page shows (PROTOCOL.md: `subscribe` names symbols and
+        // timeframes): the selection, the overview strip's symbols, and the
+        // matrix's rows and columns.
+        let mut symbols = self.strip_symbols();
+        let mut timeframes = vec![timeframe];
+        for (symbol, tf) in self.matrix_cells() {
+            if !symbols.contains(&symbol) {
+                symbols.push(symbol);
+            }
+            if !timeframes.contains(&tf) {
+                timeframes.push(tf);
+            }
         }
         // Always ask for batches: a backend that has none ignores the field,
         // and one that has them sends fewer, larger frames under a flood.
         let sub = Subscription {
             symbols,
-            timeframes: vec![timeframe],
+            timeframes,
             batch: true,
         };
         let mut out = Vec::new();

@@ -24,10 +24,12 @@
 //! | `traffic` | live messages counted, and their rate |
 //! | `mode` | the badge: Connecting, Live, API or Offline |
 //! | `auth` | the token: what each request carries, refusals, a new token |
+//! | `matrix` | the "Regimes by timeframe" matrix: the rows shown, their cells fetched a few at a time |
 
 mod attempt;
 mod auth;
 mod deadlines;
+mod matrix;
 mod mode;
 mod policy;
 mod problems;
@@ -49,11 +51,13 @@ use crate::Millis;
 
 use attempt::{Attempt, Failure, FailureStreak, TransportChoice};
 use auth::Auth;
+use matrix::Matrix;
 use problems::Problems;
 use recovery::{Feed, FeedQuery, Recovery};
 use rest::Rest;
 use traffic::Traffic;
 
+pub use matrix::MATRIX_MAX_COLUMNS;
 pub use mode::Mode;
 pub use policy::Policy;
 
@@ -219,6 +223,8 @@ pub struct Changes {
     pub symbols: bool,
     /// The selected symbol/timeframe.
     pub selection: bool,
+    /// The matrix's rows shown.
+    pub matrix: bool,
 }
 
 impl Changes {
@@ -232,6 +238,7 @@ impl Changes {
             || self.prices
             || self.symbols
             || self.selection
+            || self.matrix
     }
 }
 
@@ -275,6 +282,8 @@ pub struct Connection {
     was_live: bool,
     /// The token's refusals and acceptances.
     auth: Auth,
+    /// The "Regimes by timeframe" matrix: rows shown, cells to fetch.
+    matrix: Matrix,
 }
 
 impl Connection {
@@ -349,6 +358,7 @@ impl Connection {
             traffic: Traffic::default(),
             was_live: false,
             auth: Auth::default(),
+            matrix: Matrix::new(policy.matrix_rows),
         };
         connection.status.token_set = connection.token_is_set();
         connection

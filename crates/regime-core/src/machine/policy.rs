@@ -78,6 +78,9 @@ pub struct Policy {
     /// Symbols the overview strip shows (and fetches) besides the selected
     /// one. Defaults to 24.
     pub overview_symbols: usize,
+    /// Rows (symbols) the "Regimes by timeframe" matrix shows, and
+    /// fetches, at first; "show more" adds as many again. Defaults to 8.
+    pub matrix_rows: usize,
     /// A backend timestamp this far ahead of this computer's clock is
     /// flagged and never makes later data look older, ms. Defaults to
     /// 600 000 (10 minutes).
@@ -114,6 +117,7 @@ impl Default for Policy {
             check_page: 50,
             rest_fanout: 4,
             overview_symbols: 24,
+            matrix_rows: 8,
             clock_ahead_ms: 600_000,
             clock_behind_ms: 365 * 86_400_000,
         }

@@ -221,8 +221,8 @@ impl Connection {
         self.pump_overview(now);
     }
 
-    /// Issues queued overview requests while fewer than `rest_fanout`
-    /// regime requests are in flight.
+    /// Issues queued overview (then matrix) requests while fewer than
+    /// `rest_fanout` regime requests are in flight.
     pub(super) fn pump_overview(&mut self, now: Millis) {
         let Some((_, timeframe)) = self.selection.clone() else {
             return self.rest.overview_queue.clear();
@@ -234,13 +234,17 @@ impl Connection {
                 .filter(|f| matches!(f.what, RestRequest::Regime { .. }))
                 .count()
         };
+        // The strip first (it is at the top of the page), then the matrix.
         while self.online && busy(self) < self.policy.rest_fanout.max(1) {
-            let Some(symbol) = self.rest.overview_queue.pop_front() else {
-                return;
-            };
-            let what = RestRequest::Regime {
-                symbol,
-                timeframe: timeframe.clone(),
+            let what = match self.rest.overview_queue.pop_front() {
+                Some(symbol) => RestRequest::Regime {
+                    symbol,
+                    timeframe: timeframe.clone(),
+                },
+                None => match self.next_matrix_request() {
+                    Some(what) => what,
+                    None => return,
+                },
             };
             self.fetch(now, what, None);
         }
@@ -263,6 +267,7 @@ impl Connection {
             self.fetch(now, RestRequest::Regime { symbol, timeframe }, None);
         }
         self.fetch_overview(now);
+        self.fetch_matrix(now, true);
         // Without an epoch, only the newest ids show a redeploy: each round
         // looks at them (one request, like an `after` query).
         let reconnect = self.rest.state != RestState::Answering || self.recovery.epoch.is_none();
@@ -532,6 +537,7 @@ impl Connection {
             self.fetch_selection(now);
         }
         self.fetch_overview(now);
+        self.fetch_matrix(now, false);
         self.subscribe(now);
     }
 
