@@ -274,6 +274,8 @@ impl Connection {
     fn left_live(&mut self, now: Millis) {
         self.clear_problem(DiagnosisKind::NoRegimeEvents);
         self.status.transport = None;
+        self.status.live_market_at = None;
+        self.status.live_feed_at = None;
         self.changes.status = true;
         self.poll(now);
     }
@@ -352,6 +354,9 @@ impl Connection {
         self.status.next_retry_at = None;
         self.status.transport = Some(kind);
         self.status.last_error = None;
+        // A new connection: nothing has flowed on it yet.
+        self.status.live_market_at = None;
+        self.status.live_feed_at = None;
         self.changes.status = true;
         for k in [
             DiagnosisKind::LiveRefused,
@@ -418,6 +423,7 @@ impl Connection {
     }
 
     fn live_event(&mut self, now: Millis, event: LiveEvent) {
+        self.note_live_data(now, &event);
         match event {
             LiveEvent::Regime(s) => {
                 if let Some(a) = self.attempt.as_mut() {
@@ -434,6 +440,23 @@ impl Connection {
             }
             LiveEvent::Signal(_) | LiveEvent::Alert(_) => self.live_feed_item(now, event, false),
         }
+    }
+
+    /// Live data flowed on this connection. The first market event of a
+    /// connection turns the badge green, a status change; the rest move
+    /// with the traffic figures (the view republishes them within 500 ms).
+    fn note_live_data(&mut self, now: Millis, event: &LiveEvent) {
+        let at = match event {
+            LiveEvent::Regime(_) | LiveEvent::Price(_) => {
+                if self.status.live_market_at.is_none() {
+                    self.changes.status = true;
+                }
+                &mut self.status.live_market_at
+            }
+            LiveEvent::Signal(_) | LiveEvent::Alert(_) => &mut self.status.live_feed_at,
+        };
+        *at = Some(now);
+        self.changes.traffic = true;
     }
 
     /// The current attempt failed or the live connection was lost.
