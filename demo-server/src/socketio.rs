@@ -196,16 +196,34 @@ async fn on_connect(socket: SocketRef<DemoAdapter>, State(st): State<AppState>) 
             let batched = on_subscribe.clone();
             async move {
                 let sub = parse_subscription(&v);
+                let on = st
+                    .faults
+                    .with(|f| f.live_enabled && f.socketio_enabled && !f.socketio_silent);
+                let greeting = if on {
+                    crate::greeting::greeting(&st, &sub)
+                } else {
+                    Vec::new()
+                };
                 s.leave_all();
                 if st.faults.with(|f| f.batching(sub.batch)).is_some() {
                     s.join(vec![BATCH_ROOM.to_string(), own_room(s.id)]);
                     if batched.send_replace(Some(sub)).is_none() {
                         let rx = batched.subscribe();
-                        tokio::spawn(run_batches(st, Str::from(s.ns().to_string()), s.id, rx));
+                        tokio::spawn(run_batches(
+                            st.clone(),
+                            Str::from(s.ns().to_string()),
+                            s.id,
+                            rx,
+                        ));
                     }
                 } else {
                     batched.send_replace(None);
                     s.join(rooms_for(Some(&sub)));
+                    s.join(own_room(s.id));
+                }
+                let ns = Str::from(s.ns().to_string());
+                for frame in greeting {
+                    send_to(&st, &ns, &own_room(s.id), &frame.sio);
                 }
             }
         },
