@@ -428,6 +428,9 @@ impl Connection {
             LiveEvent::Regime(s) => {
                 if let Some(a) = self.attempt.as_mut() {
                     a.saw_regime = true;
+                    // Regime events flow: polling stops, and a later
+                    // silence is warned about again.
+                    a.warned_no_regime = false;
                 }
                 self.clear_problem(DiagnosisKind::NoRegimeEvents);
                 self.put_snapshot(now, s);
@@ -627,16 +630,33 @@ impl Connection {
     /// Live for `no_regime_warning_ms` without a `regime` event: say so, and
     /// poll REST beside the live connection.
     pub(super) fn warn_no_regime(&mut self, now: Millis) {
+        let Some(since) = self.attempt.as_ref().and_then(|a| self.no_regime_since(a)) else {
+            return;
+        };
         let Some(a) = self.attempt.as_mut() else {
             return;
         };
-        let Some(ready_at) = a.ready_since() else {
-            return;
-        };
         a.warned_no_regime = true;
-        let waited = now - ready_at;
-        self.set_problem(Diagnosis::no_regime_events(waited, self.settings.poll_ms));
+        let waited = now.saturating_sub(since);
+        let problem = if a.saw_regime {
+            Diagnosis::market_silent(waited, self.settings.poll_ms)
+        } else {
+            Diagnosis::no_regime_events(waited, self.settings.poll_ms)
+        };
+        self.set_problem(problem);
         self.poll(now);
+    }
+
+    /// Since when the live connection has brought no regime: since it
+    /// became ready while no `regime` event came on it, else since its last
+    /// market event (a `price` keeps a slow timeframe's regime trusted).
+    pub(super) fn no_regime_since(&self, a: &Attempt) -> Option<Millis> {
+        let ready = a.ready_since()?;
+        Some(if a.saw_regime {
+            self.status.live_market_at.unwrap_or(ready).max(ready)
+        } else {
+            ready
+        })
     }
 
     /// Whether the server answers pings, as the session knows it (a pong
