@@ -255,25 +255,32 @@ fn batch_payload(frames: &[Arc<Frame>]) -> Str {
 }
 
 /// Sends one packet to one socket's own room; false when it is gone.
+///
+/// Every live adapter of the namespace is asked: after the live side was
+/// switched off and on, the registry may hold an older one first, and the
+/// socket is in the newer one.
 fn send_to(st: &AppState, ns: &Str, room: &str, out: &SioOut) -> bool {
-    let Some(adapter) = st.sio_registry.live().into_iter().find(|a| a.path() == ns) else {
-        return false;
-    };
     let mut opts = BroadcastOptions::default();
     opts.add_flag(BroadcastFlags::Broadcast);
     opts.rooms.push(room.to_string().into());
-    if adapter.sockets(opts.clone()).is_empty() {
-        return false;
-    }
-    match adapter.broadcast(packet(ns, out), opts) {
-        Ok(()) => true,
-        Err(errs) => {
+    let mut sent = false;
+    for adapter in st
+        .sio_registry
+        .live()
+        .into_iter()
+        .filter(|a| a.path() == ns)
+    {
+        if adapter.sockets(opts.clone()).is_empty() {
+            continue;
+        }
+        sent = true;
+        if let Err(errs) = adapter.broadcast(packet(ns, out), opts.clone()) {
             st.counters
                 .socketio_dropped
                 .fetch_add(errs.len() as u64, Ordering::Relaxed);
-            true
         }
     }
+    sent
 }
 
 /// Sends the waiting frames as one `batch` event.
