@@ -1,9 +1,11 @@
 // Takes the README's screenshots: the dashboard at a phone, a laptop and a 4K
 // size, in the dark and the light theme, against the demo backend serving the
 // release build in dist/. Run through `make screenshots` (after `make dist`
-// and `make server`). Writes docs/screenshot-<W>x<H>-<theme>.png, then the
-// states a trader must read right (API, Offline, REST failing, long texts)
-// at the phone and laptop sizes: docs/screenshot-<state>-<W>x<H>-<theme>.png.
+// and `make server`). Writes docs/screenshot-<W>x<H>-<theme>.png, then every
+// state a trader must read right (cold load, API, Offline, REST failing, a
+// silent server, a flood, toasts, keyboard only, long texts) at the phone and
+// laptop sizes in both themes: docs/screenshot-<state>-<W>x<H>-<theme>.png
+// (docs/SCREENSHOTS.md lists them).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +46,7 @@ function startBackend(extra = []) {
 const { child, url } = await startBackend();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 try {
-  for (const [width, height] of SIZES) {
+  for (const [width, height] of process.env.ONLY ? [] : SIZES) {
     for (const theme of THEMES) {
       const context = await browser.newContext({ viewport: { width, height }, colorScheme: theme });
       const page = await context.newPage();
@@ -77,11 +79,21 @@ async function control(base, route, body) {
 const mode = (page, m, timeout = 30_000) =>
   page.locator(`[data-testid="badge"][data-mode="${m}"]`).waitFor({ timeout });
 
+const ALERT = (to, message) => ({
+  type: 'regime:alert',
+  data: { symbol: 'BTCUSDT', timeframe: '1m', from: 'range', to, adx: 27.4, atrPct: 0.012, message },
+});
+
+// [name, reach the state once the page is open, faults set before it opens, URL settings]
 const STATES = [
   ['matrix', async (page) => {
     await mode(page, 'live');
     await page.getByTestId('regime-matrix').scrollIntoViewIfNeeded();
   }],
+  // The first second: what stands before the data (skeletons, "loading").
+  ['cold-load', async (page) => {
+    await page.getByTestId('skeleton').first().waitFor({ timeout: 10_000 });
+  }, { restLatencyMs: 8000 }, '', 200],
   ['api', async (page, base) => {
     await mode(page, 'live');
     await control(base, 'faults', { liveEnabled: false });
@@ -97,6 +109,30 @@ const STATES = [
     await mode(page, 'live');
     await control(base, 'emit', { type: 'regime', data: { symbol: 'BTCUSDT', timeframe: '1m', regime: 'trend_down', adx: 31.5, atrPct: 0.012, close: 64210.5 } });
   }, { restFailRate: 1 }],
+  // Connected, pinged, but no event comes: amber, never a green Live.
+  ['silent-server', async (page) => {
+    await mode(page, 'quiet');
+  }, { socketioSilent: true }, '&protocol=socketio'],
+  // A signals flood: the count says how many arrived, the rate its noun.
+  ['flood', async (page, base) => {
+    await mode(page, 'live');
+    await page.getByTestId('signal-row').first().waitFor({ timeout: 15_000 });
+    await control(base, 'faults', { floodPerSec: 2000 });
+    await page.getByTestId('signals-count').filter({ hasText: 'received' }).waitFor({ timeout: 15_000 });
+  }, undefined, '', 1000],
+  ['toasts', async (page, base) => {
+    await mode(page, 'live');
+    await control(base, 'emit', ALERT('trend_up', 'ADX crossed 25 (27.4), +DI over −DI'));
+    await page.getByTestId('toast').first().waitFor({ timeout: 10_000 });
+    await control(base, 'emit', ALERT('volatile', 'ATR% 1.08% above its 90th percentile 1.02%'));
+  }, undefined, '', 500],
+  // Keyboard only: the focus ring on a control, whole.
+  ['keyboard', async (page) => {
+    await mode(page, 'live');
+    await page.getByTestId('signal-row').first().waitFor({ timeout: 15_000 });
+    await page.locator('body').click({ position: { x: 1, y: 1 } });
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+  }, undefined, '', 500],
   ['long-texts', async (page, base) => {
     await mode(page, 'live');
     await control(base, 'emit', { type: 'regime', data: { symbol: 'BTCUSDT', timeframe: '1m', regime: 'trend_down', adx: 31, atrPct: 0.01, close: 123456789.12 } });
@@ -105,23 +141,28 @@ const STATES = [
   }],
 ];
 
+// ONLY=api,flood takes only those states (and skips the normal page).
+const only = process.env.ONLY ? process.env.ONLY.split(',') : null;
+
 try {
-  for (const [name, reach, faults] of STATES) {
+  for (const [name, reach, faults, extra = '', settle = 2500] of STATES.filter(([n]) => !only || only.includes(n))) {
     for (const [width, height] of SIZES.slice(0, 2)) {
-      const { child: state, url: base } = await startBackend(['--control']);
-      try {
-        if (faults) await control(base, 'faults', faults);
-        const context = await browser.newContext({ viewport: { width, height }, colorScheme: 'dark' });
-        const page = await context.newPage();
-        await page.goto(`${base}/?symbol=BTCUSDT&tf=1m&poll=2000`);
-        await reach(page, base);
-        await page.waitForTimeout(2500);
-        const file = path.join(root, 'docs', `screenshot-${name}-${width}x${height}-dark.png`);
-        await page.screenshot({ path: file });
-        console.log(`wrote ${path.relative(root, file)}`);
-        await context.close();
-      } finally {
-        state.kill();
+      for (const theme of THEMES) {
+        const { child: state, url: base } = await startBackend(['--control']);
+        try {
+          if (faults) await control(base, 'faults', faults);
+          const context = await browser.newContext({ viewport: { width, height }, colorScheme: theme });
+          const page = await context.newPage();
+          await page.goto(`${base}/?symbol=BTCUSDT&tf=1m&poll=2000${extra}`);
+          await reach(page, base);
+          await page.waitForTimeout(settle);
+          const file = path.join(root, 'docs', `screenshot-${name}-${width}x${height}-${theme}.png`);
+          await page.screenshot({ path: file });
+          console.log(`wrote ${path.relative(root, file)}`);
+          await context.close();
+        } finally {
+          state.kill();
+        }
       }
     }
   }

@@ -27,6 +27,7 @@ pub mod cli;
 pub mod control;
 pub mod faults;
 pub mod feed;
+pub mod greeting;
 pub mod hub;
 pub mod indicators;
 pub mod plain_codec;

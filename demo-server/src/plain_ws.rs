@@ -156,8 +156,21 @@ async fn run(socket: WebSocket, st: AppState) {
             msg = rx.next() => match msg {
                 Some(Ok(Message::Text(t))) => {
                     let (silent, no_pong) = st.faults.with(|f| (f.plain_silent, f.plain_no_pong));
+                    let before = sub.clone();
                     if let Some(reply) = answer(t.as_str(), &mut sub, no_pong || silent) {
                         if !silent && tx.send(Message::Text(Utf8Bytes::from(reply))).await.is_err() {
+                            return;
+                        }
+                    }
+                    let on = st.faults.with(|f| !f.plain_silent && f.plain_enabled && f.live_enabled);
+                    if let Some(new) = sub.as_ref().filter(|s| on && before.as_ref() != Some(*s)) {
+                        for frame in crate::greeting::greeting(&st, new) {
+                            if tx.feed(to_message(&frame.plain)).await.is_err() {
+                                return;
+                            }
+                            st.counters.messages_sent.fetch_add(1, Ordering::Relaxed);
+                        }
+                        if tx.flush().await.is_err() {
                             return;
                         }
                     }

@@ -196,16 +196,34 @@ async fn on_connect(socket: SocketRef<DemoAdapter>, State(st): State<AppState>) 
             let batched = on_subscribe.clone();
             async move {
                 let sub = parse_subscription(&v);
+                let on = st
+                    .faults
+                    .with(|f| f.live_enabled && f.socketio_enabled && !f.socketio_silent);
+                let greeting = if on {
+                    crate::greeting::greeting(&st, &sub)
+                } else {
+                    Vec::new()
+                };
                 s.leave_all();
                 if st.faults.with(|f| f.batching(sub.batch)).is_some() {
                     s.join(vec![BATCH_ROOM.to_string(), own_room(s.id)]);
                     if batched.send_replace(Some(sub)).is_none() {
                         let rx = batched.subscribe();
-                        tokio::spawn(run_batches(st, Str::from(s.ns().to_string()), s.id, rx));
+                        tokio::spawn(run_batches(
+                            st.clone(),
+                            Str::from(s.ns().to_string()),
+                            s.id,
+                            rx,
+                        ));
                     }
                 } else {
                     batched.send_replace(None);
                     s.join(rooms_for(Some(&sub)));
+                    s.join(own_room(s.id));
+                }
+                let ns = Str::from(s.ns().to_string());
+                for frame in greeting {
+                    send_to(&st, &ns, &own_room(s.id), &frame.sio);
                 }
             }
         },
@@ -237,25 +255,32 @@ fn batch_payload(frames: &[Arc<Frame>]) -> Str {
 }
 
 /// Sends one packet to one socket's own room; false when it is gone.
+///
+/// Every live adapter of the namespace is asked: after the live side was
+/// switched off and on, the registry may hold an older one first, and the
+/// socket is in the newer one.
 fn send_to(st: &AppState, ns: &Str, room: &str, out: &SioOut) -> bool {
-    let Some(adapter) = st.sio_registry.live().into_iter().find(|a| a.path() == ns) else {
-        return false;
-    };
     let mut opts = BroadcastOptions::default();
     opts.add_flag(BroadcastFlags::Broadcast);
     opts.rooms.push(room.to_string().into());
-    if adapter.sockets(opts.clone()).is_empty() {
-        return false;
-    }
-    match adapter.broadcast(packet(ns, out), opts) {
-        Ok(()) => true,
-        Err(errs) => {
+    let mut sent = false;
+    for adapter in st
+        .sio_registry
+        .live()
+        .into_iter()
+        .filter(|a| a.path() == ns)
+    {
+        if adapter.sockets(opts.clone()).is_empty() {
+            continue;
+        }
+        sent = true;
+        if let Err(errs) = adapter.broadcast(packet(ns, out), opts.clone()) {
             st.counters
                 .socketio_dropped
                 .fetch_add(errs.len() as u64, Ordering::Relaxed);
-            true
         }
     }
+    sent
 }
 
 /// Sends the waiting frames as one `batch` event.

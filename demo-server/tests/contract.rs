@@ -628,3 +628,51 @@ async fn socketio_polling_handshake_answers_for_detection() {
     assert!(open["sid"].is_string());
     srv.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_subscribe_is_greeted_with_the_latest_snapshot_of_each_series() {
+    // A slow market (nothing for minutes): the greeting is the only regime event.
+    let srv = server(&["--speed", "0.001"]).await;
+    let latest = |v: &Value| serde_json::from_value::<RegimeSnapshot>(v.clone()).unwrap();
+    let rest: Value = serde_json::from_slice(
+        &get(&srv, "/api/regime?symbol=ETHUSDT&timeframe=5m")
+            .await
+            .body,
+    )
+    .unwrap();
+
+    let mut ws = ws_connect(&srv, "/ws").await;
+    send(
+        &mut ws,
+        r#"{"type":"subscribe","symbols":["ETHUSDT","BTCUSDT"],"timeframes":["5m"]}"#,
+    )
+    .await;
+    let first = wait_envelope(&mut ws, SECS, |v| v["type"] == "regime").await;
+    let second = wait_envelope(&mut ws, SECS, |v| v["type"] == "regime").await;
+    assert_eq!(
+        latest(&first["data"]),
+        latest(&rest),
+        "the REST snapshot, live"
+    );
+    let s = latest(&second["data"]);
+    assert_eq!((s.symbol.as_str(), s.timeframe.as_str()), ("BTCUSDT", "5m"));
+
+    let mut sio = Sio::connect(&srv).await;
+    sio.join("/signals").await;
+    sio.send(r#"42/signals,["subscribe",{"symbols":["ETHUSDT"],"timeframes":["5m"]}]"#)
+        .await;
+    let r = sio.wait_event(SECS, "regime", |_| true).await;
+    assert_eq!(latest(&r), latest(&rest));
+
+    // Silent Socket.IO sends no greeting either.
+    set_faults(&srv, r#"{"socketioSilent":true}"#).await;
+    let mut quiet = Sio::connect(&srv).await;
+    quiet.join("/signals").await;
+    quiet
+        .send(r#"42/signals,["subscribe",{"symbols":["ETHUSDT"],"timeframes":["5m"]}]"#)
+        .await;
+    assert!(quiet
+        .next_packet(Duration::from_millis(500))
+        .await
+        .is_none());
+}

@@ -54,8 +54,11 @@ test('plain WebSocket goes silent → detected, API within 35 s, recovered', asy
   const speaks = Date.now();
   await backend.control.faults({ plainSilent: false });
   // Recovered = Live, and a new signal arrives over the live socket at once.
+  // (Live needs market data on the connection: the market here is slow, so
+  // the server speaks with a price tick.)
   const recovered = (await until(
     async () => {
+      await backend.control.emit('price', { symbol, price: 59276.8 });
       if ((await d.mode()) !== 'live') return false;
       const s = await backend.control.emit<{ id: number }>('signal', { note: 'live after silence' });
       try {

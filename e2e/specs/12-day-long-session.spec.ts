@@ -81,7 +81,7 @@ test('1 000 000 frames at the flood rate: JS heap + wasm memory grow less than 1
   expect(jsGrowth + wasmGrowth, 'JS heap + wasm growth from 10 000 to 1 000 000 frames').toBeLessThan(10 * MB);
 
   // Still a working page: connected (the flood brings signals, no regime
-  // event, so after 30 s the badge may say "◐ Live, no data" for the regime),
+  // event, so after 30 s the badge may say "◐ Signals only" for the regime),
   // and a new signal still arrives over the socket.
   expect(['live', 'quiet']).toContain(await d.mode());
   const sig = await backend.control.emit<{ id: number }>('signal', { note: 'after the day' });

@@ -40,9 +40,11 @@ test('2a. with REST answering 500, the page picks its market from live data and 
   const { symbol, tf } = await firstSeries(backend.url);
   await backend.control.faults({ restFailRate: 1 });
   const d = await dashboard({}, backend.url);
-  await d.waitForMode('live', 10_000);
+  // Connected, but nothing came yet (no market chosen, no snapshot): amber.
+  await d.waitForMode('quiet', 10_000);
   await backend.control.emit('regime', { symbol, timeframe: tf, regime: 'trend_up', adx: 31.5, atrPct: 0.012, close: 4321.5 });
   await expect(d.regimeLabel).toHaveAttribute('data-regime', 'trend_up', { timeout: 3_000 });
+  await expect(d.badge).toHaveAttribute('data-mode', 'live');
   await expect(d.adx).toHaveText('31.5');
   await expect(d.lastPrice).toHaveText(num('4,321.50'));
   await expect(d.symbolSelect).toHaveValue(symbol);
@@ -68,12 +70,16 @@ test('2b. with 60 % of REST calls failing, the badge does not flip API ↔ Offli
   await d.expectNoBadText();
 });
 
-test('3. the badge says what the trader gets: API with its delay beside it', async ({ backend, dashboard }) => {
+test('3. the badge says what the trader gets: API with its delay beside it', async ({ backend, dashboard, figure }) => {
   // (A live connection that brings no regime event turns amber "◐ Live, no
   // data": 04-silent-connection pins it, the core's warning takes 30 s.)
   const { symbol, tf } = await firstSeries(backend.url);
   const d = await dashboard({ symbol, tf, poll: 1000 }, backend.url);
-  await d.waitForMode('live', 10_000);
+  const live = await d.waitForMode('live', 10_000);
+  // Green once data came on the connection (the backend's snapshot at subscribe).
+  const before = (await d.modeLog()).filter((m) => m.t < live.t).map((m) => m.mode);
+  expect(before.includes('live'), 'no Live before it').toBe(false);
+  figure('page_start_to_live_ms', live.t, 0);
   await expect(d.badge).toHaveText('● Live');
   await expect(d.page.getByTestId('badge-meaning')).toHaveText('');
   await backend.control.faults({ liveEnabled: false });
@@ -81,6 +87,52 @@ test('3. the badge says what the trader gets: API with its delay beside it', asy
   await expect(d.badge).toHaveText('○ API');
   await expect(d.page.getByTestId('badge-meaning')).toHaveText('delayed, every 1 s');
   await expect(d.page.getByTestId('badge-meaning')).toBeVisible();
+});
+
+test('3a. connected but nothing comes: amber, never a green Live, until data flows', async ({ backend, dashboard, figure }) => {
+  const { symbol, tf } = await firstSeries(backend.url);
+  // Socket.IO connects and pings, but sends no event (not even the snapshot at subscribe).
+  await backend.control.faults({ socketioSilent: true });
+  const d = await dashboard({ symbol, tf, protocol: 'socketio' }, backend.url);
+  await d.waitForMode('quiet', 10_000);
+  await expect(d.badge).toHaveText('◐ Live, no data');
+  await expect(d.page.getByTestId('badge-meaning')).toHaveText('waiting for data');
+  await expect(d.healthPanel.locator('.health-line')).not.toContainText('all good');
+  await d.page.waitForTimeout(2_000);
+  expect((await d.modeLog()).map((m) => m.mode), 'no Live while nothing came').not.toContain('live');
+  // The first market event turns it green.
+  await backend.control.faults({ socketioSilent: false });
+  const t0 = Date.now();
+  await backend.control.emit('price', { symbol, price: 59276.8 });
+  const live = await d.waitForMode('live', 3_000, t0);
+  figure('first_data_to_live_ms', live.wall - t0, 0);
+  await expect(d.page.getByTestId('badge-meaning')).toHaveText('');
+});
+
+test('3b. a signals flood: the count says how many arrived, the rate names what it counts and is gone soon after', async ({ backend, dashboard, figure }) => {
+  const { symbol, tf } = await firstSeries(backend.url);
+  const d = await dashboard({ symbol, tf }, backend.url);
+  await d.waitForMode('live', 10_000);
+  await d.waitForData();
+  const count = d.page.getByTestId('signals-count');
+  const rate = d.page.getByTestId('health-rate');
+  await backend.control.faults({ floodPerSec: 2000 });
+  // The list keeps the newest 500 and says how many arrived.
+  await expect(count).toHaveText(/^500 newest of \d+ received$/, { timeout: 8_000 });
+  await expect(rate).toHaveText(/^[1-9][\d,.\s\u202f\u00a0]* msg\/s$/);
+  // Signals flow: whatever the badge says, it is not "no data".
+  await expect(d.badge).not.toContainText('no data');
+  await backend.control.faults({ floodPerSec: 0 });
+  const ended = Date.now();
+  await expect(rate).toHaveText('0.0 msg/s', { timeout: 5_000 });
+  const gone = Date.now() - ended;
+  figure('flood_rate_gone_ms', gone, 0);
+  expect(gone, 'the rate falls to nothing within about 2 s of the flood').toBeLessThanOrEqual(3_000);
+  await expect(d.healthPanel.locator('.health-line')).not.toContainText('/s');
+  const received = Number((await count.textContent())?.match(/of (\d+) received/)?.[1]);
+  figure('flood_signals_received', received, 0);
+  expect(received).toBeGreaterThan(500);
+  await expect(d.signalRows).toHaveCount(100);
 });
 
 /** The elements among `selector` whose text is wider than their box (clipped or ellipsised). */
@@ -123,6 +175,14 @@ test('4a. desktop: no number, timeframe or side badge is clipped; a regime chang
   expect(bad, 'clipped').toEqual([]);
   const note = await row.getByTestId('signal-note').evaluate((e) => e.clientWidth);
   figure('note_width_px', note, 0);
+  // The note has real width (it had 50 px and read "a l…").
+  expect(note).toBeGreaterThanOrEqual(120);
+  // A 40-character symbol wraps in its column rather than ending in "…".
+  const long = 'L'.repeat(36) + 'USDT';
+  const longSig = await backend.control.emit<{ id: number }>('signal', { symbol: long, timeframe: tf, side: 'long', price: 1.5 });
+  await expect(d.signalRow(longSig.id)).toBeVisible({ timeout: 3_000 });
+  await expect(d.signalRow(longSig.id).getByTestId('signal-symbol')).toHaveText(long);
+  expect(await clipped(d, `[data-testid=signal-row][data-id="${longSig.id}"] td:not(.note)`), 'a long symbol clipped').toEqual([]);
   // The price fits its column on one line.
   const price = await row.getByTestId('signal-price').evaluate((e) => e.getBoundingClientRect().height);
   // One line is 29 px with the cell's padding, two 48.
@@ -136,7 +196,7 @@ test('4b. phone: a 40-character symbol neither pans the page nor hides the side'
   await backend.control.faults({ restFailRate: 1 });
   const d = await dashboard({}, backend.url);
   await d.page.setViewportSize({ width: 390, height: 844 });
-  await d.waitForMode('live', 10_000);
+  await d.waitForMode('quiet', 10_000);
   await backend.control.emit('regime', { symbol: long, timeframe: tf, regime: 'range', adx: 18, atrPct: 0.01, close: 1.5 });
   await expect(d.symbolSelect).toHaveValue(long, { timeout: 3_000 });
   const sig = await backend.control.emit<{ id: number }>('signal', { symbol: long, timeframe: tf, side: 'short', price: 1.5 });
@@ -154,7 +214,38 @@ test('4b. phone: a 40-character symbol neither pans the page nor hides the side'
   expect(side?.width ?? 0).toBeGreaterThanOrEqual(40);
   await expect(d.signalRow(sig.id).getByTestId('signal-symbol')).toHaveText(long);
   expect(await clipped(d, '.health-line, [data-testid=signal-row] td:not(.note):not(.strategy)'), 'clipped on the phone').toEqual([]);
+  // The toggles carry their words, not bare symbols, and stay on the screen.
+  for (const [id, word] of [['theme-toggle', /^(Auto|Dark|Light)$/], ['sound-toggle', /^Sound (on|off)$/], ['notify-toggle', /^Notify (on|off)$/], ['utc-toggle', /^UTC$/]] as const) {
+    const t = d.page.getByTestId(id);
+    await expect(t.locator('.toggle-word'), id).toHaveText(word);
+    await expect(t.locator('.toggle-word'), `${id} shows its word`).toBeVisible();
+    expect(await t.locator('.toggle-word').evaluate((e) => e.getBoundingClientRect().width), `${id}: its word is not clipped to nothing`).toBeGreaterThan(15);
+    const box = await t.boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? 0), `${id} on screen`).toBeLessThanOrEqual(390);
+  }
 });
+
+for (const [w, h] of [[1440, 900], [390, 844]]) {
+  test(`4c. the symbol cards take exactly the room of their skeleton (${w} px)`, async ({ backend, page, dashboard, figure }) => {
+    const { symbol, tf } = await firstSeries(backend.url);
+    await backend.control.faults({ restLatencyMs: 1500 });
+    await page.setViewportSize({ width: w, height: h });
+    const d = await dashboard({ symbol, tf }, backend.url);
+    const box = () => d.page.evaluate(() => ({
+      h: document.querySelector('.area-overview')!.getBoundingClientRect().height,
+      below: document.querySelector('.area-regime')!.getBoundingClientRect().top,
+    }));
+    await expect(d.page.getByTestId('overview').getByTestId('skeleton')).toBeVisible({ timeout: 5_000 });
+    const skeleton = await box();
+    await backend.control.faults({ restLatencyMs: 0 });
+    await expect(d.page.getByTestId('overview-item').first()).toBeVisible({ timeout: 10_000 });
+    await expect(d.page.getByTestId('overview').getByTestId('skeleton')).toHaveCount(0);
+    const cards = await box();
+    figure(`overview_shift_${w}_px`, cards.below - skeleton.below, 1);
+    expect(Math.abs(cards.h - skeleton.h), 'the overview\'s height').toBeLessThanOrEqual(1);
+    expect(Math.abs(cards.below - skeleton.below), 'what is below it moved').toBeLessThanOrEqual(1);
+  });
+}
 
 test('5. Offline does not contradict itself: no REST claim, no stale counts, every card marked stale, the stale line legible', async ({ backend, dashboard, figure }) => {
   test.setTimeout(60_000);

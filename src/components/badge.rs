@@ -29,9 +29,18 @@ pub fn badge_title(badge: Badge, h: &HealthView) -> String {
     let poll = format::duration(h.poll_ms);
     match badge {
         Badge::Live => format!("Live over {transport}: {live}"),
-        Badge::Quiet => format!(
-            "Connected over {transport} ({live}), but no regime event comes: the regime is polled from REST every {poll} meanwhile."
-        ),
+        Badge::Quiet { flowing, polled } => {
+            let what = match flowing {
+                regime_view::Flowing::Nothing => "but no live data comes",
+                regime_view::Flowing::Signals => "signals come, but no regime or price",
+                regime_view::Flowing::Prices => "prices come, but no regime event",
+            };
+            if polled {
+                format!("Connected over {transport} ({live}), {what}: the regime is polled from REST every {poll} meanwhile.")
+            } else {
+                format!("Connected over {transport} ({live}), {what} yet.")
+            }
+        }
         Badge::Api => format!(
             "Polling REST every {poll}: {api}. The live transport ({live}) is unavailable; retrying in the background."
         ),
@@ -42,12 +51,22 @@ pub fn badge_title(badge: Badge, h: &HealthView) -> String {
     }
 }
 
-/// `● Live`, `◐ Live, no data`, `○ API`, `◌ Connecting` or `✕ Offline`,
+/// The badge that applies now: the mode, what flowed on the live
+/// connection, and the clock (see [`Badge::decide`]).
+pub fn current(c: crate::connection::UseConnectionReturn) -> Memo<Badge> {
+    Memo::new(move |_| {
+        let now = c.now.get();
+        c.health.with(|h| Badge::decide(c.mode.get(), &h.live, now))
+    })
+}
+
+/// `● Live`, `◐ Live, no data`, `◐ Signals only`, `○ API`, `◌ Connecting`
+/// or `✕ Offline`,
 /// coloured by state, with what it means for the data beside it.
 #[component]
 pub fn ConnectionBadge() -> impl IntoView {
     let c = conn();
-    let badge = Memo::new(move |_| Badge::of(c.mode.get(), c.health.with(|h| h.no_live_data)));
+    let badge = current(c);
     let title = move || c.health.with(|h| badge_title(badge.get(), h));
     let meaning = move || {
         let poll = c.health.with(|h| format::duration(h.poll_ms));

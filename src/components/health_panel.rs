@@ -21,8 +21,7 @@ pub fn needs_attention(mode: Mode, h: &HealthView) -> bool {
 }
 
 /// The one-line summary in the panel's `<summary>`.
-pub fn summary_line(mode: Mode, h: &HealthView) -> String {
-    let badge = regime_view::Badge::of(mode, h.no_live_data);
+pub fn summary_line(badge: regime_view::Badge, mode: Mode, h: &HealthView) -> String {
     let mut parts = vec![format!("Connection: {}", badge.text())];
     if !h.transport.is_empty() {
         parts.push(h.transport.clone());
@@ -30,11 +29,17 @@ pub fn summary_line(mode: Mode, h: &HealthView) -> String {
     if let Some(p) = h.problems.first() {
         parts.push(p.sentence.clone());
     } else if mode == Mode::Live {
-        parts.push(format::rate(h.messages_per_sec));
+        // No rate once nothing comes (a flood's rate must not stand after it).
+        if h.messages_per_sec > 0.0 {
+            parts.push(format::rate(h.messages_per_sec));
+        }
         if h.rtt_ms.is_some() {
             parts.push(format!("RTT {}", format::rtt(h.rtt_ms)));
         }
-        parts.push("all good".to_string());
+        // "All good" only while live data flows.
+        if badge == regime_view::Badge::Live {
+            parts.push("all good".to_string());
+        }
     }
     parts.join(" · ")
 }
@@ -52,6 +57,7 @@ fn or_dash(s: &str) -> String {
 pub fn HealthPanel() -> impl IntoView {
     let c = conn();
     let attention = Memo::new(move |_| c.health.with(|h| needs_attention(c.mode.get(), h)));
+    let badge = super::badge::current(c);
     let h = move |f: fn(&HealthView) -> String| c.health.with(f);
     // The lists are rebuilt only when they change, not whenever the
     // traffic figures beside them move.
@@ -91,7 +97,7 @@ pub fn HealthPanel() -> impl IntoView {
         >
             <summary class="health-summary">
                 <span class=move || format!("health-dot dot-{}", c.mode.get().name()) aria-hidden="true"></span>
-                <span class="health-line">{move || c.health.with(|h| summary_line(c.mode.get(), h))}</span>
+                <span class="health-line">{move || c.health.with(|h| summary_line(badge.get(), c.mode.get(), h))}</span>
             </summary>
             <div class="health-body">
                 <Show when=move || problems.with(|p| !p.is_empty()) fallback=|| ()>
@@ -142,7 +148,7 @@ pub fn HealthPanel() -> impl IntoView {
                 </Show>
                 <TokenField />
                 <dl class="health-grid">
-                    <div><dt>"Mode"</dt><dd data-testid="health-mode">{move || c.health.with(|h| regime_view::Badge::of(c.mode.get(), h.no_live_data).text())}</dd></div>
+                    <div><dt>"Mode"</dt><dd data-testid="health-mode">{move || badge.get().text()}</dd></div>
                     <div><dt>"Transport"</dt><dd data-testid="health-transport">{move || h(|h| or_dash(&h.transport))}</dd></div>
                     <div class="wide"><dt>"Live URL"</dt><dd class="url" data-testid="health-url">{move || h(|h| or_dash(&h.live_url))}</dd></div>
                     <div class="wide"><dt>"API URL"</dt><dd class="url">{move || h(|h| or_dash(&h.api_url))}</dd></div>
@@ -214,8 +220,22 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            summary_line(Mode::Live, &h),
+            summary_line(regime_view::Badge::Live, Mode::Live, &h),
             "Connection: ● Live · plain WebSocket · 2.0 msg/s · RTT 42 ms · all good"
+        );
+        // Connected without live data is not "all good", and no rate
+        // stands once nothing comes.
+        let quiet = regime_view::Badge::Quiet {
+            flowing: regime_view::Flowing::Nothing,
+            polled: false,
+        };
+        let still = HealthView {
+            messages_per_sec: 0.0,
+            ..h
+        };
+        assert_eq!(
+            summary_line(quiet, Mode::Live, &still),
+            "Connection: ◐ Live, no data · plain WebSocket · RTT 42 ms"
         );
     }
 }

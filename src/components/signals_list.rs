@@ -95,7 +95,7 @@ pub fn SignalsList() -> impl IntoView {
         <section class="card signals-card" data-testid="signals-list" aria-labelledby="signals-title">
             <div class="card-head">
                 <h2 id="signals-title" class="card-title">"Signals"</h2>
-                <span class="count num" aria-live="off">
+                <span class="count num" aria-live="off" data-testid="signals-count">
                     {move || {
                         regime_view::lists::signals_count(matching(), total(), c.health.with(|h| h.signals_received))
                     }}

@@ -238,6 +238,21 @@ impl Diagnosis {
         )
     }
 
+    /// Market events came on the live connection, then none for `waited_ms`:
+    /// the connection is open (its heartbeat answers), the data stopped.
+    pub fn market_silent(waited_ms: Millis, poll_ms: Millis) -> Self {
+        d(
+            DiagnosisKind::NoRegimeEvents,
+            Severity::Warning,
+            "The server accepts the live connection but sends no regime events.".into(),
+            format!(
+                "no `regime` or `price` event for {}, though the connection is open; the regime is polled from REST every {} meanwhile.",
+                seconds(waited_ms),
+                seconds(poll_ms)
+            ),
+        )
+    }
+
     pub fn rest_blocked_by_cors(api: &str, failure: &str) -> Self {
         d(
             DiagnosisKind::RestBlockedByCors,

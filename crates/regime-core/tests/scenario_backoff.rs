@@ -152,6 +152,74 @@ fn message_rate_is_a_sliding_window_that_decays_to_zero() {
 }
 
 #[test]
+fn a_flood_rate_is_gone_within_two_seconds_of_its_end() {
+    // A flood's "N msg/s" must not stand for seconds after it ended.
+    let mut sim = Sim::new(Server::new(Speaks::Plain), settings(Protocol::Native));
+    sim.start();
+    sim.run_until_mode(Mode::Live, 1000);
+    sim.run_for(200);
+    for _ in 0..40 {
+        for _ in 0..10 {
+            sim.emit_signal();
+        }
+        sim.run_for(50); // 200 per second for 2 s
+    }
+    let rate = sim.conn.status().messages_per_sec;
+    assert!((150.0..=250.0).contains(&rate), "{rate}");
+    let ended = sim.now;
+    let mut gone = None;
+    while sim.now - ended < 3000 {
+        sim.run_for(50);
+        if sim.conn.status().messages_per_sec == 0.0 {
+            gone = Some(sim.now - ended);
+            break;
+        }
+    }
+    let gone = gone.expect("the rate falls to zero");
+    assert!(gone <= 2050, "gone {gone} ms after the flood");
+}
+
+#[test]
+fn live_data_times_belong_to_the_connection() {
+    // The badge says "● Live" only once data flowed on this connection:
+    // the core says when the last market event and the last signal came,
+    // and forgets both with the connection.
+    let mut sim = Sim::new(Server::new(Speaks::Plain), settings(Protocol::Native));
+    sim.start();
+    sim.run_until_mode(Mode::Live, 1000);
+    sim.run_for(200);
+    assert_eq!(sim.conn.status().live_market_at, None);
+    assert_eq!(sim.conn.status().live_feed_at, None);
+    sim.emit_signal();
+    sim.run_for(200);
+    assert!(sim.conn.status().live_feed_at.is_some());
+    assert_eq!(
+        sim.conn.status().live_market_at,
+        None,
+        "a signal is not market data"
+    );
+    sim.emit_regime("BTCUSDT", "1h");
+    sim.run_for(50);
+    let first = sim.conn.status().live_market_at.expect("a regime event is");
+    sim.run_for(500);
+    sim.emit_regime("BTCUSDT", "1h");
+    sim.run_for(50);
+    assert!(sim.conn.status().live_market_at.unwrap() >= first + 500);
+    assert_eq!(sim.conn.status().live_silence_ms, 30_000);
+    sim.restart_server(3000);
+    sim.run_for(100);
+    assert_ne!(sim.mode(), Mode::Live);
+    assert_eq!(sim.conn.status().live_market_at, None);
+    assert_eq!(sim.conn.status().live_feed_at, None);
+    sim.run_until_mode(Mode::Live, 20_000);
+    assert_eq!(
+        sim.conn.status().live_market_at,
+        None,
+        "a new connection starts with none"
+    );
+}
+
+#[test]
 fn a_rate_window_below_a_second_is_a_second_for_its_deadline_too() {
     // The rate counts whole seconds, so a shorter window is taken as one
     // second. Its deadline must say the same, or it is due at once, forever.

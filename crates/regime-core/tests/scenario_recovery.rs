@@ -128,3 +128,42 @@ fn stale_socket_events_are_ignored() {
     assert_eq!(sim.mode(), Mode::Live);
     assert_eq!(sim.conn.status().retries, 0);
 }
+
+#[test]
+fn a_market_that_goes_silent_after_data_is_warned_about_and_polled() {
+    // The connection stays open (pongs answer), but after a regime event
+    // nothing comes for longer than the warning: the same warning as "no
+    // regime event at all", and the regime is polled; a regime event ends both.
+    use regime_core::diagnosis::DiagnosisKind::NoRegimeEvents;
+    let mut sim = Sim::new(Server::new(Speaks::Plain), settings(Protocol::Native));
+    sim.start();
+    sim.run_until_mode(Mode::Live, 1000);
+    sim.run_for(200);
+    sim.emit_regime("BTCUSDT", "1h");
+    sim.run_for(100);
+    let polls = || |w: &RestRequest| matches!(w, RestRequest::Regime { .. });
+    let before = sim.fetches(polls()).len();
+    sim.run_for(29_000);
+    assert!(!sim.has_problem(NoRegimeEvents), "not before the threshold");
+    assert_eq!(sim.fetches(polls()).len(), before, "no polling while Live");
+    sim.run_for(2_000);
+    assert_eq!(sim.mode(), Mode::Live, "the connection itself is fine");
+    assert!(
+        sim.has_problem(NoRegimeEvents),
+        "{:?}",
+        sim.problem_sentences()
+    );
+    sim.run_for(12_000);
+    let polled = sim.fetches(polls()).len();
+    assert!(polled > before, "the regime is polled meanwhile");
+    sim.emit_regime("BTCUSDT", "1h");
+    sim.run_for(100);
+    assert!(!sim.has_problem(NoRegimeEvents));
+    let after = sim.fetches(polls()).len();
+    sim.run_for(12_000);
+    assert_eq!(
+        sim.fetches(polls()).len(),
+        after,
+        "polling stops with live regime events"
+    );
+}

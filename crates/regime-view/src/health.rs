@@ -50,6 +50,9 @@ pub struct HealthView {
     pub panic: Option<String>,
     /// The live connection brings no regime events (see [`crate::Badge`]).
     pub no_live_data: bool,
+    /// What has flowed on the live connection: the badge's input (see
+    /// [`crate::Badge::decide`]).
+    pub live: crate::badge::LiveData,
     /// Signals taken in since the page opened (duplicates not counted): the
     /// store keeps only the newest, and the list's count says so.
     pub signals_received: u64,
@@ -119,6 +122,7 @@ pub fn health_view(
         pongs_supported: status.pongs_supported,
         panic: state.panic.clone(),
         no_live_data: crate::Badge::no_live_data(status.problems.iter().map(|d| &d.kind)),
+        live: crate::badge::LiveData::of(status, at),
         signals_received,
     }
 }

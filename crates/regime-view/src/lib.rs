@@ -48,7 +48,7 @@ pub mod stored;
 pub mod times;
 
 pub use adx::{adx_band, AdxBand, ADX_EMERGING, ADX_THRESHOLDS, ADX_TRENDING};
-pub use badge::Badge;
+pub use badge::{Badge, Flowing, LiveData};
 pub use frame::{build_frame, HookCounters, ViewState};
 pub use freshness::{stale_when_offline, Freshness};
 pub use health::{health_view, DiagnosisView, HealthView};

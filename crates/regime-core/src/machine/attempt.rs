@@ -274,6 +274,8 @@ impl Connection {
     fn left_live(&mut self, now: Millis) {
         self.clear_problem(DiagnosisKind::NoRegimeEvents);
         self.status.transport = None;
+        self.status.live_market_at = None;
+        self.status.live_feed_at = None;
         self.changes.status = true;
         self.poll(now);
     }
@@ -352,6 +354,9 @@ impl Connection {
         self.status.next_retry_at = None;
         self.status.transport = Some(kind);
         self.status.last_error = None;
+        // A new connection: nothing has flowed on it yet.
+        self.status.live_market_at = None;
+        self.status.live_feed_at = None;
         self.changes.status = true;
         for k in [
             DiagnosisKind::LiveRefused,
@@ -422,10 +427,14 @@ impl Connection {
     }
 
     fn live_event(&mut self, now: Millis, event: LiveEvent) {
+        self.note_live_data(now, &event);
         match event {
             LiveEvent::Regime(s) => {
                 if let Some(a) = self.attempt.as_mut() {
                     a.saw_regime = true;
+                    // Regime events flow: polling stops, and a later
+                    // silence is warned about again.
+                    a.warned_no_regime = false;
                 }
                 self.clear_problem(DiagnosisKind::NoRegimeEvents);
                 self.put_snapshot(now, s);
@@ -438,6 +447,23 @@ impl Connection {
             }
             LiveEvent::Signal(_) | LiveEvent::Alert(_) => self.live_feed_item(now, event, false),
         }
+    }
+
+    /// Live data flowed on this connection. The first market event of a
+    /// connection turns the badge green, a status change; the rest move
+    /// with the traffic figures (the view republishes them within 500 ms).
+    fn note_live_data(&mut self, now: Millis, event: &LiveEvent) {
+        let at = match event {
+            LiveEvent::Regime(_) | LiveEvent::Price(_) => {
+                if self.status.live_market_at.is_none() {
+                    self.changes.status = true;
+                }
+                &mut self.status.live_market_at
+            }
+            LiveEvent::Signal(_) | LiveEvent::Alert(_) => &mut self.status.live_feed_at,
+        };
+        *at = Some(now);
+        self.changes.traffic = true;
     }
 
     /// The current attempt failed or the live connection was lost.
@@ -608,16 +634,33 @@ impl Connection {
     /// Live for `no_regime_warning_ms` without a `regime` event: say so, and
     /// poll REST beside the live connection.
     pub(super) fn warn_no_regime(&mut self, now: Millis) {
+        let Some(since) = self.attempt.as_ref().and_then(|a| self.no_regime_since(a)) else {
+            return;
+        };
         let Some(a) = self.attempt.as_mut() else {
             return;
         };
-        let Some(ready_at) = a.ready_since() else {
-            return;
-        };
         a.warned_no_regime = true;
-        let waited = now - ready_at;
-        self.set_problem(Diagnosis::no_regime_events(waited, self.settings.poll_ms));
+        let waited = now.saturating_sub(since);
+        let problem = if a.saw_regime {
+            Diagnosis::market_silent(waited, self.settings.poll_ms)
+        } else {
+            Diagnosis::no_regime_events(waited, self.settings.poll_ms)
+        };
+        self.set_problem(problem);
         self.poll(now);
+    }
+
+    /// Since when the live connection has brought no regime: since it
+    /// became ready while no `regime` event came on it, else since its last
+    /// market event (a `price` keeps a slow timeframe's regime trusted).
+    pub(super) fn no_regime_since(&self, a: &Attempt) -> Option<Millis> {
+        let ready = a.ready_since()?;
+        Some(if a.saw_regime {
+            self.status.live_market_at.unwrap_or(ready).max(ready)
+        } else {
+            ready
+        })
     }
 
     /// Whether the server answers pings, as the session knows it (a pong

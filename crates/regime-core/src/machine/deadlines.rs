@@ -17,8 +17,10 @@ pub(super) enum Deadline {
     SocketOpen,
     /// The live session's own: its heartbeat, silence and handshake limits.
     Session,
-    /// Live, but no `regime` event within `no_regime_warning_ms`: a
-    /// warning, and REST polling beside the live connection.
+    /// Live, but no `regime` event within `no_regime_warning_ms` of
+    /// connecting, or no market event (`regime` or `price`) for that long
+    /// after one came: a warning, and REST polling beside the live
+    /// connection.
     NoRegimeEvents,
     /// Live items held back for `/api/health`'s epoch wait no longer.
     EpochHold,
@@ -84,9 +86,9 @@ impl Connection {
             Deadline::NoRegimeEvents => self
                 .attempt
                 .as_ref()
-                .filter(|a| !a.saw_regime && !a.warned_no_regime)
-                .and_then(Attempt::ready_since)
-                .map(|ready| ready.saturating_add(policy.no_regime_warning_ms)),
+                .filter(|a| !a.warned_no_regime)
+                .and_then(|a| self.no_regime_since(a))
+                .map(|since| since.saturating_add(policy.no_regime_warning_ms)),
             Deadline::EpochHold => self.recovery.epoch_hold_until,
             Deadline::FeedHold(feed) => self.recovery.feeds[feed.index()].hold_until,
             // Offline, nothing is asked or retried until the network is back.

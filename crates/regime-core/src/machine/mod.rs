@@ -196,6 +196,15 @@ pub struct Status {
     pub rest_invalid: u64,
     /// A token is set for this backend ("token: set"); never the token.
     pub token_set: bool,
+    /// When the last live market event (`regime` or `price`) of the current
+    /// live connection came; `None` before the first one and off Live. The
+    /// badge says `● Live` only while this is recent (see `live_silence_ms`).
+    pub live_market_at: Option<Millis>,
+    /// When the last live signal or alert of the current live connection came.
+    pub live_feed_at: Option<Millis>,
+    /// Live data older than this is no longer "live" for the badge, ms (the
+    /// policy's `no_regime_warning_ms`).
+    pub live_silence_ms: Millis,
 }
 
 /// An alert that is news (live or recovered), for a toast. `run` tells the
@@ -330,6 +339,9 @@ impl Connection {
             pongs_supported: None,
             rest_invalid: 0,
             token_set: false,
+            live_market_at: None,
+            live_feed_at: None,
+            live_silence_ms: policy.no_regime_warning_ms,
         };
         let choice = TransportChoice::new(settings.protocol);
         let mut connection = Connection {

@@ -44,7 +44,8 @@ pub struct Policy {
     /// other transport is tried (if it was not yet). Defaults to 3.
     pub switch_after_failures: u32,
     /// The window of `messages_per_sec`, ms; at least 1000, as messages
-    /// are counted per second. Defaults to 5000.
+    /// are counted per second. A rate is gone at most this long after the
+    /// last message (a flood's rate must not linger). Defaults to 2000.
     pub rate_window_ms: Millis,
     /// How long a one-off problem (a malformed frame, a server error
     /// message) stays listed after its last occurrence, ms. Defaults to 60 000.
@@ -106,7 +107,7 @@ impl Default for Policy {
             rest_timeout_ms: 15_000,
             probe_after_failures: 2,
             switch_after_failures: 3,
-            rate_window_ms: 5000,
+            rate_window_ms: 2000,
             transient_problem_ms: 60_000,
             restart_check_ms: 15_000,
             run_check_hold_ms: 3000,

@@ -29,7 +29,10 @@ impl Traffic {
     }
 
     /// Messages per second over the `window` ms that end now (seconds that
-    /// left it are forgotten).
+    /// left it are forgotten). The count is divided by the time its seconds
+    /// cover, not by the whole window: a short window is then both right
+    /// during a flood and gone soon after it (at most `window` ms after the
+    /// last message).
     fn per_sec(&mut self, now: Millis, window: Millis) -> f64 {
         while self
             .seconds
@@ -38,7 +41,11 @@ impl Traffic {
         {
             self.seconds.pop_front();
         }
-        self.seconds.iter().map(|(_, n)| *n).sum::<u64>() as f64 * 1000.0 / window as f64
+        let Some((oldest, _)) = self.seconds.front() else {
+            return 0.0;
+        };
+        let span = now.saturating_sub(*oldest).clamp(1000, window);
+        self.seconds.iter().map(|(_, n)| *n).sum::<u64>() as f64 * 1000.0 / span as f64
     }
 }
 
