@@ -23,7 +23,7 @@ use regime_dashboard::components::toasts::Toasts;
 use regime_dashboard::connection::{
     DiagnosisView, HealthView, PriceView, SignalRow, SnapshotView, UseConnectionReturn, ViewSignals,
 };
-use regime_view::{PageView, PriceSource};
+use regime_view::{LiveData, PageView, PriceSource};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -56,6 +56,14 @@ impl FakeConnection {
                 live_url: "ws://127.0.0.1:8081/ws".into(),
                 api_url: "http://127.0.0.1:8081".into(),
                 poll_ms: 5000.0,
+                // Live with market data flowing: a regime event a second
+                // before the clock's start, well inside the silence limit.
+                live: LiveData {
+                    market_at: Some(99_000.0),
+                    feed_at: None,
+                    silence_ms: 30_000.0,
+                    no_regime: false,
+                },
                 ..HealthView::default()
             },
             selection: ("BTCUSDT".into(), "1h".into()),
@@ -440,6 +448,12 @@ async fn health_panel_opens_when_something_is_wrong() {
     assert_eq!(page.text("health-mode"), "● Live");
     assert_eq!(page.text("health-transport"), "plain WebSocket");
     assert_eq!(page.text("health-url"), "ws://127.0.0.1:8081/ws");
+
+    // Connected, but the market data stopped 31 s ago: not green any more.
+    conn.health
+        .update(|h| h.live.market_at = Some(100_000.0 - 31_000.0));
+    settle().await;
+    assert_eq!(page.text("health-mode"), "◐ Live, no data");
 
     conn.health.update(|h| {
         h.problems.push(DiagnosisView {
