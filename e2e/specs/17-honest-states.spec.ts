@@ -226,7 +226,7 @@ test('4b. phone: a 40-character symbol neither pans the page nor hides the side'
 });
 
 for (const [w, h] of [[1440, 900], [390, 844]]) {
-  test(`4c. the symbol cards take exactly the room of their skeleton (${w} px)`, async ({ backend, page, dashboard, figure }) => {
+  test(`4c. the symbol cards and the regime card take exactly the room of their skeletons (${w} px)`, async ({ backend, page, dashboard, figure }) => {
     const { symbol, tf } = await firstSeries(backend.url);
     await backend.control.faults({ restLatencyMs: 1500 });
     await page.setViewportSize({ width: w, height: h });
@@ -234,16 +234,24 @@ for (const [w, h] of [[1440, 900], [390, 844]]) {
     const box = () => d.page.evaluate(() => ({
       h: document.querySelector('.area-overview')!.getBoundingClientRect().height,
       below: document.querySelector('.area-regime')!.getBoundingClientRect().top,
+      sparks: document.querySelector('.area-sparks')!.getBoundingClientRect().top,
     }));
     await expect(d.page.getByTestId('overview').getByTestId('skeleton')).toBeVisible({ timeout: 5_000 });
+    await expect(d.page.getByTestId('regime-widget').getByTestId('skeleton')).toBeVisible();
     const skeleton = await box();
     await backend.control.faults({ restLatencyMs: 0 });
     await expect(d.page.getByTestId('overview-item').first()).toBeVisible({ timeout: 10_000 });
     await expect(d.page.getByTestId('overview').getByTestId('skeleton')).toHaveCount(0);
+    await expect(d.page.getByTestId('regime-widget').getByTestId('skeleton')).toHaveCount(0);
+    await expect(d.page.getByTestId('adx-value')).toHaveText(/\d/);
     const cards = await box();
     figure(`overview_shift_${w}_px`, cards.below - skeleton.below, 1);
     expect(Math.abs(cards.h - skeleton.h), 'the overview\'s height').toBeLessThanOrEqual(1);
     expect(Math.abs(cards.below - skeleton.below), 'what is below it moved').toBeLessThanOrEqual(1);
+    // The regime card's skeleton holds the room of its numbers too: the
+    // sparklines under it stay where they were (they moved 173 px before).
+    figure(`regime_card_shift_${w}_px`, cards.sparks - skeleton.sparks, 1);
+    expect(Math.abs(cards.sparks - skeleton.sparks), 'the sparklines under the regime card moved').toBeLessThanOrEqual(1);
   });
 }
 
