@@ -56,12 +56,15 @@ test.describe('a Socket.IO server that never sends an event', () => {
     const { symbol, tf } = await firstSeries(backend.url);
     const d = await dashboard({ protocol: 'socketio', symbol, tf }, backend.url);
     await d.waitForData();
-    await d.waitForMode('live', 10_000);
+    // Connected (the namespace acknowledged) but nothing flows: amber from
+    // the start, never green.
+    await d.waitForMode('quiet', 10_000);
     const diagnosis = d.healthDiagnosis.filter({ hasText: 'sends no regime events' });
     await expect(diagnosis).toHaveCount(1, { timeout: 45_000 });
     figure('silent_socketio_diagnosis_after_load_ms', await d.page.evaluate(() => performance.now()), 0);
     await expect(d.badge).toHaveText('◐ Live, no data');
     expect(await d.mode()).toBe('quiet');
+    expect((await d.modeLog()).map((m) => m.mode), 'never green without data').not.toContain('live');
     await expect(d.healthPanel).toHaveAttribute('open', '');
   });
 });
