@@ -80,11 +80,20 @@ test.describe('a backend listing 200 symbols', () => {
     await expect(page.locator('[data-testid="matrix-cell"][data-regime=""]')).toHaveCount(0, { timeout: 15_000 });
     const c = (await backend.control.state()).counters;
     figure('matrix_200_symbols_regime_requests', c.regimeRequests, 0);
-    // The strip (25 symbols at the selected timeframe) and the matrix's 16
-    // rows at their two other timeframes, far from every symbol at every
-    // timeframe (600); a few more if a poll round ran before going Live.
-    expect(c.regimeRequests).toBeGreaterThanOrEqual(25 + 16 * 2);
+    // At most the strip (25 symbols at the selected timeframe) and the
+    // matrix's 16 rows at their two other timeframes, far from every symbol
+    // at every timeframe (600); a few more if a poll round ran before going
+    // Live. Fewer when the live side fills cells first: the demo backend
+    // answers a subscribe with the latest snapshot of each series it names,
+    // and the page does not fetch a cell the live feed has filled (the
+    // core's scenario_matrix tests the REST path without it).
+    expect(c.regimeRequests).toBeGreaterThan(0);
     expect(c.regimeRequests).toBeLessThanOrEqual(25 + 16 * 2 + 10);
+    // Loading the page and the rows: a few at a time. (Read before the
+    // click below: a click cancels the requests of the market left, and the
+    // backend counts an aborted request until its handler ends.)
+    figure('matrix_200_symbols_regime_peak_in_flight', c.regimePeakInFlight, 0);
+    expect(c.regimePeakInFlight).toBeLessThanOrEqual(4);
     // A click still answers at once with 200 symbols listed.
     const started = Date.now();
     await page.locator('[data-testid="matrix-row"][data-symbol="SYM0012USDT"] [data-timeframe="5m"]').click();
@@ -93,9 +102,6 @@ test.describe('a backend listing 200 symbols', () => {
     figure('matrix_200_symbols_click_to_select_ms', Date.now() - started, 0);
 
     await d.waitForData();
-    const peak = (await backend.control.state()).counters.regimePeakInFlight;
-    figure('matrix_200_symbols_regime_peak_in_flight', peak, 0);
-    expect(peak).toBeLessThanOrEqual(4);
     // The phone page does not pan sideways because of it.
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

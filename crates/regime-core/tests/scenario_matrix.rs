@@ -179,3 +179,41 @@ fn api_mode_polls_the_matrix_cells_on_screen_only() {
     // One poll round: the strip (25) and the matrix's other cells (8 × 2).
     assert_eq!(round, 25 + 16);
 }
+
+/// The selected market's own snapshot is asked outside the strip's and the
+/// matrix's queue (a click, a poll round); the bound holds for all of them
+/// together: a click while the queue is full never makes it five.
+#[test]
+fn a_click_while_the_strip_and_matrix_fill_stays_within_the_bound() {
+    let mut server = Server::new(Speaks::Plain);
+    server.symbols = many_symbols(200);
+    let policy = Policy::default();
+    let mut sim = Sim::with_policy(server, settings(Protocol::Native), policy);
+    sim.hold_rest = true;
+    sim.start();
+    let mut peak = 0;
+    for round in 0..200 {
+        if round % 3 == 1 {
+            // A click on another market while requests are held.
+            let sym = format!("SYM{:04}USDT", 10 + round);
+            sim.conn.select(sim.now, &sym, "5m");
+            sim.perform();
+        }
+        let regime = sim
+            .held
+            .iter()
+            .filter(|(_, w, _)| matches!(w, RestRequest::Regime { .. }))
+            .count();
+        peak = peak.max(regime);
+        if sim.held.is_empty() && round > 30 {
+            break;
+        }
+        sim.release_rest();
+        sim.run_for(50);
+    }
+    assert!(
+        peak <= policy.rest_fanout,
+        "{peak} regime requests in flight at once"
+    );
+    assert!(peak >= 2, "the queue did run in parallel ({peak})");
+}
