@@ -66,26 +66,36 @@ function bareParse(socketio) {
   return best * 1000; // µs
 }
 
+/**
+ * Main-thread seconds spent during a COST_RATE flood of COST_WINDOW_MS on
+ * the page behind `cdp`, its idle time (measured just before, as long)
+ * subtracted, and the frames `count()` saw arrive meanwhile. `after()` runs
+ * once the flood stopped, before the time is read.
+ */
+async function floodBusy(cdp, be, count, after) {
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  let t0 = Date.now();
+  let a = await taskSeconds(cdp);
+  await sleep(COST_WINDOW_MS);
+  const idlePerMs = ((await taskSeconds(cdp)) - a) / (Date.now() - t0);
+  const n0 = await count();
+  t0 = Date.now();
+  a = await taskSeconds(cdp);
+  await be.faults({ floodPerSec: COST_RATE });
+  await sleep(COST_WINDOW_MS);
+  await be.faults({ floodPerSec: 0 });
+  await after();
+  const busy = (await taskSeconds(cdp)) - a - idlePerMs * (Date.now() - t0);
+  return { busy, frames: (await count()) - n0 };
+}
+
 /** Main-thread µs per frame of the page with these settings during a COST_RATE flood, idle subtracted. */
 async function pageCost(browser, be, settings) {
   const { context, page } = await openPage(browser, be.url, settings);
   await waitLive(page);
   await sleep(1_000);
   const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-  let t0 = Date.now();
-  let a = await taskSeconds(cdp);
-  await sleep(COST_WINDOW_MS);
-  const idlePerMs = ((await taskSeconds(cdp)) - a) / (Date.now() - t0);
-  const d0 = await diag(page);
-  t0 = Date.now();
-  a = await taskSeconds(cdp);
-  await be.faults({ floodPerSec: COST_RATE });
-  await sleep(COST_WINDOW_MS);
-  await be.faults({ floodPerSec: 0 });
-  await settle(page);
-  const busy = (await taskSeconds(cdp)) - a - idlePerMs * (Date.now() - t0);
-  const frames = (await diag(page)).framesTotal - d0.framesTotal;
+  const { busy, frames } = await floodBusy(cdp, be, async () => (await diag(page)).framesTotal, () => settle(page));
   const path = await page.evaluate(() => window.__regime.liveSocket);
   await cdp.detach();
   await context.close();
@@ -96,20 +106,7 @@ async function pageCost(browser, be, settings) {
 async function receiveFloor(browser, be, protocol) {
   const { context, page } = await openBare(browser, be, protocol);
   const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-  let t0 = Date.now();
-  let a = await taskSeconds(cdp);
-  await sleep(COST_WINDOW_MS);
-  const idlePerMs = ((await taskSeconds(cdp)) - a) / (Date.now() - t0);
-  const n0 = await page.evaluate(() => window.__bare.n);
-  t0 = Date.now();
-  a = await taskSeconds(cdp);
-  await be.faults({ floodPerSec: COST_RATE });
-  await sleep(COST_WINDOW_MS);
-  await be.faults({ floodPerSec: 0 });
-  await sleep(1_000);
-  const busy = (await taskSeconds(cdp)) - a - idlePerMs * (Date.now() - t0);
-  const frames = (await page.evaluate(() => window.__bare.n)) - n0;
+  const { busy, frames } = await floodBusy(cdp, be, () => page.evaluate(() => window.__bare.n), () => sleep(1_000));
   await cdp.detach();
   await context.close();
   return (busy / frames) * 1e6;
@@ -130,21 +127,7 @@ export async function run(browser) {
         await waitLive(page);
         await sleep(1_000);
         const cdp = await context.newCDPSession(page);
-        await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-        // The idle page's own main-thread time, to subtract.
-        let t0 = Date.now();
-        let a = await taskSeconds(cdp);
-        await sleep(COST_WINDOW_MS);
-        const idlePerMs = ((await taskSeconds(cdp)) - a) / (Date.now() - t0);
-        const d0 = await diag(page);
-        t0 = Date.now();
-        a = await taskSeconds(cdp);
-        await be.faults({ floodPerSec: COST_RATE });
-        await sleep(COST_WINDOW_MS);
-        await be.faults({ floodPerSec: 0 });
-        await settle(page);
-        const busy = (await taskSeconds(cdp)) - a - idlePerMs * (Date.now() - t0);
-        const frames = (await diag(page)).framesTotal - d0.framesTotal;
+        const { busy, frames } = await floodBusy(cdp, be, async () => (await diag(page)).framesTotal, () => settle(page));
         const appUs = (busy / frames) * 1e6;
         // The same frames, captured raw by a second page (so that the app's
         // own load does not slow the capture), then parsed in the app's page

@@ -34,8 +34,14 @@ fn regime_requests(sim: &Sim) -> Vec<(String, String)> {
 /// Answers what is held, one round at a time, and returns the most
 /// `/api/regime` requests that were in flight at once.
 fn drain_held(sim: &mut Sim) -> usize {
+    drain_held_with(sim, |_, _| {})
+}
+
+/// [`drain_held`], with `each(sim, round)` run before each round is counted.
+fn drain_held_with(sim: &mut Sim, mut each: impl FnMut(&mut Sim, usize)) -> usize {
     let mut peak = 0;
-    for _ in 0..500 {
+    for round in 0..500 {
+        each(sim, round);
         let regime = sim
             .held
             .iter()
@@ -191,26 +197,14 @@ fn a_click_while_the_strip_and_matrix_fill_stays_within_the_bound() {
     let mut sim = Sim::with_policy(server, settings(Protocol::Native), policy);
     sim.hold_rest = true;
     sim.start();
-    let mut peak = 0;
-    for round in 0..200 {
-        if round % 3 == 1 {
+    let peak = drain_held_with(&mut sim, |sim, round| {
+        if round % 3 == 1 && round < 60 {
             // A click on another market while requests are held.
             let sym = format!("SYM{:04}USDT", 10 + round);
             sim.conn.select(sim.now, &sym, "5m");
             sim.perform();
         }
-        let regime = sim
-            .held
-            .iter()
-            .filter(|(_, w, _)| matches!(w, RestRequest::Regime { .. }))
-            .count();
-        peak = peak.max(regime);
-        if sim.held.is_empty() && round > 30 {
-            break;
-        }
-        sim.release_rest();
-        sim.run_for(50);
-    }
+    });
     assert!(
         peak <= policy.rest_fanout,
         "{peak} regime requests in flight at once"
