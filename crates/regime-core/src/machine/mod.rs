@@ -614,14 +614,7 @@ impl Connection {
     }
 
     pub fn handle_socket_text(&mut self, now: Millis, socket: SocketId, text: &str) {
-        let mut out = Vec::new();
-        match self.current_session(socket) {
-            Some(session) => session.handle_text(now, text, &mut out),
-            None => return self.after_input(now),
-        }
-        self.count_message(now);
-        self.apply_session_events(now, out);
-        self.after_input(now);
+        self.handle_socket_texts(now, socket, &[text]);
     }
 
     /// Several text frames of one socket that arrived together (one tick of
