@@ -29,6 +29,18 @@ pub struct Toast {
     /// The regime the market went to, for the toast's colour.
     pub to_class: &'static str,
     pub arrived_at: f64,
+    /// Grows each time the queue writes a toast, a burst updated in place
+    /// included: the list is keyed by `(key, revision)` ([`Toast::view_key`]),
+    /// so a toast whose text changed is drawn again (keyed by `key` alone,
+    /// a burst stayed at "4 regime changes" when the fifth came).
+    pub revision: u64,
+}
+
+impl Toast {
+    /// The key the toast list renders by: a new revision is a new element.
+    pub fn view_key(&self) -> (ToastKey, u64) {
+        (self.key, self.revision)
+    }
 }
 
 /// A toast message longer than this many characters shows its start and
@@ -62,6 +74,8 @@ pub struct ToastQueue {
     seen_order: VecDeque<ToastKey>,
     max_visible: usize,
     ttl_ms: f64,
+    /// The last [`Toast::revision`] given.
+    revision: u64,
 }
 
 impl ToastQueue {
@@ -86,6 +100,7 @@ impl ToastQueue {
             seen_order: VecDeque::new(),
             max_visible,
             ttl_ms,
+            revision: 0,
         }
     }
 
@@ -132,6 +147,7 @@ impl ToastQueue {
             to_class: super::format::regime_class(&a.to),
             at_ms: a.timestamp.millis(),
             arrived_at: now,
+            revision: self.next_revision(),
         };
         self.items.push_front(toast.clone());
         self.items.truncate(Self::MAX_QUEUED);
@@ -160,9 +176,15 @@ impl ToastQueue {
             to_class: "toast-burst",
             at_ms: newest.alert.timestamp.millis(),
             arrived_at: now,
+            revision: self.next_revision(),
         };
         self.items.push_front(toast.clone());
         toast
+    }
+
+    fn next_revision(&mut self) -> u64 {
+        self.revision += 1;
+        self.revision
     }
 
     /// Drops toasts older than the time to live. Answers whether any went.
@@ -346,6 +368,7 @@ mod tests {
         );
         let keys: Vec<ToastKey> = q.visible().iter().map(|t| t.key).collect();
         assert_eq!(keys, vec![(BURST_RUN, 1), (0, 1)]);
+        let drawn = q.visible()[0].view_key();
         q.show_burst(
             1,
             "5 regime changes in 4 s".into(),
@@ -356,6 +379,9 @@ mod tests {
         assert_eq!(q.len(), 2);
         assert_eq!(q.visible()[0].text, "5 regime changes in 4 s");
         assert_eq!(q.visible()[0].arrived_at, 24_000.0);
+        // Same toast, new text: the list must draw it again.
+        assert_eq!(q.visible()[0].key, drawn.0);
+        assert_ne!(q.visible()[0].view_key(), drawn);
         assert_eq!(
             q.visible()[0].message.as_deref(),
             Some("Newest: BTCUSDT 1h: range → trend up · ADX 27.1")

@@ -172,7 +172,7 @@ pub fn Toasts() -> impl IntoView {
         <div class="toasts" data-testid="toasts" aria-live="polite" aria-relevant="additions">
             <For
                 each=visible
-                key=|t| t.key
+                key=Toast::view_key
                 children=move |t| {
                     let key = t.key;
                     let at = t.at_ms;
