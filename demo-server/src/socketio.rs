@@ -177,7 +177,16 @@ fn own_room(sid: Sid) -> String {
     format!("s|{sid}")
 }
 
-async fn on_connect(socket: SocketRef<DemoAdapter>, State(st): State<AppState>) {
+/// Sets a new socket up: its rooms and its `subscribe` handler. It runs as
+/// the last connect middleware, which socketioxide awaits before it sends
+/// the CONNECT packet; the connect handler proper is spawned after that
+/// packet, so a client that subscribes at once (as the dashboard does)
+/// could be heard before a handler registered there existed, and its
+/// `subscribe` was dropped (no greeting, no subscription) under load.
+async fn set_up(
+    socket: SocketRef<DemoAdapter>,
+    State(st): State<AppState>,
+) -> Result<(), std::convert::Infallible> {
     st.counters.socketio_clients.fetch_add(1, Ordering::Relaxed);
     st.counters
         .socketio_connections_total
@@ -237,7 +246,11 @@ async fn on_connect(socket: SocketRef<DemoAdapter>, State(st): State<AppState>) 
             }
         },
     );
+    Ok(())
 }
+
+/// Everything is set up by [`set_up`] before the CONNECT packet goes.
+async fn connected(_: SocketRef<DemoAdapter>) {}
 
 /// `["batch",[envelope…]]`: the plain envelopes of the frames, in order.
 fn batch_payload(frames: &[Arc<Frame>]) -> Str {
@@ -399,7 +412,7 @@ pub fn build(st: &AppState) -> SocketIoLayer<DemoAdapter> {
         .with_adapter::<DemoAdapter>(st.sio_registry.clone())
         .build_layer();
     for ns in NAMESPACES {
-        io.dyn_ns(*ns, on_connect.with(crate::auth::socketio))
+        io.dyn_ns(*ns, connected.with(set_up).with(crate::auth::socketio))
             .expect("static namespace paths are valid");
     }
     st.set_io(io);

@@ -664,6 +664,18 @@ async fn a_subscribe_is_greeted_with_the_latest_snapshot_of_each_series() {
     let r = sio.wait_event(SECS, "regime", |_| true).await;
     assert_eq!(latest(&r), latest(&rest));
 
+    // A subscribe sent at once behind the CONNECT, before its answer came,
+    // is heard: the socket is set up before the server answers CONNECT.
+    for _ in 0..20 {
+        let mut eager = Sio::connect(&srv).await;
+        eager.send("40/signals,").await;
+        eager
+            .send(r#"42/signals,["subscribe",{"symbols":["ETHUSDT"],"timeframes":["5m"]}]"#)
+            .await;
+        let r = eager.wait_event(SECS, "regime", |_| true).await;
+        assert_eq!(latest(&r), latest(&rest));
+    }
+
     // Silent Socket.IO sends no greeting either.
     set_faults(&srv, r#"{"socketioSilent":true}"#).await;
     let mut quiet = Sio::connect(&srv).await;
