@@ -177,14 +177,26 @@ export class Dashboard {
    * of the test process; same clock as the page), and answers that change.
    */
   async waitForMode(mode: Mode, timeoutMs: number, sinceWall = 0): Promise<ModeChange> {
-    const handle = await this.page.waitForFunction(
-      ([m, since]) => {
-        const log: ModeChange[] = (window as any).__e2e?.modes ?? [];
-        return log.find((c) => c.mode === m && c.wall >= since) ?? null;
-      },
-      [mode, sinceWall] as const,
-      { timeout: timeoutMs, polling: 50 },
-    );
+    const handle = await this.page
+      .waitForFunction(
+        ([m, since]) => {
+          const log: ModeChange[] = (window as any).__e2e?.modes ?? [];
+          return log.find((c) => c.mode === m && c.wall >= since) ?? null;
+        },
+        [mode, sinceWall] as const,
+        { timeout: timeoutMs, polling: 50 },
+      )
+      .catch(async (e: Error) => {
+        // What the page went through instead: CI keeps only the message.
+        const seen = await this.page
+          .evaluate(() => ({
+            modes: ((window as any).__e2e?.modes ?? []).map((c: ModeChange) => `${c.mode}@${Math.round(c.t)}`).join(' '),
+            badge: document.querySelector('[data-testid="badge"]')?.textContent ?? '',
+            problems: Array.from(document.querySelectorAll('[data-testid="health-diagnosis"]')).map((p) => p.textContent).join(' | '),
+          }))
+          .catch(() => null);
+        throw new Error(`${e.message}\nwaiting for ${mode}; modes seen ${JSON.stringify(seen)}`);
+      });
     const change = (await handle.jsonValue()) as ModeChange;
     await handle.dispose();
     return change;
