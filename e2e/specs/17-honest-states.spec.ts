@@ -170,13 +170,27 @@ test('4a. desktop: no number, timeframe or side badge is clipped; a regime chang
   await expect(d.lastPrice).toHaveText(num('123,456,789.12'));
   await expect(row.getByTestId('signal-tf')).toHaveText('15m');
   await expect(row.getByTestId('signal-price')).toHaveText(num('123,456,789.12'));
-  // (The note is free text with its whole in its title: it may end in "…".)
+  // (The note is free text: on one line it may end in "…", and it opens.)
   const bad = await clipped(d, '[data-testid=signal-row] td:not(.note), [data-testid=signal-row] .side, table.signals th, .sparkline-readout, [data-testid=last-price], .regime-label');
   expect(bad, 'clipped').toEqual([]);
   const note = await row.getByTestId('signal-note').evaluate((e) => e.clientWidth);
   figure('note_width_px', note, 0);
   // The note has real width (it had 50 px and read "a l…").
   expect(note).toBeGreaterThanOrEqual(120);
+  // Cut, it opens whole: a click opens that note, "Full notes" every note.
+  const noteCell = row.getByTestId('signal-note');
+  const cut = `[data-testid=signal-row][data-id="${sig.id}"] td.note`;
+  expect(await clipped(d, cut), 'the long note is cut on one line').toHaveLength(1);
+  await noteCell.click();
+  expect(await clipped(d, cut), 'a clicked note is whole').toEqual([]);
+  await noteCell.click();
+  expect(await clipped(d, cut)).toHaveLength(1);
+  const toggle = d.page.getByTestId('notes-toggle');
+  await toggle.press('Enter');
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  expect(await clipped(d, '[data-testid=signal-row] td.note'), 'Full notes: every note whole').toEqual([]);
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
   // A 40-character symbol wraps in its column rather than ending in "…".
   const long = 'L'.repeat(36) + 'USDT';
   const longSig = await backend.control.emit<{ id: number }>('signal', { symbol: long, timeframe: tf, side: 'long', price: 1.5 });

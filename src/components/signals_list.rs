@@ -91,6 +91,8 @@ pub fn SignalsList() -> impl IntoView {
             .with(|rows| rows.iter().filter(|r| row_matches(&sym, &side, r)).count())
     };
 
+    let notes_open = RwSignal::new(false);
+
     view! {
         <section class="card signals-card" data-testid="signals-list" aria-labelledby="signals-title">
             <div class="card-head">
@@ -134,12 +136,23 @@ pub fn SignalsList() -> impl IntoView {
                             <option value="flat">"Flat"</option>
                         </select>
                     </label>
+                    // A note longer than its column ends in "…": this shows
+                    // every note whole (a click on one opens that one).
+                    <button
+                        type="button"
+                        class="btn btn-small toggle notes-toggle"
+                        data-testid="notes-toggle"
+                        aria-pressed=move || if notes_open.get() { "true" } else { "false" }
+                        on:click=move |_| notes_open.update(|o| *o = !*o)
+                    >
+                        "Full notes"
+                    </button>
                     <ExportCsvButton symbol_filter=symbol_filter side_filter=side_filter />
                 </div>
             </div>
             // Focusable and labelled: a keyboard user can scroll the list.
             <div class="signals-scroll" tabindex="0" role="region" aria-label="Signals table, scrollable">
-                <table class="signals">
+                <table class="signals" class:notes-open=move || notes_open.get()>
                     <thead>
                         <tr>
                             <th scope="col" data-testid="signals-time-head">{move || format!("Time ({})", zone_name())}</th>
@@ -246,10 +259,26 @@ fn SignalRowView(row: SignalRow) -> impl IntoView {
             </td>
             <td class="strategy" data-testid="signal-strategy">{format::text_or_dash(s.strategy.as_deref())}</td>
             <td class="num r" data-testid="signal-confidence">{format::confidence(s.confidence)}</td>
-            <td class="note" data-testid="signal-note" title=s.note.clone().unwrap_or_default()>
+            <td
+                class="note"
+                data-testid="signal-note"
+                title=s.note.clone().unwrap_or_default()
+                on:click=open_note
+            >
                 {format::text_or_dash(s.note.as_deref())}
             </td>
         </tr>
+    }
+}
+
+/// A click on a note cut short opens it whole, and a second closes it.
+fn open_note(ev: web_sys::MouseEvent) {
+    use wasm_bindgen::JsCast;
+    if let Some(cell) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    {
+        let _ = cell.class_list().toggle("open");
     }
 }
 
