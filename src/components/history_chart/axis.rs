@@ -113,6 +113,14 @@ pub fn value_label(v: f64, ticks: &[f64]) -> String {
     format::grouped(v, decimals)
 }
 
+/// The width (CSS px) of the price axis right of the chart, for its value
+/// labels in the chart's 11 px font: about 6.6 px a character (digits are
+/// the widest), 6 px before the text and 6 after; never under 70 px.
+pub fn value_axis_px(labels: &[String]) -> f64 {
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    (widest as f64 * 6.6 + 12.0).max(70.0)
+}
+
 /// Time ticks (epoch ms) on round local-time steps (1 min … 1 week), at
 /// most about `max`. `offset_min` is the zone offset as JavaScript gives it.
 pub fn time_ticks(t0: f64, t1: f64, max: usize, offset_min: i32) -> Vec<f64> {
@@ -211,6 +219,17 @@ mod tests {
         // In UTC+5:30 the ticks fall on the local hour, i.e. at :30 UTC.
         let ticks = time_ticks(t0, t0 + 5.0 * hour, 6, -330);
         assert_eq!((ticks[0] - 1_760_011_200_000.0) % hour, 1_800_000.0);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn the_price_axis_is_as_wide_as_its_longest_label() {
+        let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(value_axis_px(&labels(&["62,000", "63,000"])), 70.0);
+        assert_eq!(value_axis_px(&[]), 70.0);
+        // Eleven characters: 84.6 px, where a 70 px axis cut the last digit.
+        let wide = value_axis_px(&labels(&["0", "50,000,000", "100,000,000"]));
+        assert!((wide - 84.6).abs() < 1e-9, "{wide}");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

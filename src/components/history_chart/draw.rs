@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use super::axis::{
     adx_top, nice_ticks, padded_range, time_label, time_label_fits, time_tick_budget, time_ticks,
-    value_label, TimeDomain,
+    value_axis_px, value_label, TimeDomain,
 };
 use super::palette::{regime_rgb, Palette};
 use crate::components::prefs::TimeZoneChoice;
@@ -81,11 +81,14 @@ pub fn draw(
     let (xa, xb) = domain.bounds();
     let split = (f64::from(h) * 0.68) as u32;
     let (upper, lower) = root.split_vertically(split);
-    let right_axis = px(70.0);
     let grid = pal.grid.stroke_width(px(1.0));
 
-    // Upper pane: close over regime shading.
+    // Upper pane: close over regime shading. The price axis is as wide as
+    // its longest label ("100,000,000" was cut to "100,000,00" in 70 px).
     let (lo, hi) = padded_range(points.iter().filter_map(|p| p.close)).unwrap_or((0.0, 1.0));
+    let ticks = nice_ticks(lo, hi, 5);
+    let tick_labels: Vec<String> = ticks.iter().map(|&y| value_label(y, &ticks)).collect();
+    let right_axis = px(value_axis_px(&tick_labels).min(f64::from(w) / dpr / 3.0));
     let mut top = ChartBuilder::on(&upper)
         .margin_top(px(22.0))
         .margin_left(px(8.0))
@@ -99,15 +102,14 @@ pub fn draw(
             colour.filled(),
         )
     }))?;
-    let ticks = nice_ticks(lo, hi, 5);
-    for &y in &ticks {
+    for (&y, text) in ticks.iter().zip(tick_labels) {
         top.draw_series(std::iter::once(PathElement::new(
             vec![(xa, y), (xb, y)],
             grid,
         )))?;
         let (_, py) = top.backend_coord(&(xb, y));
         labels.push(Label {
-            text: value_label(y, &ticks),
+            text,
             x: f64::from(w) - f64::from(right_axis) + 6.0 * dpr,
             y: f64::from(py),
             align: "left",
