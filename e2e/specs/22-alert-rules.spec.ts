@@ -59,6 +59,24 @@ test('a rule picks which regime changes toast, and a reload keeps it', async ({ 
   await dialog.getByTestId('rule-add').click();
   const ruleText = `${symbol} · ${tf} · to trend up · ADX ≥ 25`;
   await expect(dialog.getByTestId('alert-rule-text')).toHaveText([ruleText]);
+  // Tab and Shift+Tab never reach the page behind the modal dialog: the
+  // focus goes round its controls (and the browser's own, outside the page).
+  const focused = () => page.evaluate(() => {
+    const a = document.activeElement;
+    if (!a || a === document.body) return { inside: true, what: '' };
+    return { inside: !!a.closest('dialog[open]'), what: a.outerHTML.slice(0, 80) };
+  });
+  const visited = new Set<string>();
+  for (const key of ['Tab', 'Shift+Tab']) {
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press(key);
+      const f = await focused();
+      expect(f.inside, `${key} ×${i + 1} stays in the dialog (${f.what})`).toBe(true);
+      visited.add(f.what);
+    }
+  }
+  // It went round the dialog's controls, not stuck on one.
+  expect(visited.size).toBeGreaterThan(5);
   // Escape closes it and gives the focus back to its button.
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
