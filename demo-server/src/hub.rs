@@ -9,6 +9,7 @@
 //! second to a few clients costs one serialisation per message, and one slow
 //! client never stalls the others.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
@@ -180,6 +181,43 @@ impl Hub {
     }
 }
 
+/// The next frame, counting into `lagged` the frames a slow receiver
+/// missed (the channel keeps [`CAPACITY`]); `None` once the hub is gone.
+/// Cancel-safe, as `broadcast::Receiver::recv`: for `select!`.
+pub async fn next_frame(
+    rx: &mut broadcast::Receiver<Arc<Frame>>,
+    lagged: &AtomicU64,
+) -> Option<Arc<Frame>> {
+    loop {
+        match rx.recv().await {
+            Ok(f) => return Some(f),
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                lagged.fetch_add(n, Ordering::Relaxed);
+            }
+            Err(broadcast::error::RecvError::Closed) => return None,
+        }
+    }
+}
+
+/// Adds to `run` the frames already waiting, until it holds `most`: one
+/// wake-up per burst. Missed frames are counted into `lagged`.
+pub fn take_waiting(
+    rx: &mut broadcast::Receiver<Arc<Frame>>,
+    run: &mut Vec<Arc<Frame>>,
+    most: usize,
+    lagged: &AtomicU64,
+) {
+    while run.len() < most {
+        match rx.try_recv() {
+            Ok(f) => run.push(f),
+            Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                lagged.fetch_add(n, Ordering::Relaxed);
+            }
+            Err(_) => break,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +286,47 @@ mod tests {
             other => panic!("expected a lag, got {other:?}"),
         }
         assert!(rx.recv().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_run_is_the_next_frame_and_those_waiting_with_the_missed_counted() {
+        let hub = Hub::new(16);
+        let mut rx = hub.subscribe();
+        let price = |i: usize| {
+            Frame::price(&PriceTick {
+                symbol: "X".into(),
+                price: i as f64,
+                timestamp: Timestamp(0),
+            })
+        };
+        for i in 0..100 {
+            hub.send(price(i));
+        }
+        let lagged = AtomicU64::new(0);
+        let first = next_frame(&mut rx, &lagged).await.expect("a frame");
+        assert_eq!(
+            lagged.load(Ordering::Relaxed),
+            84,
+            "the 84 the channel dropped"
+        );
+        let mut run = vec![first];
+        take_waiting(&mut rx, &mut run, 10, &lagged);
+        assert_eq!(run.len(), 10, "no more than asked");
+        take_waiting(&mut rx, &mut run, 100, &lagged);
+        assert_eq!(run.len(), 16, "every frame kept, in order, once");
+        let prices: Vec<String> = run
+            .iter()
+            .map(|f| match &f.plain {
+                PlainOut::Text(t) => t.as_str().to_string(),
+                _ => String::new(),
+            })
+            .collect();
+        assert!(prices[0].contains("\"price\":84.0") || prices[0].contains("\"price\":84,"));
+        assert!(prices[15].contains("\"price\":99"));
+        drop(hub);
+        assert!(
+            next_frame(&mut rx, &lagged).await.is_none(),
+            "the hub is gone"
+        );
     }
 }

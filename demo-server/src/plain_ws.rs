@@ -24,10 +24,9 @@ use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
 use regime_core::model::Subscription;
 use serde_json::Value;
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::{sleep_until, Instant};
 
-use crate::hub::{Frame, PlainOut};
+use crate::hub::{next_frame, take_waiting, Frame, PlainOut};
 use crate::plain_codec::{encode_batch, encode_error};
 use crate::state::AppState;
 
@@ -184,15 +183,8 @@ async fn run(socket: WebSocket, st: AppState) {
                     return;
                 }
             }
-            first = hub.recv() => {
-                let first = match first {
-                    Ok(f) => f,
-                    Err(RecvError::Lagged(n)) => {
-                        st.counters.plain_lagged.fetch_add(n, Ordering::Relaxed);
-                        continue;
-                    }
-                    Err(RecvError::Closed) => return,
-                };
+            first = next_frame(&mut hub, &st.counters.plain_lagged) => {
+                let Some(first) = first else { return };
                 let (silent, batching) = st.faults.with(|f| {
                     (
                         f.plain_silent || !f.plain_enabled || !f.live_enabled,
@@ -201,15 +193,7 @@ async fn run(socket: WebSocket, st: AppState) {
                 });
                 let mut batch = vec![first];
                 let most = batching.map_or(BATCH, |b| b.max.max(BATCH));
-                while batch.len() < most {
-                    match hub.try_recv() {
-                        Ok(f) => batch.push(f),
-                        Err(TryRecvError::Lagged(n)) => {
-                            st.counters.plain_lagged.fetch_add(n, Ordering::Relaxed);
-                        }
-                        Err(_) => break,
-                    }
-                }
+                take_waiting(&mut hub, &mut batch, most, &st.counters.plain_lagged);
                 if silent {
                     pending.clear();
                     due = None;

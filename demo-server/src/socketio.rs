@@ -45,11 +45,10 @@ use socketioxide_core::adapter::{
 use socketioxide_core::packet::{Packet, PacketData};
 use socketioxide_core::Sid;
 use socketioxide_core::{Str, Value};
-use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 use tokio::time::{sleep_until, Instant};
 
-use crate::hub::{Frame, PlainOut, SioOut, Topic};
+use crate::hub::{next_frame, take_waiting, Frame, PlainOut, SioOut, Topic};
 use crate::state::AppState;
 
 pub const NAMESPACES: &[&str] = &["/signals", "/"];
@@ -340,15 +339,8 @@ async fn run_batches(
                 due = None;
                 send_batch(&st, &ns, &room, &mut pending);
             }
-            first = hub.recv() => {
-                let first = match first {
-                    Ok(f) => f,
-                    Err(RecvError::Lagged(n)) => {
-                        st.counters.socketio_dropped.fetch_add(n, Ordering::Relaxed);
-                        continue;
-                    }
-                    Err(RecvError::Closed) => return,
-                };
+            first = next_frame(&mut hub, &st.counters.socketio_dropped) => {
+                let Some(first) = first else { return };
                 let Some(sub) = batched.borrow().clone() else { return };
                 let (send, batching) = st.faults.with(|f| {
                     (
@@ -358,15 +350,7 @@ async fn run_batches(
                 });
                 let mut frames = vec![first];
                 let most = batching.map_or(256, |b| b.max.max(256));
-                while frames.len() < most {
-                    match hub.try_recv() {
-                        Ok(f) => frames.push(f),
-                        Err(TryRecvError::Lagged(n)) => {
-                            st.counters.socketio_dropped.fetch_add(n, Ordering::Relaxed);
-                        }
-                        Err(_) => break,
-                    }
-                }
+                take_waiting(&mut hub, &mut frames, most, &st.counters.socketio_dropped);
                 if !send {
                     pending.clear();
                     due = None;
@@ -437,13 +421,8 @@ fn packet(ns: &Str, out: &SioOut) -> Packet {
 pub async fn run_forwarder(st: AppState) {
     let mut rx = st.hub.subscribe();
     loop {
-        let frame = match rx.recv().await {
-            Ok(f) => f,
-            Err(RecvError::Lagged(n)) => {
-                st.counters.socketio_dropped.fetch_add(n, Ordering::Relaxed);
-                continue;
-            }
-            Err(RecvError::Closed) => return,
+        let Some(frame) = next_frame(&mut rx, &st.counters.socketio_dropped).await else {
+            return;
         };
         let send = st
             .faults
