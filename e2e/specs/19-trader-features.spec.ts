@@ -107,6 +107,11 @@ test('a reload paints the stored view before the network answers, then fresh dat
   await d.waitForData();
   await expect(d.signalRows.first()).toBeVisible();
   const regime = await d.regimeLabel.getAttribute('data-regime');
+  // The matrix too, once every cell it shows is answered.
+  const cells = page.getByTestId('matrix-cell');
+  await expect(cells.first()).toBeVisible();
+  await expect(page.locator('[data-testid=matrix-cell][title$="waiting for the backend"]')).toHaveCount(0);
+  const matrix = await cells.allTextContents();
 
   // Every REST answer held until released: the page has only its storage.
   let release!: () => void;
@@ -124,6 +129,7 @@ test('a reload paints the stored view before the network answers, then fresh dat
   await expect(d.regimeLabel).toHaveAttribute('data-regime', regime!);
   await expect(d.adx).toHaveText(/^\d+\.\d$/);
   await expect(d.signalRows.first()).toBeVisible();
+  await expect(cells, 'the stored matrix, as it was').toHaveText(matrix);
   const paintedAt = await page.evaluate(() => (window as any).__e2e.firstData as number);
   figure('stored_view_first_paint_ms', Math.round(paintedAt));
   // The page has asked the backend by now (the stored view may be painted

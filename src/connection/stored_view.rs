@@ -66,6 +66,9 @@ pub fn restore(signals: ViewSignals, perf_now: f64) -> Option<Restoration> {
             })
             .collect(),
     );
+    if let Some(matrix) = view.matrix.and_then(|m| m.to_view(received_at)) {
+        signals.matrix.set(matrix);
+    }
     signals.loading.set(false);
     signals.restored.set(Some(RestoredNote::Shown {
         saved_at: view.saved_at,
@@ -133,7 +136,10 @@ impl StoredViewKeeper {
             let _ = self.signals.restored.try_set(None);
         }
         if slot.is_none()
-            && (update.snapshot.is_some() || update.history.is_some() || update.signals.is_some())
+            && (update.snapshot.is_some()
+                || update.history.is_some()
+                || update.signals.is_some()
+                || update.matrix.is_some())
         {
             *self.dirty.borrow_mut() = true;
         }
@@ -150,12 +156,21 @@ impl StoredViewKeeper {
             s.snapshot.try_with_untracked(|snapshot| {
                 s.history.try_with_untracked(|history| {
                     s.signals.try_with_untracked(|rows| {
-                        StoredView::new(wall_now(), selection, snapshot.as_ref(), history, rows)
+                        s.matrix.try_with_untracked(|matrix| {
+                            StoredView::new(
+                                wall_now(),
+                                selection,
+                                snapshot.as_ref(),
+                                history,
+                                rows,
+                                matrix,
+                            )
+                        })
                     })
                 })
             })
         });
-        let Some(Some(Some(Some(view)))) = view else {
+        let Some(Some(Some(Some(Some(view))))) = view else {
             return;
         };
         if let (Some(text), Some(storage)) = (view.encode(), storage()) {

@@ -1,7 +1,8 @@
 //! The last view kept in browser storage, for an instant reload.
 //!
 //! When the page is left (and every few seconds while it is open) the app
-//! keeps the selection's snapshot, its history and the newest signals in
+//! keeps the selection's snapshot, its history, the newest signals and the
+//! "Regimes by timeframe" matrix in
 //! `localStorage` under [`STORAGE_KEY`]. On the next load it paints them at
 //! once, marked stale with their age, before the network answers; fresh
 //! data replaces them as it comes ([`Restoration`]).
@@ -13,10 +14,11 @@
 //! reason is said ([`StoredProblem`]). It holds market data only: no URL,
 //! no setting, so no token.
 
-use regime_core::model::{RegimePoint, RegimeSnapshot, Signal};
+use regime_core::model::{Regime, RegimePoint, RegimeSnapshot, Signal};
 use serde::{Deserialize, Serialize};
 
 use crate::market::{SignalRow, SnapshotView};
+use crate::matrix::{agreement, MatrixCell, MatrixRow, MatrixView};
 
 /// The `localStorage` key of the entry.
 pub const STORAGE_KEY: &str = "regime.lastView";
@@ -29,6 +31,9 @@ pub const MAX_SIGNALS: usize = 100;
 /// The entry's size at most, in bytes of JSON text. One entry per origin;
 /// `localStorage` gives an origin about 5 MB.
 pub const MAX_STORED_BYTES: usize = 256 * 1024;
+/// Matrix rows kept, and timeframes: more than the page shows at first.
+pub const MAX_MATRIX_ROWS: usize = 64;
+pub const MAX_MATRIX_COLUMNS: usize = 16;
 /// An entry older than this (a week) is not worth painting.
 pub const MAX_AGE_MS: i64 = 7 * 86_400_000;
 
@@ -49,6 +54,123 @@ pub struct StoredView {
     /// Newest first.
     #[serde(default)]
     pub signals: Vec<Signal>,
+    /// The matrix as it was, when a cell of it was known. (Added within
+    /// version 1: an entry without it paints the rest.)
+    #[serde(default)]
+    pub matrix: Option<StoredMatrix>,
+}
+
+/// The "Regimes by timeframe" matrix as kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredMatrix {
+    pub columns: Vec<String>,
+    /// Symbol and one cell per column.
+    pub rows: Vec<(String, Vec<StoredCell>)>,
+    pub total: usize,
+}
+
+/// One cell as kept: not listed, not answered, or its regime and ADX.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum StoredCell {
+    #[serde(rename = "n")]
+    NotListed,
+    #[serde(rename = "w")]
+    Waiting,
+    #[serde(rename = "k")]
+    Known(Regime, f64),
+}
+
+impl StoredMatrix {
+    /// The matrix to keep, bounded; `None` when no cell of it is known.
+    pub fn of(view: &MatrixView) -> Option<StoredMatrix> {
+        if !has_known(view) {
+            return None;
+        }
+        let columns: Vec<String> = view
+            .columns
+            .iter()
+            .take(MAX_MATRIX_COLUMNS)
+            .cloned()
+            .collect();
+        let rows = view
+            .rows
+            .iter()
+            .take(MAX_MATRIX_ROWS)
+            .map(|r| {
+                let cells = r
+                    .cells
+                    .iter()
+                    .take(columns.len())
+                    .map(|c| match c {
+                        MatrixCell::NotListed => StoredCell::NotListed,
+                        MatrixCell::Waiting => StoredCell::Waiting,
+                        MatrixCell::Known { regime, adx, .. } => {
+                            StoredCell::Known(regime.clone(), *adx)
+                        }
+                    })
+                    .collect();
+                (r.symbol.clone(), cells)
+            })
+            .collect();
+        Some(StoredMatrix {
+            columns,
+            rows,
+            total: view.total,
+        })
+    }
+
+    /// The matrix to draw, its cells received at `received_at` (the page's
+    /// clock); `None` when the entry does not hold together (a row with
+    /// another number of cells than columns, or more than the bounds).
+    pub fn to_view(&self, received_at: f64) -> Option<MatrixView> {
+        if self.columns.len() > MAX_MATRIX_COLUMNS
+            || self.rows.len() > MAX_MATRIX_ROWS
+            || self
+                .rows
+                .iter()
+                .any(|(_, cells)| cells.len() != self.columns.len())
+        {
+            return None;
+        }
+        let rows = self
+            .rows
+            .iter()
+            .map(|(symbol, cells)| {
+                let cells: Vec<MatrixCell> = cells
+                    .iter()
+                    .map(|c| match c {
+                        StoredCell::NotListed => MatrixCell::NotListed,
+                        StoredCell::Waiting => MatrixCell::Waiting,
+                        StoredCell::Known(regime, adx) => MatrixCell::Known {
+                            regime: regime.clone(),
+                            adx: *adx,
+                            received_at,
+                        },
+                    })
+                    .collect();
+                MatrixRow {
+                    symbol: symbol.clone(),
+                    agreed: agreement(&cells),
+                    cells,
+                }
+            })
+            .collect();
+        Some(MatrixView {
+            columns: self.columns.clone(),
+            rows,
+            total: self.total.max(self.rows.len()),
+        })
+    }
+}
+
+/// Whether a cell of the matrix is known: before that it shows nothing a
+/// stored one should make way for.
+fn has_known(view: &MatrixView) -> bool {
+    view.rows.iter().any(|r| {
+        r.cells
+            .iter()
+            .any(|c| matches!(c, MatrixCell::Known { .. }))
+    })
 }
 
 /// Why a stored entry was ignored.
@@ -90,6 +212,7 @@ impl StoredView {
         snapshot: Option<&SnapshotView>,
         history: &[RegimePoint],
         signals: &[SignalRow],
+        matrix: &MatrixView,
     ) -> StoredView {
         StoredView {
             v: STORED_VERSION,
@@ -103,6 +226,7 @@ impl StoredView {
                 .take(MAX_SIGNALS)
                 .map(|r| r.signal.clone())
                 .collect(),
+            matrix: StoredMatrix::of(matrix),
         }
     }
 
@@ -121,6 +245,8 @@ impl StoredView {
             }
             if !view.signals.is_empty() {
                 view.signals.truncate(view.signals.len() / 2);
+            } else if view.matrix.is_some() {
+                view.matrix = None;
             } else if !view.history.is_empty() {
                 let keep = view.history.len() / 2;
                 view.history.drain(..view.history.len() - keep);
@@ -159,6 +285,14 @@ impl StoredView {
         let extra = view.history.len().saturating_sub(MAX_HISTORY);
         view.history.drain(..extra);
         view.signals.truncate(MAX_SIGNALS);
+        // A matrix that does not hold together is left out; the rest is painted.
+        if view
+            .matrix
+            .as_ref()
+            .is_some_and(|m| m.to_view(0.0).is_none())
+        {
+            view.matrix = None;
+        }
         Ok(view)
     }
 }
@@ -202,6 +336,11 @@ pub struct Restoration {
     pub snapshot: bool,
     pub history: bool,
     pub signals: bool,
+    pub matrix: bool,
+    /// The driver's matrix held back while the stored one is shown (its
+    /// rows, none of their cells answered yet): published when the
+    /// restoration ends.
+    held_matrix: Option<MatrixView>,
     /// Offline since the last frame: the stored parts stay.
     offline: bool,
 }
@@ -223,6 +362,8 @@ impl Restoration {
             snapshot: view.snapshot.is_some(),
             history: !view.history.is_empty(),
             signals: !view.signals.is_empty(),
+            matrix: view.matrix.is_some(),
+            held_matrix: None,
             offline: false,
         }
     }
@@ -247,6 +388,17 @@ impl Restoration {
             hold_back(&mut self.snapshot, &mut update.snapshot, Option::is_none);
             hold_back(&mut self.history, &mut update.history, Vec::is_empty);
             hold_back(&mut self.signals, &mut update.signals, Vec::is_empty);
+            if self.matrix {
+                match update.matrix.take() {
+                    Some(m) if has_known(&m) => {
+                        self.matrix = false;
+                        self.held_matrix = None;
+                        update.matrix = Some(m);
+                    }
+                    Some(m) => self.held_matrix = Some(m),
+                    None => {}
+                }
+            }
             if update.loading == Some(false) && !self.offline {
                 ended = true;
             }
@@ -255,7 +407,13 @@ impl Restoration {
                 update.loading = None;
             }
         }
-        if ended || !(self.snapshot || self.history || self.signals) {
+        if ended || !(self.snapshot || self.history || self.signals || self.matrix) {
+            // The matrix the backend's answers built so far replaces the
+            // stored one (it fills in as they come).
+            if self.matrix && update.matrix.is_none() {
+                update.matrix = self.held_matrix.take();
+            }
+            self.matrix = false;
             RestorationStep::Ended
         } else {
             RestorationStep::Going
@@ -324,7 +482,14 @@ mod tests {
             .rev()
             .map(|id| signal_row(id, "n"))
             .collect();
-        StoredView::new(NOW, &selection(), None, &history, &rows)
+        StoredView::new(
+            NOW,
+            &selection(),
+            None,
+            &history,
+            &rows,
+            &MatrixView::default(),
+        )
     }
 
     #[test]
@@ -344,7 +509,14 @@ mod tests {
         let history: Vec<RegimePoint> = (0..300).map(point).collect();
         let note = "x".repeat(4000);
         let rows: Vec<SignalRow> = (0..100).map(|id| signal_row(id, &note)).collect();
-        let v = StoredView::new(NOW, &selection(), None, &history, &rows);
+        let v = StoredView::new(
+            NOW,
+            &selection(),
+            None,
+            &history,
+            &rows,
+            &MatrixView::default(),
+        );
         let text = v.encode().unwrap();
         assert!(text.len() <= MAX_STORED_BYTES, "{}", text.len());
         let back = StoredView::decode(&text, NOW).unwrap();
@@ -394,6 +566,129 @@ mod tests {
             );
             assert!(!want.sentence().is_empty());
         }
+    }
+
+    fn matrix(known: bool) -> MatrixView {
+        let cell = |regime: Regime, adx: f64| {
+            if known {
+                MatrixCell::Known {
+                    regime,
+                    adx,
+                    received_at: 5.0,
+                }
+            } else {
+                MatrixCell::Waiting
+            }
+        };
+        let row = |symbol: &str, cells: Vec<MatrixCell>| MatrixRow {
+            symbol: symbol.into(),
+            agreed: agreement(&cells),
+            cells,
+        };
+        MatrixView {
+            columns: vec!["1m".into(), "1h".into()],
+            rows: vec![
+                row(
+                    "BTCUSDT",
+                    vec![cell(Regime::TrendUp, 27.5), cell(Regime::TrendUp, 31.0)],
+                ),
+                row(
+                    "ETHUSDT",
+                    vec![cell(Regime::Range, 14.0), MatrixCell::NotListed],
+                ),
+            ],
+            total: 3,
+        }
+    }
+
+    #[test]
+    fn the_matrix_is_kept_with_its_cells_and_drawn_again_as_of_the_reload() {
+        let mut v = view(3, 1);
+        assert_eq!(v.matrix, None, "an empty matrix is not kept");
+        v = StoredView::new(NOW, &selection(), None, &v.history, &[], &matrix(false));
+        assert_eq!(v.matrix, None, "nor one with no cell answered");
+        v = StoredView::new(NOW, &selection(), None, &v.history, &[], &matrix(true));
+        let back = StoredView::decode(&v.encode().unwrap(), NOW).unwrap();
+        let drawn = back.matrix.expect("kept").to_view(-9.0).unwrap();
+        let mut want = matrix(true);
+        for r in &mut want.rows {
+            for c in &mut r.cells {
+                if let MatrixCell::Known { received_at, .. } = c {
+                    *received_at = -9.0;
+                }
+            }
+        }
+        assert_eq!(drawn, want, "cells, agreement and total as they were");
+        assert_eq!(drawn.rows[0].agreed, Some(Regime::TrendUp));
+    }
+
+    #[test]
+    fn a_matrix_that_does_not_hold_together_is_left_out_and_the_rest_painted() {
+        let v = StoredView::new(
+            NOW,
+            &selection(),
+            None,
+            &view(3, 0).history,
+            &[],
+            &matrix(true),
+        );
+        let text = v.encode().unwrap();
+        // A row with one cell for two columns.
+        let broken = text.replacen(
+            r#"["ETHUSDT",[{"k":["range",14.0]},"n"]]"#,
+            r#"["ETHUSDT",["n"]]"#,
+            1,
+        );
+        assert_ne!(broken, text, "the test edits the entry: {text}");
+        let back = StoredView::decode(&broken, NOW).unwrap();
+        assert_eq!(back.matrix, None);
+        assert_eq!(back.history.len(), 3);
+    }
+
+    #[test]
+    fn the_stored_matrix_stays_until_a_cell_is_answered() {
+        let with_matrix = StoredView::new(
+            NOW,
+            &selection(),
+            None,
+            &view(3, 0).history,
+            &[],
+            &matrix(true),
+        );
+        let mut r = Restoration::of(&with_matrix);
+        assert!(r.matrix);
+        let mut rows_only = FrameUpdate {
+            matrix: Some(matrix(false)),
+            ..FrameUpdate::default()
+        };
+        assert_eq!(r.filter(&mut rows_only), RestorationStep::Going);
+        assert_eq!(
+            rows_only.matrix, None,
+            "rows with nothing answered are held back"
+        );
+        let mut answered = FrameUpdate {
+            matrix: Some(matrix(true)),
+            ..FrameUpdate::default()
+        };
+        r.filter(&mut answered);
+        assert!(
+            answered.matrix.is_some() && !r.matrix,
+            "a known cell replaces it"
+        );
+
+        // The end, nothing answered yet: the backend's rows (waiting) go out.
+        let mut r = Restoration::of(&with_matrix);
+        let mut rows_only = FrameUpdate {
+            matrix: Some(matrix(false)),
+            ..FrameUpdate::default()
+        };
+        r.filter(&mut rows_only);
+        let mut data_in = FrameUpdate {
+            loading: Some(false),
+            ..FrameUpdate::default()
+        };
+        assert_eq!(r.filter(&mut data_in), RestorationStep::Ended);
+        assert_eq!(data_in.matrix, Some(matrix(false)));
     }
 
     fn restoration() -> Restoration {
