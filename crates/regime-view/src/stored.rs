@@ -476,20 +476,25 @@ mod tests {
         ("BTCUSDT".into(), "1h".into())
     }
 
+    /// The selection's view of these points and signals, no matrix.
+    fn kept(history: &[RegimePoint], rows: &[SignalRow]) -> StoredView {
+        StoredView::new(
+            NOW,
+            &selection(),
+            None,
+            history,
+            rows,
+            &MatrixView::default(),
+        )
+    }
+
     fn view(points: usize, signals: usize) -> StoredView {
         let history: Vec<RegimePoint> = (0..points as i64).map(point).collect();
         let rows: Vec<SignalRow> = (0..signals as u64)
             .rev()
             .map(|id| signal_row(id, "n"))
             .collect();
-        StoredView::new(
-            NOW,
-            &selection(),
-            None,
-            &history,
-            &rows,
-            &MatrixView::default(),
-        )
+        kept(&history, &rows)
     }
 
     #[test]
@@ -509,14 +514,7 @@ mod tests {
         let history: Vec<RegimePoint> = (0..300).map(point).collect();
         let note = "x".repeat(4000);
         let rows: Vec<SignalRow> = (0..100).map(|id| signal_row(id, &note)).collect();
-        let v = StoredView::new(
-            NOW,
-            &selection(),
-            None,
-            &history,
-            &rows,
-            &MatrixView::default(),
-        );
+        let v = kept(&history, &rows);
         let text = v.encode().unwrap();
         assert!(text.len() <= MAX_STORED_BYTES, "{}", text.len());
         let back = StoredView::decode(&text, NOW).unwrap();
@@ -622,16 +620,21 @@ mod tests {
         assert_eq!(drawn.rows[0].agreed, Some(Regime::TrendUp));
     }
 
-    #[test]
-    fn a_matrix_that_does_not_hold_together_is_left_out_and_the_rest_painted() {
-        let v = StoredView::new(
+    /// Three history points and the matrix with every cell known.
+    fn with_matrix() -> StoredView {
+        StoredView::new(
             NOW,
             &selection(),
             None,
             &view(3, 0).history,
             &[],
             &matrix(true),
-        );
+        )
+    }
+
+    #[test]
+    fn a_matrix_that_does_not_hold_together_is_left_out_and_the_rest_painted() {
+        let v = with_matrix();
         let text = v.encode().unwrap();
         // A row with one cell for two columns.
         let broken = text.replacen(
@@ -647,14 +650,7 @@ mod tests {
 
     #[test]
     fn the_stored_matrix_stays_until_a_cell_is_answered() {
-        let with_matrix = StoredView::new(
-            NOW,
-            &selection(),
-            None,
-            &view(3, 0).history,
-            &[],
-            &matrix(true),
-        );
+        let with_matrix = with_matrix();
         let mut r = Restoration::of(&with_matrix);
         assert!(r.matrix);
         let mut rows_only = FrameUpdate {
