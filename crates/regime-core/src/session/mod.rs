@@ -13,7 +13,7 @@
 //!
 //! Two protocols:
 //!
-//! * [`PlainSession`] (PROTOCOL.md §3): ready as soon as the socket opens;
+//! * [`PlainSession`] (docs/PROTOCOL.md §3): ready as soon as the socket opens;
 //!   pings every `ping_every_ms`, measures round trips from pongs, and ends
 //!   after `silence_ms` without any frame. A backend that never answers pings
 //!   is allowed: when a ping is still unanswered as the next one falls due and

@@ -1,4 +1,4 @@
-//! The Socket.IO v4 session (PROTOCOL.md §4, docs/SOCKETIO.md): the
+//! The Socket.IO v4 session (docs/PROTOCOL.md §4, docs/SOCKETIO.md): the
 //! Engine.IO handshake, the namespace CONNECT, the server's heartbeat,
 //! recovery offsets and binary attachments to skip.
 
@@ -23,7 +23,7 @@ pub struct SocketIoSessionConfig {
     /// connection-state recovery. Defaults to none.
     pub recovery: Option<(String, String)>,
     /// The backend's token, sent in the CONNECT's auth payload
-    /// (`{"token":"…"}`, PROTOCOL.md §2 "Authentication") on every
+    /// (`{"token":"…"}`, docs/PROTOCOL.md §2 "Authentication") on every
     /// connection. Defaults to none.
     pub token: Option<Token>,
 }
@@ -69,7 +69,7 @@ enum SocketIoPhase {
     Over,
 }
 
-/// A Socket.IO v4 connection over a WebSocket (PROTOCOL.md §4).
+/// A Socket.IO v4 connection over a WebSocket (docs/PROTOCOL.md §4).
 #[derive(Clone, Debug)]
 pub struct SocketIoSession {
     cfg: SocketIoSessionConfig,

@@ -4,7 +4,7 @@
 //!
 //! | module | job |
 //! |---|---|
-//! | [`plain`] | the plain JSON envelope as the client reads and writes it (PROTOCOL.md §3) |
+//! | [`plain`] | the plain JSON envelope as the client reads and writes it (docs/PROTOCOL.md §3) |
 //! | [`engineio`], [`socketio`] | Engine.IO 4 and Socket.IO 5 packets (§4, docs/SOCKETIO.md) |
 //! | [`json`] | what every codec reads alike: market events in one pass, serde_json errors as sentences |
 //! | [`url`] | URLs: a setting's URL checked, the live and probe URLs derived, query strings and percent-coding |

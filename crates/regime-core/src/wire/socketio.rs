@@ -374,7 +374,7 @@ impl<'de> Deserialize<'de> for TrailingArgument {
 pub enum ServerEvent {
     /// One of the four market events, decoded.
     Market(LiveEvent),
-    /// The event `batch` (PROTOCOL.md §4): its one argument, an array of
+    /// The event `batch` (docs/PROTOCOL.md §4): its one argument, an array of
     /// envelopes, read element by element as [`crate::wire::plain::decode_batch`]
     /// does; `Err` when the argument is not an array (the end of a sentence).
     Batch(Result<Vec<Result<LiveEvent, FrameError>>, String>),
@@ -571,7 +571,7 @@ pub fn encode_connect_with_recovery(namespace: &str, pid: &str, offset: &str) ->
 }
 
 /// CONNECT with whatever auth payload applies: the backend's token
-/// (`{"token":"…"}`, PROTOCOL.md §2), connection-state recovery
+/// (`{"token":"…"}`, docs/PROTOCOL.md §2), connection-state recovery
 /// (`{"pid":"…","offset":"…"}`), both in one object, or none
 /// (`40/signals,`).
 pub fn encode_connect_with(
