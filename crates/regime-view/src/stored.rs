@@ -119,17 +119,21 @@ impl StoredMatrix {
         })
     }
 
+    /// Within the bounds, and every row with one cell per column.
+    fn holds_together(&self) -> bool {
+        self.columns.len() <= MAX_MATRIX_COLUMNS
+            && self.rows.len() <= MAX_MATRIX_ROWS
+            && self
+                .rows
+                .iter()
+                .all(|(_, cells)| cells.len() == self.columns.len())
+    }
+
     /// The matrix to draw, its cells received at `received_at` (the page's
     /// clock); `None` when the entry does not hold together (a row with
     /// another number of cells than columns, or more than the bounds).
     pub fn to_view(&self, received_at: f64) -> Option<MatrixView> {
-        if self.columns.len() > MAX_MATRIX_COLUMNS
-            || self.rows.len() > MAX_MATRIX_ROWS
-            || self
-                .rows
-                .iter()
-                .any(|(_, cells)| cells.len() != self.columns.len())
-        {
+        if !self.holds_together() {
             return None;
         }
         let rows = self
@@ -286,11 +290,7 @@ impl StoredView {
         view.history.drain(..extra);
         view.signals.truncate(MAX_SIGNALS);
         // A matrix that does not hold together is left out; the rest is painted.
-        if view
-            .matrix
-            .as_ref()
-            .is_some_and(|m| m.to_view(0.0).is_none())
-        {
+        if view.matrix.as_ref().is_some_and(|m| !m.holds_together()) {
             view.matrix = None;
         }
         Ok(view)
