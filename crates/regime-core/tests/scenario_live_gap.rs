@@ -133,3 +133,46 @@ fn texts_in_one_batch_do_what_they_do_one_by_one() {
     assert_eq!(run(true), one_by_one);
     assert_eq!(one_by_one.2, 1, "the bad frame is counted in both");
 }
+
+/// The first live signal of a connection asks REST for what came before
+/// it. Under a flood every answer holds ids that live brought meanwhile:
+/// a page of ids all held brings nothing new and ends the paging, as
+/// docs/PROTOCOL.md says, instead of asking again for as long as the flood
+/// lasts (it did: one request per answer).
+#[test]
+fn a_flood_does_not_keep_the_recovery_paging() {
+    for protocol in [Protocol::Native, Protocol::SocketIo] {
+        let server = match protocol {
+            Protocol::SocketIo => Server::socketio("/signals"),
+            _ => Server::new(Speaks::Plain),
+        };
+        let mut sim = Sim::new(server, settings(protocol));
+        sim.start();
+        sim.run_until_mode(Mode::Live, 5_000);
+        sim.run_for(300);
+        let asked = |sim: &Sim| {
+            sim.fetches(|w| matches!(w, RestRequest::Signals { after: Some(_) }))
+                .len()
+        };
+        let before = asked(&sim);
+        // 2 s at 5 000 signals/s.
+        let mut emitted = Vec::new();
+        for _ in 0..2_000 {
+            for _ in 0..5 {
+                emitted.push(sim.emit_signal());
+            }
+            sim.run_for(1);
+        }
+        sim.run_for(1_000);
+        let during = asked(&sim) - before;
+        assert!(
+            during <= 3,
+            "{protocol:?}: {during} `after` requests during a 2 s flood"
+        );
+        // Nothing lost for it: the newest 500 are held, every one once.
+        let ids = sim.signal_ids();
+        let kept: Vec<u64> = emitted[emitted.len() - ids.len()..].to_vec();
+        assert_eq!(ids.len(), 500, "{protocol:?}");
+        assert_eq!(ids, kept, "{protocol:?}: the newest, in order, once each");
+    }
+}

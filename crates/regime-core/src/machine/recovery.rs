@@ -501,6 +501,14 @@ impl Connection {
                 started_run = true;
             }
         }
+        // Every item of the page already held (live brought them while it
+        // was asked): the page brought nothing new, and the paging ends
+        // (docs/PROTOCOL.md). A page of items older than the store keeps is
+        // not such a page: the paging goes on towards what is kept.
+        let all_held = !items.is_empty()
+            && items
+                .iter()
+                .all(|i| ring(&self.store).probe(i) == Insert::Duplicate);
         let counts = query != FeedQuery::Initial;
         let fresh = counts || self.recovery.initial_alerts_loaded;
         let mut recovered = 0;
@@ -517,7 +525,10 @@ impl Connection {
             FeedQuery::After { reconnect } => {
                 let asked = req.after();
                 let above = matches!((asked, page_max), (Some(a), Some(m)) if m > a);
-                if above {
+                // Under a flood the live feed is ahead of any page: without
+                // this, each answer (live ids that came while it was asked)
+                // asked for the next, as long as the flood lasted.
+                if above && !all_held {
                     return self.continue_feed(now, feed, page_max, None);
                 }
                 // Nothing new. A newest id below the cursor (a backend that
