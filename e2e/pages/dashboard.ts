@@ -240,6 +240,26 @@ export class Dashboard {
   }
 
   /**
+   * The table holds the rows that fill the window down to where the list is
+   * scrolled: this scrolls the list to its end until no more rows come (at
+   * most 100 are drawn), then answers every row's data-id, in DOM order.
+   */
+  async allSignalIds(): Promise<number[]> {
+    let count = -1;
+    for (let i = 0; i < 10; i++) {
+      const now = await this.page.evaluate(() => {
+        const box = document.querySelector('.signals-scroll')!;
+        box.scrollTop = box.scrollHeight;
+        return document.querySelectorAll('[data-testid="signal-row"]').length;
+      });
+      if (now === count) break;
+      count = now;
+      await this.page.waitForTimeout(100);
+    }
+    return this.signalIds();
+  }
+
+  /**
    * Waits until the element with this data-testid (the first one, or the one
    * matching `within`) satisfies the check, looking at every animation frame;
    * answers Date.now() in the page at that frame (the test process's clock).

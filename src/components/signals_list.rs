@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use regime_core::model::Side;
-use regime_view::lists::drawn_rows;
+use regime_view::lists::{drawn_rows, rows_to_draw};
+use wasm_bindgen::JsCast;
 
 use super::conn;
 use super::csv_export::ExportCsvButton;
@@ -47,13 +48,35 @@ pub fn SignalsList() -> impl IntoView {
     let symbol_filter = RwSignal::new(String::new());
     let side_filter = RwSignal::new(String::new());
 
+    // How many rows the table holds: what fills the window down to where
+    // the list is scrolled (regime_view::lists::rows_to_draw). Read from
+    // the window's height, not the list's box, so that nothing is laid out
+    // to know it.
+    let window_rows = RwSignal::new(rows_to_draw(0.0, window_height()));
+    let rewindow = move |scroll_top: f64| {
+        let rows = rows_to_draw(scroll_top, window_height());
+        if window_rows.get_untracked() != rows {
+            window_rows.set(rows);
+        }
+    };
+    let scroll_box = NodeRef::<leptos::html::Div>::new();
+    let resize = window_event_listener(leptos::ev::resize, move |_| {
+        rewindow(
+            scroll_box
+                .get_untracked()
+                .map_or(0.0, |el| el.scroll_top() as f64),
+        )
+    });
+    on_cleanup(move || resize.remove());
+
     let filtered = Memo::new(move |_| {
         let sym = symbol_filter.get();
         let side = side_filter.get();
+        let limit = window_rows.get();
         // The newest of those that pass the filters, as many as the list's
         // rule draws (regime_view::lists).
         c.signals
-            .with(|rows| drawn_rows(rows, |r| row_matches(&sym, &side, r)))
+            .with(|rows| drawn_rows(rows, limit, |r| row_matches(&sym, &side, r)))
     });
 
     // The symbol filter offers every listed symbol and any that a signal
@@ -151,7 +174,18 @@ pub fn SignalsList() -> impl IntoView {
                 </div>
             </div>
             // Focusable and labelled: a keyboard user can scroll the list.
-            <div class="signals-scroll" tabindex="0" role="region" aria-label="Signals table, scrollable">
+            <div
+                class="signals-scroll"
+                tabindex="0"
+                role="region"
+                aria-label="Signals table, scrollable"
+                node_ref=scroll_box
+                on:scroll=move |ev| {
+                    if let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                        rewindow(el.scroll_top() as f64);
+                    }
+                }
+            >
                 <table class="signals" class:notes-open=move || notes_open.get()>
                     <thead>
                         <tr>
@@ -271,9 +305,17 @@ fn SignalRowView(row: SignalRow) -> impl IntoView {
     }
 }
 
+/// The window's inner height, px; NaN when the browser cannot tell (then
+/// every row that may be drawn is).
+fn window_height() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(f64::NAN)
+}
+
 /// A click on a note cut short opens it whole, and a second closes it.
 fn open_note(ev: web_sys::MouseEvent) {
-    use wasm_bindgen::JsCast;
     if let Some(cell) = ev
         .current_target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())

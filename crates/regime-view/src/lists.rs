@@ -9,11 +9,16 @@
 //! | kept by the store | `limits.signals`, at least one | 500 |
 //! | published to the page | every kept row, so that the filters search all the store holds | 500 |
 //! | drawn in the table | the newest [`DRAWN_ROWS`] that pass the filters, never more than are kept | 100 |
+//! | in the table now | as many of those as fill the list's scroll box to where it is scrolled, and half as many again ([`rows_to_draw`]) | about 40 |
 //!
 //! The drawn bound is a cost, not a memory: a table of 500 rows laid out
 //! again at every update froze the page under a busy market, and nobody
-//! reads further down a live list than this. Alerts follow the same rule
-//! with `limits.alerts` (defaults to 100): all that are kept are published.
+//! reads further down a live list than this. The last step is a cost too:
+//! under a flood every publication replaces every row, and rows below the
+//! list's fold were built, laid out and thrown away unseen. Scrolling down
+//! draws more, up to [`DRAWN_ROWS`]; scrolling back up lets them go.
+//! Alerts follow the same rule with `limits.alerts` (defaults to 100): all
+//! that are kept are published.
 
 use regime_core::store::StoreLimits;
 
@@ -52,12 +57,43 @@ pub fn published_alerts(limits: &StoreLimits) -> usize {
     limits.alerts.max(1)
 }
 
-/// The rows the table draws: the newest [`DRAWN_ROWS`] of `rows` (newest
-/// first, as published) that `shown` lets through.
-pub fn drawn_rows(rows: &[SignalRow], shown: impl Fn(&SignalRow) -> bool) -> Vec<SignalRow> {
+/// A row of the signals table is at least this tall, px (13 px text, its
+/// padding and border make 28 on every screen measured): an estimate on the
+/// short side draws a few rows too many, never a gap.
+pub const ROW_MIN_PX: f64 = 24.0;
+
+/// Never fewer rows than this in the table, whatever the window.
+pub const MIN_WINDOW_ROWS: usize = 20;
+
+/// How many rows the table holds now: enough to fill `viewport_px` (the
+/// window's height; the list's box is never taller) below `scroll_top`
+/// (how far the list is scrolled), and half a viewport more so that a
+/// scroll never shows a blank before the next rows come; at least
+/// [`MIN_WINDOW_ROWS`], at most [`DRAWN_ROWS`]. A size the browser cannot
+/// tell (not finite, negative) draws them all.
+pub fn rows_to_draw(scroll_top: f64, viewport_px: f64) -> usize {
+    if !scroll_top.is_finite() || !viewport_px.is_finite() || viewport_px <= 0.0 {
+        return DRAWN_ROWS;
+    }
+    let reach = scroll_top.max(0.0) + viewport_px * 1.5;
+    let rows = (reach / ROW_MIN_PX).ceil();
+    if rows >= DRAWN_ROWS as f64 {
+        DRAWN_ROWS
+    } else {
+        (rows as usize).max(MIN_WINDOW_ROWS)
+    }
+}
+
+/// The rows the table draws: the newest `limit` of `rows` (newest first,
+/// as published) that `shown` lets through, never more than [`DRAWN_ROWS`].
+pub fn drawn_rows(
+    rows: &[SignalRow],
+    limit: usize,
+    shown: impl Fn(&SignalRow) -> bool,
+) -> Vec<SignalRow> {
     rows.iter()
         .filter(|row| shown(row))
-        .take(DRAWN_ROWS)
+        .take(limit.min(DRAWN_ROWS))
         .cloned()
         .collect()
 }
@@ -170,11 +206,54 @@ mod tests {
             (99, false, 99, 500, 402),
             (0, false, 0, 0, 0),
         ] {
-            let shown = drawn_rows(&rows[..held], |r| !short_only || is_short(r));
+            let shown = drawn_rows(&rows[..held], DRAWN_ROWS, |r| !short_only || is_short(r));
             let ids: Vec<u64> = shown.iter().map(|r| r.signal.id).collect();
             assert_eq!(ids.len(), drawn, "{held} held, short only: {short_only}");
             assert_eq!(ids.first().copied().unwrap_or(0), newest);
             assert_eq!(ids.last().copied().unwrap_or(0), oldest);
         }
+    }
+
+    #[test]
+    fn the_table_holds_what_fills_the_window_to_where_it_is_scrolled() {
+        for (scroll_top, viewport, want) in [
+            // 900 px window, list at its top: 1 350 px of rows, 24 px each.
+            (0.0, 900.0, 57),
+            (0.0, 844.0, 53),
+            // Scrolled 600 px down: 600 more px.
+            (600.0, 900.0, 82),
+            // Far down, or a tall window: all that may be drawn.
+            (5_000.0, 900.0, DRAWN_ROWS),
+            (0.0, 2_160.0, DRAWN_ROWS),
+            // A tiny window still gets a screenful of rows.
+            (0.0, 200.0, MIN_WINDOW_ROWS),
+            // Scrolled above the top (an elastic scroll): as at the top.
+            (-80.0, 900.0, 57),
+            // Sizes the browser could not tell: everything.
+            (0.0, 0.0, DRAWN_ROWS),
+            (0.0, f64::NAN, DRAWN_ROWS),
+            (f64::INFINITY, 900.0, DRAWN_ROWS),
+        ] {
+            assert_eq!(
+                rows_to_draw(scroll_top, viewport),
+                want,
+                "{scroll_top} px down, {viewport} px window"
+            );
+        }
+    }
+
+    #[test]
+    fn a_window_limit_draws_the_newest_of_the_filtered_rows() {
+        let rows: Vec<SignalRow> = (1..=500u64).rev().map(|id| row(id, Side::Long)).collect();
+        let ids = |limit| -> Vec<u64> {
+            drawn_rows(&rows, limit, |_| true)
+                .iter()
+                .map(|r| r.signal.id)
+                .collect()
+        };
+        assert_eq!(ids(40), (461..=500).rev().collect::<Vec<_>>());
+        // Never past the drawn bound, whatever the window asks.
+        assert_eq!(ids(1_000).len(), DRAWN_ROWS);
+        assert!(ids(0).is_empty());
     }
 }
