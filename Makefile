@@ -74,7 +74,7 @@ dev: server
 	  trap "kill $$pid" EXIT; trunk serve --port $(PORT)
 
 bench: dist server
-	@$(INSTALL) chromium e2e
+	@$(INSTALL) chromium e2e peer
 	node bench/run.mjs
 
 # Where the main thread's time goes under a signal flood (Chrome's sampling

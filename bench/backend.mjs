@@ -1,6 +1,7 @@
 // Spawns a demo-server for the benchmarks: the same binary and flags as the
 // e2e suite (`--port 0 --static dist --control`), its URL read from the one
-// stdout line `listening on http://127.0.0.1:PORT`.
+// stdout line `listening on http://127.0.0.1:PORT`. `spawnListening` runs any
+// server that prints that line (the burst benchmark's Node server).
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -46,11 +47,14 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-export async function startBackend(root, dist, extraArgs = []) {
-  const bin = serverBinary(root);
-  if (!fs.existsSync(bin)) throw new Error(`no demo-server binary at ${bin}: run \`make server\` (or set DEMO_SERVER_BIN)`);
-  const args = ['--port', '0', '--static', dist, '--control', ...extraArgs];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { RUST_LOG: 'warn', ...process.env } });
+/**
+ * Spawns a server that prints `listening on http://HOST:PORT` on stdout,
+ * and answers its URL, the child and a `stop()` (SIGTERM, then SIGKILL
+ * after 3 s). `name` is for the error messages. The child is killed when
+ * this process exits.
+ */
+export async function spawnListening(name, command, args, env = process.env) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let stderr = '';
@@ -58,7 +62,7 @@ export async function startBackend(root, dist, extraArgs = []) {
     stderr = (stderr + b.toString()).slice(-4000);
   });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('demo-server printed no listening line within 30 s')), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${name} printed no listening line within 30 s`)), 30_000);
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       const m = /^listening on (http:\/\/\S+?)\/?$/.exec(line.trim());
       if (m) {
@@ -68,9 +72,28 @@ export async function startBackend(root, dist, extraArgs = []) {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`demo-server exited (code ${code}): ${stderr}`));
+      reject(new Error(`${name} exited (code ${code}): ${stderr}`));
     });
   });
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function startBackend(root, dist, extraArgs = []) {
+  const bin = serverBinary(root);
+  if (!fs.existsSync(bin)) throw new Error(`no demo-server binary at ${bin}: run \`make server\` (or set DEMO_SERVER_BIN)`);
+  const args = ['--port', '0', '--static', dist, '--control', ...extraArgs];
+  const { url, stop } = await spawnListening('demo-server', bin, args, { RUST_LOG: 'warn', ...process.env });
   // Every POST carries a JSON body and says so: /control/ refuses any other
   // content type (415), so that no web page can drive it with a simple form post.
   const call = async (method, route, body) => {
@@ -89,13 +112,6 @@ export async function startBackend(root, dist, extraArgs = []) {
     state: () => call('GET', 'state'),
     faults: (patch) => call('POST', 'faults', patch),
     emit: async (type, data = {}) => (await call('POST', 'emit', { type, data })).data,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop,
   };
 }

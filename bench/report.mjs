@@ -37,10 +37,11 @@ export function machine(root) {
  * - `machine`: what `machine()` returns
  * - `figures`: the recorded figures, in the order they were measured
  * - `weights`: the page-weight benchmark's files and totals, or null when it did not run
+ * - `bursts`: the burst benchmark's rounds (bench/benchmarks/burst.mjs), or null when it did not run
  * - `date`: when the run ended (a Date); `tookMs`: how long it took
  * - `methods`: one markdown bullet per benchmark, in the order the report explains them
  */
-export function renderReport({ machine: m, figures, weights, date, tookMs, methods }) {
+export function renderReport({ machine: m, figures, weights, bursts = null, date, tookMs, methods }) {
   const when = date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const lines = [
     '# Benchmarks',
@@ -74,6 +75,24 @@ export function renderReport({ machine: m, figures, weights, date, tookMs, metho
     lines.push('', '## Page weight by file', '', '| file | raw | gzip -9 | brotli |', '|---|---:|---:|---:|');
     for (const f of weights.files) lines.push(`| ${f.file} | ${fmt(f.raw)} B | ${fmt(f.gzip)} B | ${fmt(f.brotli)} B |`);
     lines.push(`| **total** | ${fmt(weights.raw)} B | ${fmt(weights.gzip)} B | ${fmt(weights.brotli)} B |`);
+  }
+  if (bursts) {
+    // The goal holds in every round, not only in the median: each round on its own row.
+    lines.push(
+      '',
+      `## Burst of ${fmt(bursts.count)} at ${fmt(bursts.perSec)}/s, round by round`,
+      '',
+      '| round | on screen, ours | on screen, React | ours ÷ React | last sent → on screen, ours | last sent → on screen, React | p95 frame, ours | p95 frame, React | longest frame, ours | longest frame, React | counted, ours | counted, React | server rate, ours | server rate, React |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    bursts.rounds.forEach((r, i) => {
+      lines.push(
+        `| ${i + 1} | ${fmt(r.ours.onScreen)} ms | ${fmt(r.react.onScreen)} ms | ${fmt(r.ratio, 2)} | ${fmt(r.ours.behind)} ms | ${fmt(r.react.behind)} ms | ` +
+          `${fmt(r.ours.p95, 1)} ms | ${fmt(r.react.p95, 1)} ms | ` +
+          `${fmt(r.ours.longest, 1)} ms | ${fmt(r.react.longest, 1)} ms | ${fmt(r.ours.counted)} | ${fmt(r.react.counted)} | ` +
+          `${fmt(r.ours.rate)}/s | ${fmt(r.react.rate)}/s |`,
+      );
+    });
   }
   lines.push('', '## How each figure is measured', '', ...methods, '');
   return lines.join('\n');

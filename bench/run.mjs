@@ -23,18 +23,25 @@
 //   memory    JS heap + wasm after 1 000 000 frames minus after 10 000
 //   recovery  live side returns → `● Live` with the gap filled
 //   render    another symbol selected → its data drawn
+//   burst     20 000 signals at 10 000/s from the official Node Socket.IO
+//             server (bench/peer/server.mjs): → the last one on screen, and
+//             the p95 frame interval meanwhile, for our page and for the
+//             React 19 + socket.io-client peer in bench/peer/
 // bench/lib/ holds what they share (the page helpers, the figures) and
 // bench/report.mjs writes the report.
 //
 // Needs: dist/ (make dist), target/server/demo-server (make server), and the
-// e2e npm packages (make bench installs them). Environment: BENCH_RUNS,
-// DEMO_SERVER_BIN, DEMO_SERVER_PROFILE, DIST_DIR, CHROMIUM_PATH,
+// e2e and bench/peer npm packages (make bench installs them). Environment:
+// BENCH_RUNS, DEMO_SERVER_BIN, DEMO_SERVER_PROFILE, DIST_DIR, CHROMIUM_PATH,
 // BENCH_SECTIONS (comma list, when no names are given on the command line),
-// BENCH_OUT (the report's path, default docs/BENCHMARKS.md).
+// BENCH_OUT (the report's path, default docs/BENCHMARKS.md),
+// BENCH_SCREENSHOTS (a folder: the burst benchmark saves peer-ours.png and
+// peer-react.png there, both pages after its last burst).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as batched from './benchmarks/batched.mjs';
+import * as burst from './benchmarks/burst.mjs';
 import * as ceiling from './benchmarks/ceiling.mjs';
 import * as cost from './benchmarks/cost.mjs';
 import * as flood from './benchmarks/flood.mjs';
@@ -48,9 +55,9 @@ import { DIST, ROOT, RUNS, launchBrowser, log } from './lib/harness.mjs';
 import { machine, writeReport } from './report.mjs';
 
 /** The order they run in: memory floods at the rate the flood benchmark found. */
-const BENCHMARKS = [weight, load, ceiling, flood, batched, cost, memory, recovery, render];
+const BENCHMARKS = [weight, load, ceiling, flood, batched, cost, memory, recovery, render, burst];
 /** The order the report explains them in: the flood figure before the ceiling it is read against. */
-const METHODS = [weight, load, flood, batched, ceiling, cost, memory, recovery, render].map((b) => b.method);
+const METHODS = [weight, load, flood, batched, ceiling, cost, memory, recovery, render, burst].map((b) => b.method);
 
 const OUT = path.resolve(process.env.BENCH_OUT ?? path.join(ROOT, 'docs', 'BENCHMARKS.md'));
 
@@ -89,6 +96,7 @@ async function main() {
     machine: m,
     figures,
     weights: earlier.weight ?? null,
+    bursts: earlier.burst ?? null,
     date: new Date(),
     tookMs: Date.now() - started,
     methods: METHODS,

@@ -2,7 +2,7 @@
 # Installs what the build and the tests need, only when it is missing or at the
 # wrong version, so that a second run installs nothing. Each step says what it
 # checked. Usage: scripts/install-tools.sh STEP… (wasm-target trunk
-# wasm-bindgen wasm-opt chromium e2e); with no STEP, all of them.
+# wasm-bindgen wasm-opt chromium e2e peer); with no STEP, all of them.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -113,8 +113,20 @@ step_e2e() {
   fi
 }
 
+# The burst benchmark's React peer and its Node Socket.IO server (bench/peer/).
+step_peer() {
+  local stamp=bench/peer/node_modules/.installed-from-lock
+  if [ -f "$stamp" ] && cmp -s bench/peer/package-lock.json "$stamp"; then
+    say "bench peer npm packages: as locked"
+  else
+    say "installing the bench peer's npm packages from bench/peer/package-lock.json"
+    (cd bench/peer && npm ci --no-audit --no-fund)
+    cp bench/peer/package-lock.json "$stamp"
+  fi
+}
+
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(wasm-target trunk wasm-bindgen wasm-opt chromium e2e)
+[ ${#steps[@]} -gt 0 ] || steps=(wasm-target trunk wasm-bindgen wasm-opt chromium e2e peer)
 for s in "${steps[@]}"; do
   "step_${s//-/_}"
 done
