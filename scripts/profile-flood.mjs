@@ -8,8 +8,10 @@
 // `seconds` (default 5) over `protocol` (native or socketio, default native)
 // while Chrome's sampling profiler runs. Prints the frames sent and counted,
 // DevTools' time split (script, style, layout, task) per frame, and the 25
-// functions with the most self time (wasm functions show as indices: the
-// release build has no name section). `make profile` runs it.
+// functions (TOP= to change) with the most self time, then with the most
+// time including their callees (wasm functions show as indices in the
+// release build, which has no name section: `make profile-dist` keeps the
+// names). `make profile` runs it.
 //
 // Experiments: HIDE='css selector' hides part of the page (HIDE=body: no
 // rendering at all), EXTRA_ARGS='--flag …' adds Chromium flags.
@@ -78,11 +80,30 @@ try {
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  console.log(`  sampled ${(total / 1e6).toFixed(2)} s; top self time:`);
-  [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 25)
-    .forEach(([k, v]) => console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1e3).toFixed(0).padStart(6)} ms  ${k}`));
+  const top = (title, times) => {
+    console.log(`  sampled ${(total / 1e6).toFixed(2)} s; top ${title}:`);
+    [...times.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, Number(process.env.TOP ?? 25))
+      .forEach(([k, v]) => console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${(v / 1e3).toFixed(0).padStart(6)} ms  ${k}`));
+  };
+  top('self time', self);
+  // Total time: each function once per sample whose stack holds it (what
+  // a caller costs with everything it calls).
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map();
+  profile.samples.forEach((id, i) => {
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at).callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url ? path.basename(f.url) : ''}`.trim();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + (dt[i] ?? 0));
+    }
+  });
+  top('total time (callees included)', inclusive);
 } finally {
   await browser.close();
   await be.stop();
