@@ -55,8 +55,6 @@ pub struct ViewState {
     /// Signals changed but were not published yet: the driver asks for
     /// another frame.
     pub signals_pending: bool,
-    /// When the store last took a new signal (a frame whose changes say so).
-    signals_changed_at: Option<f64>,
     /// The health view's traffic figures are republished at most this
     /// often, ms (see [`TRAFFIC_INTERVAL_MS`]).
     pub traffic_interval_ms: f64,
@@ -94,7 +92,6 @@ impl ViewState {
             newest_published: None,
             signals_flooding: false,
             signals_pending: false,
-            signals_changed_at: None,
             traffic_interval_ms: TRAFFIC_INTERVAL_MS,
             health_published_at: None,
             traffic_pending: false,
@@ -264,11 +261,8 @@ pub fn build_frame(conn: &mut Connection, state: &mut ViewState) -> FrameUpdate 
     }
     if changes.signals {
         state.signals_pending = true;
-        state.signals_changed_at = Some(state.now);
     }
-    let flooding =
-        pacing::still_flooding(state.signals_flooding, state.signals_changed_at, state.now);
-    let interval = pacing::signals_interval(state.signals_interval_ms, flooding);
+    let interval = pacing::signals_interval(state.signals_interval_ms, state.signals_flooding);
     // The first rows ever go out at once: after a reload, the stored list
     // is replaced in the frame the fresh data comes in, never by a blank
     // list that waits for the pacing.

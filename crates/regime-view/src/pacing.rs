@@ -16,11 +16,6 @@ pub const FLOOD_SIGNALS_INTERVAL_MS: f64 = 1_000.0;
 /// New rows in one publication from which the list counts as flooding.
 pub const FLOOD_ROWS: usize = 50;
 
-/// No new signal for this long, ms, and a flood is over: the rows it left
-/// waiting go out at the ordinary pace, not a second after the last
-/// publication (the newest signals of a burst showed up to a second late).
-pub const FLOOD_QUIET_MS: f64 = 100.0;
-
 /// The least time between two publications of the health view when only its
 /// traffic figures (message count, rate, last message time) changed, ms.
 /// Every live frame changes them; refreshing the panel at every animation
@@ -33,12 +28,6 @@ pub const TRAFFIC_INTERVAL_MS: f64 = 500.0;
 /// `now` (a clock that went backwards counts as due).
 pub fn due(last: Option<f64>, now: f64, interval: f64) -> bool {
     last.is_none_or(|at| now - at >= interval || now < at)
-}
-
-/// Whether the list still floods at `now`: the last publication flooded
-/// it, and a signal came less than [`FLOOD_QUIET_MS`] ago (`last_new`).
-pub fn still_flooding(flooded: bool, last_new: Option<f64>, now: f64) -> bool {
-    flooded && last_new.is_some_and(|at| now - at < FLOOD_QUIET_MS && now >= at)
 }
 
 /// The least time before the next publication of the signals list: the
@@ -80,25 +69,5 @@ mod tests {
         assert_eq!(signals_interval(2_000.0, true), 2_000.0);
         assert!(!floods(49));
         assert!(floods(50));
-    }
-
-    #[test]
-    fn a_flood_is_over_once_no_signal_came_for_a_tenth_of_a_second() {
-        for (flooded, last_new, now, want) in [
-            (true, Some(1_000.0), 1_050.0, true),
-            (true, Some(1_000.0), 1_099.0, true),
-            (true, Some(1_000.0), 1_100.0, false),
-            // Not flooded: the ordinary pace whatever came.
-            (false, Some(1_000.0), 1_010.0, false),
-            (true, None, 1_000.0, false),
-            // A clock that went back: not held back.
-            (true, Some(1_000.0), 900.0, false),
-        ] {
-            assert_eq!(
-                still_flooding(flooded, last_new, now),
-                want,
-                "{flooded} {last_new:?} {now}"
-            );
-        }
     }
 }
