@@ -101,9 +101,10 @@ export function renderReport({ machine: m, figures, weights, bursts = null, date
 /**
  * The hand-written sections at the end of the report, kept from one run to
  * the next: everything from the first heading named in `KEPT_SECTIONS` on
- * (what was tried for the page weight and what it measured, by hand).
+ * (what was tried for the page weight and for the main thread's time under
+ * a flood, and what it measured, by hand).
  */
-export const KEPT_SECTIONS = ['## Page weight: what was tried'];
+export const KEPT_SECTIONS = ['## Page weight: what was tried', '## Main-thread time: what was tried'];
 
 export function keptSections(previous) {
   const starts = KEPT_SECTIONS.map((h) => previous.indexOf(`\n${h}\n`)).filter((i) => i >= 0);
