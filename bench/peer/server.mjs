@@ -228,18 +228,14 @@ function sendJson(res, status, value, headers = {}) {
 
 // ---- the pages -----------------------------------------------------------
 
+// What the two pages' dist/ folders hold (Trunk's and esbuild's output).
 const MIME = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.wasm': 'application/wasm',
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
 };
 
 /** A file under `dir` for a URL path (`/` is index.html), or null: never a path outside `dir`. */
