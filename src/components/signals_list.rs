@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 use regime_core::model::Side;
 use regime_view::lists::{drawn_rows, rows_to_draw};
-use wasm_bindgen::JsCast;
 
 use super::conn;
 use super::csv_export::ExportCsvButton;
@@ -53,20 +52,18 @@ pub fn SignalsList() -> impl IntoView {
     // the window's height, not the list's box, so that nothing is laid out
     // to know it.
     let window_rows = RwSignal::new(rows_to_draw(0.0, window_height()));
-    let rewindow = move |scroll_top: f64| {
+    let scroll_box = NodeRef::<leptos::html::Div>::new();
+    // On a scroll of the list and a resize of the window.
+    let rewindow = move || {
+        let scroll_top = scroll_box
+            .get_untracked()
+            .map_or(0.0, |el| el.scroll_top() as f64);
         let rows = rows_to_draw(scroll_top, window_height());
         if window_rows.get_untracked() != rows {
             window_rows.set(rows);
         }
     };
-    let scroll_box = NodeRef::<leptos::html::Div>::new();
-    let resize = window_event_listener(leptos::ev::resize, move |_| {
-        rewindow(
-            scroll_box
-                .get_untracked()
-                .map_or(0.0, |el| el.scroll_top() as f64),
-        )
-    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| rewindow());
     on_cleanup(move || resize.remove());
 
     let filtered = Memo::new(move |_| {
@@ -180,11 +177,7 @@ pub fn SignalsList() -> impl IntoView {
                 role="region"
                 aria-label="Signals table, scrollable"
                 node_ref=scroll_box
-                on:scroll=move |ev| {
-                    if let Some(el) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
-                        rewindow(el.scroll_top() as f64);
-                    }
-                }
+                on:scroll=move |_| rewindow()
             >
                 <table class="signals" class:notes-open=move || notes_open.get()>
                     <thead>
@@ -316,6 +309,7 @@ fn window_height() -> f64 {
 
 /// A click on a note cut short opens it whole, and a second closes it.
 fn open_note(ev: web_sys::MouseEvent) {
+    use wasm_bindgen::JsCast;
     if let Some(cell) = ev
         .current_target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())

@@ -9,7 +9,7 @@
 //! | kept by the store | `limits.signals`, at least one | 500 |
 //! | published to the page | every kept row, so that the filters search all the store holds | 500 |
 //! | drawn in the table | the newest [`DRAWN_ROWS`] that pass the filters, never more than are kept | 100 |
-//! | in the table now | as many of those as fill the list's scroll box to where it is scrolled, and half as many again ([`rows_to_draw`]) | about 40 |
+//! | in the table now | as many of those as fill the window's height below where the list is scrolled, and half a window more ([`rows_to_draw`]) | 57 in a 900 px window |
 //!
 //! The drawn bound is a cost, not a memory: a table of 500 rows laid out
 //! again at every update froze the page under a busy market, and nobody
@@ -58,7 +58,7 @@ pub fn published_alerts(limits: &StoreLimits) -> usize {
 }
 
 /// A row of the signals table is at least this tall, px (13 px text, its
-/// padding and border make 28 on every screen measured): an estimate on the
+/// padding and border make about 29 in the screenshots): an estimate on the
 /// short side draws a few rows too many, never a gap.
 pub const ROW_MIN_PX: f64 = 24.0;
 

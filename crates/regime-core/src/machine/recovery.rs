@@ -505,7 +505,10 @@ impl Connection {
         // was asked): the page brought nothing new, and the paging ends
         // (docs/PROTOCOL.md). A page of items older than the store keeps is
         // not such a page: the paging goes on towards what is kept.
-        let all_held = !items.is_empty()
+        // Asked before the items are put (they would all be held then),
+        // and only of an `after` page, the one query that pages on.
+        let all_held = matches!(query, FeedQuery::After { .. })
+            && !items.is_empty()
             && items
                 .iter()
                 .all(|i| ring(&self.store).probe(i) == Insert::Duplicate);
