@@ -69,6 +69,18 @@ pub enum Insert {
     /// was dropped: it had been taken for the old run's before the new run
     /// was noticed. Not new to the trader.
     Moved,
+    /// New to the trader (its id lies in a known gap of the current run)
+    /// but older than everything the full ring holds: counted as taken in,
+    /// not kept. It came after newer ids, as a flood still queued on the
+    /// live side does after a REST page of the newest.
+    Passed,
+}
+
+impl Insert {
+    /// Whether the item was new to the trader: kept, or [`Insert::Passed`].
+    pub fn is_new(self) -> bool {
+        matches!(self, Insert::New | Insert::Passed)
+    }
 }
 
 /// Something with a backend id that only grows within one backend run.
@@ -133,7 +145,14 @@ pub struct IdRing<T> {
     accepted: u64,
     /// Items refused over the ring's life because their id was held.
     duplicates: u64,
+    /// The current run's ids skipped over, not yet taken in: ascending,
+    /// disjoint, inclusive ranges, at most [`MAX_GAPS`].
+    gaps: VecDeque<(u64, u64)>,
 }
+
+/// Gaps remembered per ring; the oldest is forgotten first (a backend that
+/// numbers sparsely leaves a gap at every id, and never fills them).
+pub const MAX_GAPS: usize = 64;
 
 impl<T: HasId> IdRing<T> {
     pub fn new(limit: usize) -> Self {
@@ -143,6 +162,49 @@ impl<T: HasId> IdRing<T> {
             run: 0,
             accepted: 0,
             duplicates: 0,
+            gaps: VecDeque::new(),
+        }
+    }
+
+    /// Where `id` lies among the gaps: `Ok(i)` inside gap `i`.
+    fn gap_of(&self, id: u64) -> Result<usize, usize> {
+        self.gaps.binary_search_by(|&(lo, hi)| {
+            if hi < id {
+                std::cmp::Ordering::Less
+            } else if lo > id {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+    }
+
+    /// `id` of the current run was taken in: it leaves its gap, and ids
+    /// skipped below it (above the highest held) open one.
+    fn note_taken(&mut self, id: u64) {
+        match self.gap_of(id) {
+            Ok(i) => {
+                let (lo, hi) = self.gaps[i];
+                match (lo < id, id < hi) {
+                    (false, false) => {
+                        self.gaps.remove(i);
+                    }
+                    (true, false) => self.gaps[i].1 = id - 1,
+                    (false, true) => self.gaps[i].0 = id + 1,
+                    (true, true) => {
+                        self.gaps[i].1 = id - 1;
+                        self.gaps.insert(i + 1, (id + 1, hi));
+                    }
+                }
+            }
+            Err(_) => {
+                if let Some(max) = self.max_id().filter(|&m| id > m.saturating_add(1)) {
+                    self.gaps.push_back((max + 1, id - 1));
+                }
+            }
+        }
+        while self.gaps.len() > MAX_GAPS {
+            self.gaps.pop_front();
         }
     }
 
@@ -160,9 +222,17 @@ impl<T: HasId> IdRing<T> {
                 return Insert::Duplicate;
             }
             Ok(_) => return Insert::Conflict,
-            Err(0) if self.items.len() >= self.limit => return Insert::TooOld,
+            Err(0) if self.items.len() >= self.limit => {
+                if self.gap_of(id).is_err() {
+                    return Insert::TooOld;
+                }
+                self.note_taken(id);
+                self.accepted += 1;
+                return Insert::Passed;
+            }
             Err(at) => at,
         };
+        self.note_taken(id);
         let moved = self.drop_from_earlier_runs(&value);
         let at = at - usize::from(moved.is_some_and(|i| i < at));
         self.items.insert(
@@ -200,7 +270,10 @@ impl<T: HasId> IdRing<T> {
         match self.search(self.run, value.id()) {
             Ok(i) if self.items[i].value.same_event(value) => Insert::Duplicate,
             Ok(_) => Insert::Conflict,
-            Err(0) if self.items.len() >= self.limit => Insert::TooOld,
+            Err(0) if self.items.len() >= self.limit => match self.gap_of(value.id()) {
+                Ok(_) => Insert::Passed,
+                Err(_) => Insert::TooOld,
+            },
             Err(_) => Insert::New,
         }
     }
@@ -208,6 +281,7 @@ impl<T: HasId> IdRing<T> {
     /// The backend's ids started again: later items belong to a new run.
     pub fn start_run(&mut self) {
         self.run = self.run.saturating_add(1);
+        self.gaps.clear();
     }
 
     /// The current backend run, 0 for the first.
@@ -675,6 +749,76 @@ mod tests {
             signals,
             ..StoreLimits::default()
         }
+    }
+
+    #[test]
+    fn ids_skipped_over_are_taken_in_once_when_they_come_late() {
+        let mut r: IdRing<Signal> = IdRing::new(10);
+        assert_eq!(r.insert(signal(1), 0), Insert::New);
+        // 2..=4 skipped: a gap.
+        assert_eq!(r.insert(signal(5), 0), Insert::New);
+        // Filled inside the window: kept as any new one, and out of the gap.
+        assert_eq!(r.insert(signal(3), 0), Insert::New);
+        for id in 6..=14 {
+            assert_eq!(r.insert(signal(id), 0), Insert::New);
+        }
+        // Full with 5..=14: 2 and 4 came late, below everything held.
+        assert_eq!(r.min_id(), Some(5));
+        assert_eq!(r.probe(&signal(2)), Insert::Passed);
+        assert_eq!(r.insert(signal(2), 0), Insert::Passed);
+        assert_eq!(r.insert(signal(4), 0), Insert::Passed);
+        // Taken in once: the second time (and 1 or 3, taken in before) is
+        // too old to tell, and not counted again.
+        assert_eq!(r.insert(signal(2), 0), Insert::TooOld);
+        assert_eq!(r.insert(signal(3), 0), Insert::TooOld);
+        assert_eq!(r.insert(signal(1), 0), Insert::TooOld);
+        assert_eq!(r.accepted(), 14);
+        assert_eq!(r.len(), 10);
+        assert!(!r.contains(2), "passed, not kept");
+    }
+
+    #[test]
+    fn a_gap_split_by_a_late_id_keeps_both_sides() {
+        let mut r: IdRing<Signal> = IdRing::new(2);
+        r.insert(signal(1), 0);
+        r.insert(signal(10), 0);
+        r.insert(signal(11), 0);
+        assert_eq!(r.insert(signal(5), 0), Insert::Passed);
+        for id in [2, 4, 6, 9] {
+            assert_eq!(r.insert(signal(id), 0), Insert::Passed, "{id}");
+        }
+        assert_eq!(r.insert(signal(5), 0), Insert::TooOld);
+        assert_eq!(r.accepted(), 8);
+    }
+
+    #[test]
+    fn a_new_run_forgets_the_gaps_and_sparse_ids_stay_bounded() {
+        let mut r: IdRing<Signal> = IdRing::new(2);
+        r.insert(signal(1), 0);
+        r.insert(signal(10), 0);
+        r.insert(signal(11), 0);
+        r.start_run();
+        r.insert(signal(20), 0);
+        r.insert(signal(21), 0);
+        assert_eq!(
+            r.insert(signal(5), 0),
+            Insert::TooOld,
+            "a gap of the old run"
+        );
+
+        // Every other id: a gap at each, only the newest MAX_GAPS kept.
+        let mut r: IdRing<Signal> = IdRing::new(1000);
+        for i in 0..500 {
+            r.insert(signal(2 * i), 0);
+        }
+        assert_eq!(r.gaps.len(), MAX_GAPS);
+        assert_eq!(
+            r.gaps.front(),
+            Some(&(
+                2 * (499 - MAX_GAPS as u64) + 1,
+                2 * (499 - MAX_GAPS as u64) + 1
+            ))
+        );
     }
 
     #[test]

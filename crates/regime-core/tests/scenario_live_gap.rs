@@ -176,3 +176,109 @@ fn a_flood_does_not_keep_the_recovery_paging() {
         assert_eq!(ids, kept, "{protocol:?}: the newest, in order, once each");
     }
 }
+
+/// A flood the page is behind on (its frames waiting in the live queue)
+/// while REST answers at once: the check of the newest ids, made after the
+/// first recovery, brings ids far above those still queued. Nothing may be
+/// lost for it: every signal is taken in once, whether it comes live or
+/// from REST, and the newest are held in order.
+#[test]
+fn a_newest_page_ahead_of_a_queued_flood_loses_nothing() {
+    for protocol in [Protocol::Native, Protocol::SocketIo] {
+        let server = match protocol {
+            Protocol::SocketIo => Server::socketio("/signals"),
+            _ => Server::new(Speaks::Plain),
+        };
+        let mut sim = Sim::new(server, settings(protocol));
+        sim.start();
+        sim.run_until_mode(Mode::Live, 5_000);
+        sim.run_for(300);
+        let accepted0 = sim.conn.store().signals().accepted();
+        // The page falls 400 ms behind on its live frames: 2 s at 5 000/s.
+        sim.live_lag = 400;
+        let mut emitted = Vec::new();
+        for _ in 0..2_000 {
+            for _ in 0..5 {
+                emitted.push(sim.emit_signal());
+            }
+            sim.run_for(1);
+        }
+        sim.live_lag = 0;
+        sim.run_for(20_000);
+        let newest_checks = sim
+            .fetches(|w| matches!(w, RestRequest::Signals { after: None }))
+            .len();
+        assert!(
+            newest_checks >= 2,
+            "{protocol:?}: the newest page was never asked during the flood"
+        );
+        let taken = sim.conn.store().signals().accepted() - accepted0;
+        assert_eq!(
+            taken,
+            emitted.len() as u64,
+            "{protocol:?}: every signal of the flood taken in, once"
+        );
+        let ids = sim.signal_ids();
+        assert_eq!(ids, emitted[emitted.len() - 500..].to_vec(), "{protocol:?}");
+    }
+}
+
+/// The same for regime alerts: a storm of regime changes queued on the
+/// live side while REST answers at once. Every alert is taken in once,
+/// though only the newest 100 are kept, and the newest are told.
+#[test]
+fn a_queued_storm_of_alerts_is_taken_in_whole() {
+    for protocol in [Protocol::Native, Protocol::SocketIo] {
+        let server = match protocol {
+            Protocol::SocketIo => Server::socketio("/signals"),
+            _ => Server::new(Speaks::Plain),
+        };
+        let mut sim = Sim::new(server, settings(protocol));
+        sim.start();
+        sim.run_until_mode(Mode::Live, 5_000);
+        sim.run_for(300);
+        sim.conn.drain_fresh_alerts();
+        let accepted0 = sim.conn.store().alerts().accepted();
+        // 2 000 alerts in 400 ms, the page 400 ms behind on its live frames.
+        sim.live_lag = 400;
+        let mut emitted = Vec::new();
+        let mut told = Vec::new();
+        for _ in 0..400 {
+            for _ in 0..5 {
+                emitted.push(sim.emit_alert());
+            }
+            sim.run_for(1);
+            told.extend(
+                sim.conn
+                    .drain_fresh_alerts()
+                    .into_iter()
+                    .map(|f| f.alert.id),
+            );
+        }
+        sim.live_lag = 0;
+        for _ in 0..5_000 {
+            sim.run_for(1);
+            told.extend(
+                sim.conn
+                    .drain_fresh_alerts()
+                    .into_iter()
+                    .map(|f| f.alert.id),
+            );
+        }
+        let taken = sim.conn.store().alerts().accepted() - accepted0;
+        assert_eq!(
+            taken,
+            emitted.len() as u64,
+            "{protocol:?}: every alert taken in, once"
+        );
+        told.sort_unstable();
+        let before = told.len();
+        told.dedup();
+        assert_eq!(told.len(), before, "{protocol:?}: no alert told twice");
+        let newest = &emitted[emitted.len() - 100..];
+        assert!(
+            newest.iter().all(|id| told.binary_search(id).is_ok()),
+            "{protocol:?}: the newest 100 told"
+        );
+    }
+}

@@ -787,7 +787,9 @@ impl Connection {
         alert.clip_texts();
         let copy = if fresh { Some(alert.clone()) } else { None };
         match self.store.put_alert(alert, now) {
-            Insert::New => {}
+            // Passed: too old to keep, but a regime change the trader has
+            // not seen; it is told like any new one.
+            Insert::New | Insert::Passed => {}
             Insert::Moved => {
                 self.changes.alerts = true;
                 return false;

@@ -175,6 +175,8 @@ impl Connection {
                 );
                 self.new_run(now, feed, &why);
             }
+            // An id in a gap the ring knows of (Passed) is no such sign: a
+            // REST page of newer ids came first, this one was on its way.
             Insert::New | Insert::TooOld if below_cursor && !decided => {
                 self.recovery.feeds[feed.index()].hold_until =
                     Some(now.saturating_add(self.policy.run_check_hold_ms));
@@ -185,7 +187,8 @@ impl Connection {
         }
         match event {
             LiveEvent::Signal(s) => {
-                if matches!(self.store.put_signal(s, now), Insert::New | Insert::Moved) {
+                let put = self.store.put_signal(s, now);
+                if put.is_new() || put == Insert::Moved {
                     self.changes.signals = true;
                 }
             }

@@ -491,7 +491,7 @@ impl Connection {
                     ring,
                     |c, now, mut s, _| {
                         s.clip_texts();
-                        let new = c.store.put_signal(s, now) == Insert::New;
+                        let new = c.store.put_signal(s, now).is_new();
                         c.changes.signals |= new;
                         new
                     },

@@ -394,6 +394,9 @@ pub struct Sim {
     pub lose_live: bool,
     pub lost: u64,
     lost_unreported: u64,
+    /// Extra delay of every live frame, ms: a page behind on its live
+    /// queue (a flood waiting in the Worker), while REST answers at once.
+    pub live_lag: Millis,
 }
 
 impl Sim {
@@ -417,6 +420,7 @@ impl Sim {
             lose_live: false,
             lost: 0,
             lost_unreported: 0,
+            live_lag: 0,
         }
     }
 
@@ -441,12 +445,12 @@ impl Sim {
             return;
         }
         if !self.lose_live && self.lost_unreported > 0 {
-            let at = self.now + self.latency;
+            let at = self.now + self.latency + self.live_lag;
             let n = std::mem::take(&mut self.lost_unreported);
             self.push(at, Delivery::Gap(socket, n));
         }
         if !self.server.silent {
-            let at = self.now + self.latency;
+            let at = self.now + self.latency + self.live_lag;
             self.push(at, Delivery::Text(socket, text));
         }
     }
