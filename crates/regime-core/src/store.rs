@@ -197,11 +197,15 @@ impl<T: HasId> IdRing<T> {
                     }
                 }
             }
-            Err(_) => {
-                if let Some(max) = self.max_id().filter(|&m| id > m.saturating_add(1)) {
-                    self.gaps.push_back((max + 1, id - 1));
+            Err(_) => match self.max_id() {
+                Some(max) if id > max.saturating_add(1) => self.gaps.push_back((max + 1, id - 1)),
+                // A new run's first item: its ids below are the run's too,
+                // and recovery asks for them from the start.
+                None if self.run > 0 && id > 0 && self.min_id().is_none() => {
+                    self.gaps.push_back((0, id - 1))
                 }
-            }
+                _ => {}
+            },
         }
         while self.gaps.len() > MAX_GAPS {
             self.gaps.pop_front();
@@ -798,13 +802,20 @@ mod tests {
         r.insert(signal(10), 0);
         r.insert(signal(11), 0);
         r.start_run();
-        r.insert(signal(20), 0);
-        r.insert(signal(21), 0);
+        for id in 1..=12 {
+            r.insert(signal(id), 0);
+        }
         assert_eq!(
             r.insert(signal(5), 0),
             Insert::TooOld,
             "a gap of the old run"
         );
+        // A new run's ids below its first one are its own, still to come.
+        r.start_run();
+        r.insert(signal(20), 0);
+        r.insert(signal(21), 0);
+        assert_eq!(r.insert(signal(5), 0), Insert::Passed);
+        assert_eq!(r.insert(signal(5), 0), Insert::TooOld);
 
         // Every other id: a gap at each, only the newest MAX_GAPS kept.
         let mut r: IdRing<Signal> = IdRing::new(1000);

@@ -236,3 +236,58 @@ fn fifty_redeploys_keep_every_signal_of_every_run_once() {
     sim.run_for(2000);
     assert_eq!(sim.signal_runs().len() as u64, expected_total);
 }
+
+/// A backend redeployed while the page was away, which made more signals
+/// in its new run than the page keeps: its epoch tells of the new run (ids
+/// above every held one show nothing without it), and recovery pages
+/// through the run from its start. Every signal of the new run is taken in
+/// once (counted), though only the newest 500 are kept.
+#[test]
+fn a_new_run_longer_than_the_ring_is_taken_in_whole() {
+    for (name, server, protocol) in backends() {
+        let mut server = with_history(server, 57);
+        server.epoch = Some("run-a".into());
+        let mut sim = Sim::new(server, settings(protocol));
+        sim.start();
+        sim.run_until_mode(Mode::Live, 2000);
+        sim.run_for(500);
+        sim.redeploy_server(2000);
+        for _ in 0..1_200 {
+            sim.emit_signal();
+        }
+        let accepted0 = sim.conn.store().signals().accepted();
+        sim.run_for(100);
+        sim.run_until_mode(Mode::Live, 10_000);
+        sim.run_for(5_000);
+        let current: Vec<u64> = sim
+            .signal_runs()
+            .into_iter()
+            .filter(|(r, _)| *r == 1)
+            .map(|(_, id)| id)
+            .collect();
+        assert_eq!(
+            current,
+            (701..=1200).collect::<Vec<u64>>(),
+            "{name}: the newest kept"
+        );
+        let taken = sim.conn.store().signals().accepted() - accepted0;
+        eprintln!(
+            "DEBUG {:?} runs0 {}",
+            sim.log
+                .iter()
+                .filter_map(|(t, c)| match c {
+                    regime_core::machine::Command::Fetch {
+                        what: RestRequest::Signals { after },
+                        ..
+                    } => Some((*t, *after)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+            sim.signal_runs().iter().filter(|(r, _)| *r == 0).count()
+        );
+        assert_eq!(
+            taken, 1_200,
+            "{name}: every signal of the new run taken in, once"
+        );
+    }
+}

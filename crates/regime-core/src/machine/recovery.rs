@@ -504,17 +504,25 @@ impl Connection {
                 started_run = true;
             }
         }
-        // Every item of the page already held (live brought them while it
-        // was asked): the page brought nothing new, and the paging ends
-        // (docs/PROTOCOL.md). A page of items older than the store keeps is
-        // not such a page: the paging goes on towards what is kept.
-        // Asked before the items are put (they would all be held then),
-        // and only of an `after` page, the one query that pages on.
+        // Every item of the page already taken in (live brought them while
+        // it was asked): the page brought nothing new, and the paging ends
+        // (docs/PROTOCOL.md). Items older than the full ring keeps count
+        // as taken in (TooOld) unless the ring skipped over them (Passed:
+        // new, and the paging goes on through the gap). Asked before the
+        // items are put (they would all be held then), and only of an
+        // `after` page, the one query that pages on.
         let all_held = matches!(query, FeedQuery::After { .. })
             && !items.is_empty()
-            && items
-                .iter()
-                .all(|i| ring(&self.store).probe(i) == Insert::Duplicate);
+            && items.iter().all(|i| {
+                matches!(
+                    ring(&self.store).probe(i),
+                    Insert::Duplicate | Insert::TooOld
+                )
+            });
+        // The newest page of a new backend run that nothing of was held yet
+        // (the run was told by `/api/health`'s epoch): the run is read from
+        // its start, as when the page itself shows the new run.
+        let opens_new_run = self.feed_run(feed) > 0 && ring(&self.store).min_id().is_none();
         let counts = query != FeedQuery::Initial;
         let fresh = counts || self.recovery.initial_alerts_loaded;
         let mut recovered = 0;
@@ -531,9 +539,18 @@ impl Connection {
             FeedQuery::After { reconnect } => {
                 let asked = req.after();
                 let above = matches!((asked, page_max), (Some(a), Some(m)) if m > a);
+                // The newest page of a new run nothing of was held (told by
+                // `/api/health`'s epoch), or a page asked after an earlier
+                // run's cursor: the ids below it are the new run's too.
+                let old_cursor = req.feed_run != self.feed_run(feed) && asked.is_some();
+                if (asked.is_none() && opens_new_run || old_cursor)
+                    && page_min.is_some_and(|m| m > 1)
+                {
+                    return self.continue_feed(now, feed, Some(0), None);
+                }
                 // Under a flood the live feed is ahead of any page: without
-                // this, each answer (live ids that came while it was asked)
-                // asked for the next, as long as the flood lasted.
+                // `all_held`, each answer (live ids that came while it was
+                // asked) asked for the next, as long as the flood lasted.
                 if above && !all_held {
                     return self.continue_feed(now, feed, page_max, None);
                 }
@@ -542,11 +559,13 @@ impl Connection {
                 let below = matches!((asked, page_max), (Some(a), Some(m)) if m < a);
                 self.continue_feed(now, feed, None, Some(reconnect || below));
             }
-            FeedQuery::RestartCheck { resume, .. } => {
+            FeedQuery::RestartCheck { resume, run } => {
                 // The newest page may not reach back to the cursor (more
                 // came meanwhile than a page holds): page on from there. A
-                // new run is read from its start.
-                let next = match (started_run, resume, page_min) {
+                // new run, started by this page or since it was asked, is
+                // read from its start.
+                let new_run = started_run || run != self.feed_run(feed);
+                let next = match (new_run, resume, page_min) {
                     (true, _, Some(min)) if min > 1 => Some(0),
                     (false, Some(cursor), Some(min)) if min > cursor.saturating_add(1) => {
                         Some(cursor)

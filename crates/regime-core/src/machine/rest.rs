@@ -15,7 +15,7 @@ use crate::model::{
     AlertsResponse, ClipTexts, ErrorResponse, Health, HistoryResponse, RegimeSnapshot,
     SignalsResponse, SymbolsResponse,
 };
-use crate::store::{Insert, Store};
+use crate::store::Store;
 use crate::wire::url::{percent_encode, redact_token};
 use crate::Millis;
 
@@ -77,6 +77,10 @@ pub(super) struct InFlight {
     pub(super) url: String,
     pub(super) deadline: Millis,
     pub(super) feed_query: Option<FeedQuery>,
+    /// For a signals or alerts query: the backend run its feed was in
+    /// when it was asked (an `after` from an earlier run is no cursor of
+    /// the current one).
+    pub(super) feed_run: u32,
     pub(super) probe: Option<ProbePurpose>,
     /// The token generation it was sent with (see `auth.rs`).
     pub(super) token_generation: u32,
@@ -149,9 +153,15 @@ impl Connection {
             opaque,
             authorization,
         });
+        let feed_run = match what {
+            RestRequest::Signals { .. } => self.store.signals().run(),
+            RestRequest::Alerts { .. } => self.store.alerts().run(),
+            _ => 0,
+        };
         self.rest.in_flight.push(InFlight {
             request,
             what,
+            feed_run,
             url: shown,
             token_generation: self.auth.generation,
             deadline: now.saturating_add(self.policy.rest_timeout_ms),
