@@ -32,7 +32,7 @@
 //! |---|---|
 //! | `framesTotal` | live frames received (text and binary) since load; a batch is one frame |
 //! | `batches` | of those, batch frames (several events in one frame, PROTOCOL.md "Batches") |
-//! | `signalsAccepted` | signals newly stored since load (duplicates not counted) |
+//! | `signalsAccepted` | signals newly taken in since load, each once (duplicates not counted; one that came after newer ones, too old for the 500 kept, counts once too) |
 //! | `firstSignalId`, `lastSignalId` | the lowest and highest signal id stored since load (`null` before any) |
 //! | `duplicatesDropped` | signals dropped because their id was already held |
 //! | `malformed` | live frames skipped as malformed (a bad element of a batch counts as one) |
