@@ -781,12 +781,18 @@ mod tests {
         assert!(!r.contains(2), "passed, not kept");
     }
 
+    /// A ring of two holding 10 and 11, with 2..=9 skipped over.
+    fn full_with_a_gap() -> IdRing<Signal> {
+        let mut r = IdRing::new(2);
+        for id in [1, 10, 11] {
+            r.insert(signal(id), 0);
+        }
+        r
+    }
+
     #[test]
     fn a_gap_split_by_a_late_id_keeps_both_sides() {
-        let mut r: IdRing<Signal> = IdRing::new(2);
-        r.insert(signal(1), 0);
-        r.insert(signal(10), 0);
-        r.insert(signal(11), 0);
+        let mut r = full_with_a_gap();
         assert_eq!(r.insert(signal(5), 0), Insert::Passed);
         for id in [2, 4, 6, 9] {
             assert_eq!(r.insert(signal(id), 0), Insert::Passed, "{id}");
@@ -797,10 +803,7 @@ mod tests {
 
     #[test]
     fn a_new_run_forgets_the_gaps_and_sparse_ids_stay_bounded() {
-        let mut r: IdRing<Signal> = IdRing::new(2);
-        r.insert(signal(1), 0);
-        r.insert(signal(10), 0);
-        r.insert(signal(11), 0);
+        let mut r = full_with_a_gap();
         r.start_run();
         for id in 1..=12 {
             r.insert(signal(id), 0);

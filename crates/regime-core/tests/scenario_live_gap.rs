@@ -11,6 +11,31 @@ use regime_core::machine::{Mode, RestRequest};
 use regime_core::settings::Protocol;
 use support::*;
 
+/// A page Live for 300 ms on a backend of that protocol.
+fn live_for_a_while(protocol: Protocol) -> Sim {
+    let server = match protocol {
+        Protocol::SocketIo => Server::socketio("/signals"),
+        _ => Server::new(Speaks::Plain),
+    };
+    let mut sim = Sim::new(server, settings(protocol));
+    sim.start();
+    sim.run_until_mode(Mode::Live, 5_000);
+    sim.run_for(300);
+    sim
+}
+
+/// Five signals a millisecond for `ms` ms; answers their ids.
+fn flood(sim: &mut Sim, ms: u64) -> Vec<u64> {
+    let mut emitted = Vec::new();
+    for _ in 0..ms {
+        for _ in 0..5 {
+            emitted.push(sim.emit_signal());
+        }
+        sim.run_for(1);
+    }
+    emitted
+}
+
 fn gap_mid_flood(protocol: Protocol, server: Server) {
     let mut sim = Sim::new(server, settings(protocol));
     sim.start();
@@ -142,27 +167,14 @@ fn texts_in_one_batch_do_what_they_do_one_by_one() {
 #[test]
 fn a_flood_does_not_keep_the_recovery_paging() {
     for protocol in [Protocol::Native, Protocol::SocketIo] {
-        let server = match protocol {
-            Protocol::SocketIo => Server::socketio("/signals"),
-            _ => Server::new(Speaks::Plain),
-        };
-        let mut sim = Sim::new(server, settings(protocol));
-        sim.start();
-        sim.run_until_mode(Mode::Live, 5_000);
-        sim.run_for(300);
+        let mut sim = live_for_a_while(protocol);
         let asked = |sim: &Sim| {
             sim.fetches(|w| matches!(w, RestRequest::Signals { after: Some(_) }))
                 .len()
         };
         let before = asked(&sim);
         // 2 s at 5 000 signals/s.
-        let mut emitted = Vec::new();
-        for _ in 0..2_000 {
-            for _ in 0..5 {
-                emitted.push(sim.emit_signal());
-            }
-            sim.run_for(1);
-        }
+        let emitted = flood(&mut sim, 2_000);
         sim.run_for(1_000);
         let during = asked(&sim) - before;
         assert!(
@@ -185,24 +197,11 @@ fn a_flood_does_not_keep_the_recovery_paging() {
 #[test]
 fn a_newest_page_ahead_of_a_queued_flood_loses_nothing() {
     for protocol in [Protocol::Native, Protocol::SocketIo] {
-        let server = match protocol {
-            Protocol::SocketIo => Server::socketio("/signals"),
-            _ => Server::new(Speaks::Plain),
-        };
-        let mut sim = Sim::new(server, settings(protocol));
-        sim.start();
-        sim.run_until_mode(Mode::Live, 5_000);
-        sim.run_for(300);
+        let mut sim = live_for_a_while(protocol);
         let accepted0 = sim.conn.store().signals().accepted();
         // The page falls 400 ms behind on its live frames: 2 s at 5 000/s.
         sim.live_lag = 400;
-        let mut emitted = Vec::new();
-        for _ in 0..2_000 {
-            for _ in 0..5 {
-                emitted.push(sim.emit_signal());
-            }
-            sim.run_for(1);
-        }
+        let emitted = flood(&mut sim, 2_000);
         sim.live_lag = 0;
         sim.run_for(20_000);
         let newest_checks = sim
@@ -229,14 +228,7 @@ fn a_newest_page_ahead_of_a_queued_flood_loses_nothing() {
 #[test]
 fn a_queued_storm_of_alerts_is_taken_in_whole() {
     for protocol in [Protocol::Native, Protocol::SocketIo] {
-        let server = match protocol {
-            Protocol::SocketIo => Server::socketio("/signals"),
-            _ => Server::new(Speaks::Plain),
-        };
-        let mut sim = Sim::new(server, settings(protocol));
-        sim.start();
-        sim.run_until_mode(Mode::Live, 5_000);
-        sim.run_for(300);
+        let mut sim = live_for_a_while(protocol);
         sim.conn.drain_fresh_alerts();
         let accepted0 = sim.conn.store().alerts().accepted();
         // 2 000 alerts in 400 ms, the page 400 ms behind on its live frames.
