@@ -82,12 +82,7 @@ fn redeploy_keeps_every_new_signal(epoch: Option<&str>) {
         let fresh = sim.conn.drain_fresh_alerts();
         assert_eq!(fresh.len(), 1, "{name}: the new run's alert 1 is news");
         assert_eq!((fresh[0].run, fresh[0].alert.id), (1, 1), "{name}");
-        let current: Vec<u64> = sim
-            .alert_runs()
-            .into_iter()
-            .filter(|(r, _)| *r == 1)
-            .map(|(_, id)| id)
-            .collect();
+        let current = ids_of_run(sim.alert_runs(), 1);
         assert_eq!(current, [1], "{name}");
     }
 }
@@ -259,12 +254,7 @@ fn a_new_run_longer_than_the_ring_is_taken_in_whole() {
         sim.run_for(100);
         sim.run_until_mode(Mode::Live, 10_000);
         sim.run_for(5_000);
-        let current: Vec<u64> = sim
-            .signal_runs()
-            .into_iter()
-            .filter(|(r, _)| *r == 1)
-            .map(|(_, id)| id)
-            .collect();
+        let current = ids_of_run(sim.signal_runs(), 1);
         assert_eq!(
             current,
             (701..=1200).collect::<Vec<u64>>(),

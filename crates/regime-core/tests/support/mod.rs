@@ -891,3 +891,12 @@ impl Sim {
             .collect()
     }
 }
+
+/// The ids of one backend run among `(run, id)` pairs, in their order.
+pub fn ids_of_run(pairs: Vec<(u32, u64)>, run: u32) -> Vec<u64> {
+    pairs
+        .into_iter()
+        .filter(|(r, _)| *r == run)
+        .map(|(_, id)| id)
+        .collect()
+}
