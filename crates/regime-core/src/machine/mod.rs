@@ -440,7 +440,10 @@ impl Connection {
     }
 
     /// Alerts that arrived after the initial load (live or recovered), for
-    /// toasts. Bounded by the alerts limit.
+    /// toasts. Bounded by twice the alerts limit or a REST page, the
+    /// larger: one answer's new alerts and as many live ones all reach a
+    /// page that drains them each frame (a burst toast counts them all); a
+    /// tab that never drains keeps the newest.
     pub fn drain_fresh_alerts(&mut self) -> Vec<FreshAlert> {
         std::mem::take(&mut self.fresh_alerts)
     }
@@ -800,7 +803,8 @@ impl Connection {
         if let Some(alert) = copy {
             let run = self.store.alerts().run();
             self.fresh_alerts.push(FreshAlert { run, alert });
-            let cap = self.policy.limits.alerts.max(1);
+            let limits = &self.policy.limits;
+            let cap = limits.alerts.max(limits.recovery_page).max(1) * 2;
             if self.fresh_alerts.len() > cap {
                 let extra = self.fresh_alerts.len() - cap;
                 self.fresh_alerts.drain(..extra);
