@@ -261,20 +261,6 @@ fn a_new_run_longer_than_the_ring_is_taken_in_whole() {
             "{name}: the newest kept"
         );
         let taken = sim.conn.store().signals().accepted() - accepted0;
-        eprintln!(
-            "DEBUG {:?} runs0 {}",
-            sim.log
-                .iter()
-                .filter_map(|(t, c)| match c {
-                    regime_core::machine::Command::Fetch {
-                        what: RestRequest::Signals { after },
-                        ..
-                    } => Some((*t, *after)),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-            sim.signal_runs().iter().filter(|(r, _)| *r == 0).count()
-        );
         assert_eq!(
             taken, 1_200,
             "{name}: every signal of the new run taken in, once"
