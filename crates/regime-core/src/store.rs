@@ -183,32 +183,33 @@ impl<T: HasId> IdRing<T> {
     /// skipped below it (above the highest held) open one.
     fn note_taken(&mut self, id: u64) {
         match self.gap_of(id) {
-            Ok(i) => {
-                let (lo, hi) = self.gaps[i];
-                match (lo < id, id < hi) {
-                    (false, false) => {
-                        self.gaps.remove(i);
-                    }
-                    (true, false) => self.gaps[i].1 = id - 1,
-                    (false, true) => self.gaps[i].0 = id + 1,
-                    (true, true) => {
-                        self.gaps[i].1 = id - 1;
-                        self.gaps.insert(i + 1, (id + 1, hi));
-                    }
-                }
-            }
+            Ok(i) => self.fill_gap(i, id),
             Err(_) => match self.max_id() {
                 Some(max) if id > max.saturating_add(1) => self.gaps.push_back((max + 1, id - 1)),
                 // A new run's first item: its ids below are the run's too,
                 // and recovery asks for them from the start.
-                None if self.run > 0 && id > 0 && self.min_id().is_none() => {
-                    self.gaps.push_back((0, id - 1))
-                }
+                None if self.run > 0 && id > 0 => self.gaps.push_back((0, id - 1)),
                 _ => {}
             },
         }
         while self.gaps.len() > MAX_GAPS {
             self.gaps.pop_front();
+        }
+    }
+
+    /// `id`, inside gap `i`, was taken in: the gap shrinks or splits.
+    fn fill_gap(&mut self, i: usize, id: u64) {
+        let (lo, hi) = self.gaps[i];
+        match (lo < id, id < hi) {
+            (false, false) => {
+                self.gaps.remove(i);
+            }
+            (true, false) => self.gaps[i].1 = id - 1,
+            (false, true) => self.gaps[i].0 = id + 1,
+            (true, true) => {
+                self.gaps[i].1 = id - 1;
+                self.gaps.insert(i + 1, (id + 1, hi));
+            }
         }
     }
 
@@ -227,10 +228,10 @@ impl<T: HasId> IdRing<T> {
             }
             Ok(_) => return Insert::Conflict,
             Err(0) if self.items.len() >= self.limit => {
-                if self.gap_of(id).is_err() {
+                let Ok(gap) = self.gap_of(id) else {
                     return Insert::TooOld;
-                }
-                self.note_taken(id);
+                };
+                self.fill_gap(gap, id);
                 self.accepted += 1;
                 return Insert::Passed;
             }

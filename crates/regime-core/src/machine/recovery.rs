@@ -49,8 +49,9 @@ pub(super) enum FeedQuery {
     /// The newest, to compare with what is held: a new backend run shows
     /// as a held id with another event, or a newest id below the cursor.
     /// `resume`: the cursor when it was asked, to page on from when the
-    /// newest page does not reach back to it.
-    RestartCheck { resume: Option<u64>, run: u32 },
+    /// newest page does not reach back to it (a cursor of the run the
+    /// request was asked in, `InFlight::feed_run`).
+    RestartCheck { resume: Option<u64> },
 }
 
 /// What recovery knows: each feed's queries, and the backend's run.
@@ -341,10 +342,7 @@ impl Connection {
         if reconnect && from.is_some() {
             state.last_check_at = Some(now);
             state.check_wanted = false;
-            let query = FeedQuery::RestartCheck {
-                resume: from,
-                run: self.feed_run(feed),
-            };
+            let query = FeedQuery::RestartCheck { resume: from };
             return self.fetch_feed(now, feed, None, query);
         }
         self.fetch_feed(now, feed, from, FeedQuery::After { reconnect });
@@ -366,7 +364,6 @@ impl Connection {
         state.last_check_at = Some(now);
         let query = FeedQuery::RestartCheck {
             resume: self.feed_max(feed),
-            run: self.feed_run(feed),
         };
         self.fetch_feed(now, feed, None, query);
     }
@@ -493,10 +490,13 @@ impl Connection {
         let page_min = items.first().map(HasId::id);
         let page_max = items.last().map(HasId::id);
         let mut started_run = false;
-        if let FeedQuery::RestartCheck { resume, run } = query {
+        // A query asked under an earlier backend run: its cursor is not one
+        // of the current run.
+        let asked_in_old_run = req.feed_run != self.feed_run(feed);
+        if let FeedQuery::RestartCheck { resume } = query {
             // Compared with what was held when it was asked: live items
             // that came meanwhile are not a sign, nor a run that started since.
-            let cursor = resume.filter(|_| run == self.feed_run(feed));
+            let cursor = resume.filter(|_| !asked_in_old_run);
             let evidence =
                 Self::new_run_evidence(feed, ring(&self.store), &items, page_max, cursor);
             if let Some(evidence) = evidence {
@@ -542,8 +542,8 @@ impl Connection {
                 // The newest page of a new run nothing of was held (told by
                 // `/api/health`'s epoch), or a page asked after an earlier
                 // run's cursor: the ids below it are the new run's too.
-                let old_cursor = req.feed_run != self.feed_run(feed) && asked.is_some();
-                if (asked.is_none() && opens_new_run || old_cursor)
+                let old_cursor = asked_in_old_run && asked.is_some();
+                if ((asked.is_none() && opens_new_run) || old_cursor)
                     && page_min.is_some_and(|m| m > 1)
                 {
                     return self.continue_feed(now, feed, Some(0), None);
@@ -559,12 +559,12 @@ impl Connection {
                 let below = matches!((asked, page_max), (Some(a), Some(m)) if m < a);
                 self.continue_feed(now, feed, None, Some(reconnect || below));
             }
-            FeedQuery::RestartCheck { resume, run } => {
+            FeedQuery::RestartCheck { resume } => {
                 // The newest page may not reach back to the cursor (more
                 // came meanwhile than a page holds): page on from there. A
                 // new run, started by this page or since it was asked, is
                 // read from its start.
-                let new_run = started_run || run != self.feed_run(feed);
+                let new_run = started_run || asked_in_old_run;
                 let next = match (new_run, resume, page_min) {
                     (true, _, Some(min)) if min > 1 => Some(0),
                     (false, Some(cursor), Some(min)) if min > cursor.saturating_add(1) => {
